@@ -1,0 +1,39 @@
+/** Advocates: PUT/GET /v1/advocates/{advocateId}. */
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { getAdvocate, putAdvocate } from '../shared/adapters/entities.js';
+import { advocatePutSchema, externalIdSchema } from '../shared/domain/resources.js';
+import { HttpError, createRouter, json, parseJsonBody, pathParam, requireScope } from '../shared/http.js';
+import { logger } from '../shared/observability.js';
+
+const advocateIdOf = (raw: string) => {
+  const parsed = externalIdSchema.safeParse(raw);
+  if (!parsed.success) throw new HttpError(404, 'Advocate not found');
+  return parsed.data;
+};
+
+const router = createRouter({
+  'PUT /v1/advocates/{advocateId}': async (event, principal) => {
+    const { orgId } = requireScope(principal, 'advocates:write');
+    const advocateId = pathParam(event, 'advocateId');
+    if (!externalIdSchema.safeParse(advocateId).success) {
+      throw new HttpError(422, 'Invalid advocate id', [
+        { field: 'advocateId', message: 'must be 1–128 characters: letters, digits and . _ @ + : -' },
+      ]);
+    }
+    const input = parseJsonBody(event, advocatePutSchema);
+    const { advocate, created } = await putAdvocate(orgId, advocateId, input);
+    return json(created ? 201 : 200, advocate);
+  },
+
+  'GET /v1/advocates/{advocateId}': async (event, principal) => {
+    const advocateId = advocateIdOf(pathParam(event, 'advocateId'));
+    // An advocate reads only itself; another advocate's id is "not found", like a foreign id.
+    if (principal.kind === 'advocate' && principal.advocateId !== advocateId) throw new HttpError(404, 'Advocate not found');
+    const advocate = await getAdvocate(principal.orgId, advocateId);
+    if (!advocate) throw new HttpError(404, 'Advocate not found');
+    return json(200, advocate);
+  },
+});
+
+export const handler = middy(router).use(injectLambdaContext(logger));

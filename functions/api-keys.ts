@@ -1,0 +1,25 @@
+/** API keys: POST /v1/api-keys (shown once), DELETE /v1/api-keys/{keyId} (revokes). Admin scope. */
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { createApiKey, revokeApiKey } from '../shared/adapters/entities.js';
+import { apiKeyCreateSchema } from '../shared/domain/resources.js';
+import { HttpError, createRouter, json, parseJsonBody, pathParam, requireScope } from '../shared/http.js';
+import { logger } from '../shared/observability.js';
+
+const router = createRouter({
+  'POST /v1/api-keys': async (event, principal) => {
+    const { orgId } = requireScope(principal, 'admin');
+    const input = parseJsonBody(event, apiKeyCreateSchema);
+    const { record, apiKey } = await createApiKey(orgId, input.scopes, input.name);
+    return json(201, { ...record, apiKey });
+  },
+
+  'DELETE /v1/api-keys/{keyId}': async (event, principal) => {
+    const { orgId } = requireScope(principal, 'admin');
+    const revoked = await revokeApiKey(orgId, pathParam(event, 'keyId'));
+    if (!revoked) throw new HttpError(404, 'API key not found');
+    return json(200, revoked);
+  },
+});
+
+export const handler = middy(router).use(injectLambdaContext(logger));

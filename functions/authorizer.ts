@@ -1,0 +1,16 @@
+/**
+ * HTTP API Lambda authorizer (simple responses). It authenticates — API keys `ak_…` against
+ * their stored hash, advocate JWTs against the issuer's JWKS — and always authorises, passing
+ * the principal (or `anonymous` with a reason) in the context; the route handler answers
+ * problem+json 401/403. See authorizerSettings in infra/definitions.ts for why.
+ */
+import type { APIGatewayRequestAuthorizerEventV2, APIGatewaySimpleAuthorizerWithContextResult } from 'aws-lambda';
+import { authenticate } from '../shared/auth.js';
+import type { AuthorizerContext } from '../shared/http.js';
+
+export const handler = async (
+  event: APIGatewayRequestAuthorizerEventV2,
+): Promise<APIGatewaySimpleAuthorizerWithContextResult<AuthorizerContext>> => ({
+  isAuthorized: true,
+  context: await authenticate(event.headers?.authorization),
+});

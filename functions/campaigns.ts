@@ -1,0 +1,122 @@
+/** Campaign management: POST/GET /v1/campaigns, GET/PATCH /v1/campaigns/{campaignId}. */
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { getCampaign, listCampaigns, putNewCampaign, replaceCampaign } from '../shared/adapters/entities.js';
+import { isHostAllowed, normaliseHost, parseDestination } from '../shared/domain/destination.js';
+import { newId } from '../shared/domain/ids.js';
+import { slugifyName } from '../shared/domain/redirect-url.js';
+import {
+  campaignCreateSchema,
+  campaignPatchSchema,
+  type Campaign,
+  type CampaignPatch,
+} from '../shared/domain/resources.js';
+import {
+  HttpError,
+  createRouter,
+  decodeCursor,
+  encodeCursor,
+  json,
+  pageLimit,
+  parseJsonBody,
+  parseQuery,
+  pathParam,
+  requireScope,
+  type Principal,
+} from '../shared/http.js';
+import { logger } from '../shared/observability.js';
+import { z } from 'zod';
+
+/** Any key of the organization may read campaigns; advocates see active ones only. */
+const canSee = (principal: Principal, campaign: Campaign) =>
+  principal.kind === 'apiKey' || campaign.status === 'active';
+
+/** Checks destination and allowed hosts together: the destination must be one of them. */
+const validatedTargets = (destinationUrl: string, allowedHosts: string[] | undefined) => {
+  const destination = parseDestination(destinationUrl);
+  if (!destination.ok) {
+    throw new HttpError(422, 'Invalid destination', [{ field: 'destinationUrl', message: destination.reason }]);
+  }
+  const hosts = [...new Set((allowedHosts ?? [destination.host]).map((host) => normaliseHost(host)))];
+  if (!isHostAllowed(destination.host, hosts)) {
+    throw new HttpError(422, 'The destination must be on an allowed host', [
+      { field: 'destinationUrl', message: `host ${destination.host} is not in allowedHosts` },
+    ]);
+  }
+  return { destinationUrl: destination.url, allowedHosts: hosts };
+};
+
+const applyPatch = (campaign: Campaign, patch: CampaignPatch): Campaign => {
+  const targets =
+    patch.destinationUrl !== undefined || patch.allowedHosts !== undefined
+      ? validatedTargets(patch.destinationUrl ?? campaign.destinationUrl, patch.allowedHosts ?? campaign.allowedHosts)
+      : { destinationUrl: campaign.destinationUrl, allowedHosts: campaign.allowedHosts };
+  return {
+    ...campaign,
+    ...(patch.name !== undefined ? { name: patch.name } : {}),
+    ...targets,
+    utm: { ...campaign.utm, ...patch.utm },
+    attribution: { ...campaign.attribution, ...patch.attribution },
+    ...(patch.status !== undefined ? { status: patch.status } : {}),
+    updatedAt: new Date().toISOString(),
+  };
+};
+
+const listQuerySchema = z.object({ limit: z.string().optional(), cursor: z.string().optional() });
+
+const router = createRouter({
+  'POST /v1/campaigns': async (event, principal) => {
+    const { orgId } = requireScope(principal, 'campaigns:write');
+    const input = parseJsonBody(event, campaignCreateSchema);
+    const timestamp = new Date().toISOString();
+    const campaign: Campaign = {
+      campaignId: newId('cmp'),
+      name: input.name,
+      ...validatedTargets(input.destinationUrl, input.allowedHosts),
+      utm: {
+        medium: input.utm?.medium ?? 'employee_advocacy',
+        campaign: input.utm?.campaign ?? slugifyName(input.name),
+      },
+      attribution: {
+        model: input.attribution?.model ?? 'last_click',
+        lookbackDays: input.attribution?.lookbackDays ?? 30,
+      },
+      status: 'active',
+      createdAt: timestamp,
+      updatedAt: timestamp,
+    };
+    await putNewCampaign(orgId, campaign);
+    return json(201, campaign, { location: `/v1/campaigns/${campaign.campaignId}` });
+  },
+
+  'GET /v1/campaigns': async (event, principal) => {
+    const query = parseQuery(event, listQuerySchema);
+    const limit = pageLimit(query.limit);
+    const page = await listCampaigns(principal.orgId, limit, decodeCursor(query.cursor, principal.orgId));
+    return json(200, {
+      items: page.items.filter((campaign) => canSee(principal, campaign)),
+      nextCursor: encodeCursor(page.nextKey, principal.orgId),
+    });
+  },
+
+  'GET /v1/campaigns/{campaignId}': async (event, principal) => {
+    const campaign = await getCampaign(principal.orgId, pathParam(event, 'campaignId'));
+    if (!campaign || !canSee(principal, campaign)) throw new HttpError(404, 'Campaign not found');
+    return json(200, campaign);
+  },
+
+  'PATCH /v1/campaigns/{campaignId}': async (event, principal) => {
+    const { orgId } = requireScope(principal, 'campaigns:write');
+    const patch = parseJsonBody(event, campaignPatchSchema);
+    const campaignId = pathParam(event, 'campaignId');
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const current = await getCampaign(orgId, campaignId, true);
+      if (!current) throw new HttpError(404, 'Campaign not found');
+      const next = applyPatch(current, patch);
+      if (await replaceCampaign(orgId, next, current.updatedAt)) return json(200, next);
+    }
+    throw new HttpError(409, 'The campaign changed concurrently; retry the request');
+  },
+});
+
+export const handler = middy(router).use(injectLambdaContext(logger));

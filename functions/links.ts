@@ -1,0 +1,152 @@
+/**
+ * Tracked links: POST/GET /v1/links, GET/DELETE /v1/links/{slug}.
+ * Advocates act for themselves; API keys with links:write act for any advocate.
+ */
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { z } from 'zod';
+import { config } from '../shared/config.js';
+import {
+  disableLink,
+  ensureAdvocate,
+  getAdvocate,
+  getCampaign,
+  getLink,
+  issueLink,
+  listLinks,
+  type LinkRecord,
+} from '../shared/adapters/entities.js';
+import { getLinkStats } from '../shared/adapters/rollup-reads.js';
+import { isHostAllowed, parseDestination } from '../shared/domain/destination.js';
+import { isValidSlug } from '../shared/domain/ids.js';
+import { externalIdSchema, linkCreateSchema, type Link } from '../shared/domain/resources.js';
+import {
+  HttpError,
+  createRouter,
+  decodeCursor,
+  encodeCursor,
+  json,
+  pageLimit,
+  parseJsonBody,
+  parseQuery,
+  pathParam,
+  requireScope,
+  type Principal,
+} from '../shared/http.js';
+import { logger } from '../shared/observability.js';
+
+const present = (record: LinkRecord): Link => ({
+  slug: record.slug,
+  shortUrl: `${config.publicBaseUrl}/${record.slug}`,
+  campaignId: record.campaignId,
+  advocateId: record.advocateId,
+  channel: record.channel,
+  destinationUrl: record.destinationUrl,
+  createdAt: record.createdAt,
+  disabled: record.disabled,
+});
+
+/** The link if the principal may see it: its organization's keys, or the advocate who owns it. */
+const visibleLink = async (principal: Principal, slug: string): Promise<LinkRecord> => {
+  const link = isValidSlug(slug) ? await getLink(principal.orgId, slug) : undefined;
+  if (!link || (principal.kind === 'advocate' && link.advocateId !== principal.advocateId)) {
+    throw new HttpError(404, 'Link not found');
+  }
+  return link;
+};
+
+const listQuerySchema = z.object({
+  campaignId: z.string().min(1).max(64).optional(),
+  advocateId: externalIdSchema.optional(),
+  limit: z.string().optional(),
+  cursor: z.string().optional(),
+});
+
+const router = createRouter({
+  'POST /v1/links': async (event, principal) => {
+    const input = parseJsonBody(event, linkCreateSchema);
+    let advocateId: string;
+    if (principal.kind === 'advocate') {
+      if (input.advocateId !== undefined && input.advocateId !== principal.advocateId) {
+        throw new HttpError(403, 'Advocates issue links only for themselves');
+      }
+      advocateId = principal.advocateId;
+    } else {
+      requireScope(principal, 'links:write');
+      if (!input.advocateId) {
+        throw new HttpError(422, 'advocateId is required with an API key', [{ field: 'advocateId', message: 'is required' }]);
+      }
+      advocateId = input.advocateId;
+    }
+    const campaign = await getCampaign(principal.orgId, input.campaignId);
+    if (!campaign) throw new HttpError(404, 'Campaign not found');
+    if (campaign.status !== 'active') throw new HttpError(409, 'The campaign is archived; it issues no new links');
+
+    const advocate =
+      principal.kind === 'advocate'
+        ? await ensureAdvocate(principal.orgId, advocateId)
+        : await getAdvocate(principal.orgId, advocateId);
+    if (!advocate) throw new HttpError(404, 'Advocate not found; create it with PUT /v1/advocates/{advocateId}');
+
+    let destinationUrl = campaign.destinationUrl;
+    if (input.destinationUrl !== undefined) {
+      const destination = parseDestination(input.destinationUrl);
+      if (!destination.ok) {
+        throw new HttpError(422, 'Invalid destination', [{ field: 'destinationUrl', message: destination.reason }]);
+      }
+      if (!isHostAllowed(destination.host, campaign.allowedHosts)) {
+        throw new HttpError(422, "The destination is not on one of the campaign's allowed hosts", [
+          { field: 'destinationUrl', message: `host ${destination.host} is not allowed` },
+        ]);
+      }
+      destinationUrl = destination.url;
+    }
+
+    const { link, created } = await issueLink({
+      orgId: principal.orgId,
+      campaignId: campaign.campaignId,
+      advocateId,
+      channel: input.channel,
+      destinationUrl,
+      ...(advocate.department ? { department: advocate.department } : {}),
+    });
+    return json(created ? 201 : 200, present(link));
+  },
+
+  'GET /v1/links': async (event, principal) => {
+    const query = parseQuery(event, listQuerySchema);
+    const limit = pageLimit(query.limit);
+    let advocateId = query.advocateId;
+    if (principal.kind === 'advocate') {
+      if (advocateId !== undefined && advocateId !== principal.advocateId) return json(200, { items: [], nextCursor: null });
+      advocateId = principal.advocateId;
+    } else if (!query.campaignId && !advocateId) {
+      throw new HttpError(400, 'campaignId or advocateId is required', [
+        { field: 'campaignId', message: 'campaignId or advocateId is required' },
+      ]);
+    }
+    const page = await listLinks(
+      principal.orgId,
+      { campaignId: query.campaignId, advocateId },
+      limit,
+      decodeCursor(query.cursor, principal.orgId),
+    );
+    return json(200, { items: page.items.map(present), nextCursor: encodeCursor(page.nextKey, principal.orgId) });
+  },
+
+  'GET /v1/links/{slug}': async (event, principal) => {
+    const link = await visibleLink(principal, pathParam(event, 'slug'));
+    const stats = await getLinkStats(principal.orgId, link.campaignId, link.slug);
+    return json(200, { ...present(link), stats });
+  },
+
+  'DELETE /v1/links/{slug}': async (event, principal) => {
+    if (principal.kind === 'apiKey') requireScope(principal, 'links:write');
+    const link = await visibleLink(principal, pathParam(event, 'slug'));
+    const disabled = await disableLink(principal.orgId, link.slug);
+    if (!disabled) throw new HttpError(404, 'Link not found');
+    return json(200, present(disabled));
+  },
+});
+
+export const handler = middy(router).use(injectLambdaContext(logger));

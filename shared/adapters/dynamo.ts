@@ -1,0 +1,28 @@
+/**
+ * One DynamoDB document client per container. `DYNAMODB_ENDPOINT` points it at DynamoDB Local.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+let client: DynamoDBDocumentClient | undefined;
+
+export const createDynamoClient = (): DynamoDBClient => {
+  const endpoint = process.env.DYNAMODB_ENDPOINT;
+  return new DynamoDBClient(
+    endpoint
+      ? {
+          endpoint,
+          region: process.env.AWS_REGION ?? 'eu-central-1',
+          credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+          maxAttempts: 3,
+        }
+      : { maxAttempts: 3 },
+  );
+};
+
+export const documentClient = (): DynamoDBDocumentClient => {
+  client ??= DynamoDBDocumentClient.from(createDynamoClient(), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  return client;
+};

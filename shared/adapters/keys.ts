@@ -1,0 +1,45 @@
+/**
+ * Key layout of the tables. Every string that becomes part of a key passes through here, so
+ * the layout is documented in one place (docs/architecture.md mirrors it).
+ */
+export const entityKeys = {
+  org: (orgId: string) => ({ pk: `ORG#${orgId}`, sk: 'ORG' }),
+  apiKey: (keyId: string) => ({ pk: `APIKEY#${keyId}`, sk: 'APIKEY' }),
+  apiKeysOfOrg: (orgId: string) => `ORG#${orgId}#APIKEYS`,
+  campaign: (orgId: string, campaignId: string) => ({ pk: `ORG#${orgId}`, sk: `CAMPAIGN#${campaignId}` }),
+  advocate: (orgId: string, advocateId: string) => ({ pk: `ORG#${orgId}`, sk: `ADVOCATE#${advocateId}` }),
+  /** Links live under their slug: the redirect knows nothing else. */
+  link: (slug: string) => ({ pk: `LINK#${slug}`, sk: 'LINK' }),
+  /** Idempotent issuance: one item per (campaign, advocate, channel, destination). */
+  linkIdentity: (orgId: string, campaignId: string, advocateId: string, channel: string, destinationHash: string) => ({
+    pk: `ORG#${orgId}`,
+    sk: `LINKID#${campaignId}#${advocateId}#${channel}#${destinationHash}`,
+  }),
+  /** gsi1: links of a campaign (optionally narrowed to an advocate). */
+  linksOfCampaign: (orgId: string, campaignId: string) => `ORG#${orgId}#CAMPAIGN#${campaignId}#LINKS`,
+  /** gsi2: links of an advocate across campaigns. */
+  linksOfAdvocate: (orgId: string, advocateId: string) => `ORG#${orgId}#ADVOCATE#${advocateId}#LINKS`,
+  webhookSource: (sourceId: string) => ({ pk: `SOURCE#${sourceId}`, sk: 'SOURCE' }),
+  webhookSourcesOfOrg: (orgId: string) => `ORG#${orgId}#SOURCES`,
+};
+
+export const eventKeys = {
+  /** Human clicks sit in their visitor's partition: unique checks and attribution read one partition. */
+  visitorClick: (visitorId: string, at: string, clickId: string) => ({ pk: `V#${visitorId}`, sk: `C#${at}#${clickId}` }),
+  /** Clicks without a visitor (bots, previews, HEAD) each get their own partition. */
+  anonymousClick: (at: string, clickId: string) => ({ pk: `X#${clickId}`, sk: `C#${at}#${clickId}` }),
+  visitorPartition: (visitorId: string) => `V#${visitorId}`,
+  clickSortKey: (at: string) => `C#${at}`,
+  /** byCampaign index: raw events of a campaign in time order. */
+  campaignIndex: (orgId: string, campaignId: string) => `${orgId}#${campaignId}`,
+  campaignIndexSort: (at: string, eventId: string) => `${at}#${eventId}`,
+};
+
+export const rollupKeys = {
+  /** One partition per campaign and dimension; rows are `<day>#<key>` (daily) and `*#<key>` (all time). */
+  partition: (orgId: string, campaignId: string, dimension: string) => `R#${orgId}#${campaignId}#${dimension}`,
+  dailyRow: (day: string, key: string) => `${day}#${key}`,
+  allTimeRow: (key: string) => `*#${key}`,
+  /** The consumer's ledger: an event id applied to the roll-ups. */
+  applied: (eventId: string) => ({ pk: `APPLIED#${eventId}`, sk: 'APPLIED' }),
+};

@@ -1,0 +1,113 @@
+/**
+ * Applies roll-up transaction plans exactly once.
+ *
+ * Each plan becomes one TransactWriteItems call: a conditional Put of a ledger item per event
+ * (`APPLIED#<eventId>`, attribute_not_exists) and one ADD update per touched row. The call is
+ * atomic, so either every event of the plan is marked applied and every counter moved, or
+ * nothing happened. A retried, duplicated, overlapping or reordered delivery finds the ledger
+ * items of events already applied, the transaction is cancelled with ConditionalCheckFailed on
+ * exactly those ledger actions, and the plan is rebuilt without them. Counting never depends
+ * on the order or the number of deliveries.
+ */
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { tableName } from '../config.js';
+import { coalesce, type Contribution, type PlannedEvent, type TransactionPlan } from '../domain/rollup.js';
+import { documentClient } from './dynamo.js';
+import { rollupKeys } from './keys.js';
+
+/** Ledger entries outlive any possible redelivery: stream retention is 24 h. */
+const LEDGER_TTL_SECONDS = 8 * 24 * 60 * 60;
+const MAX_CONFLICT_RETRIES = 6;
+
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+const rowUpdate = (table: string, { row, counters }: Contribution, updatedAt: string): TransactItem => {
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = { ':updatedAt': updatedAt };
+  const adds = Object.entries(counters).map(([counter, delta], i) => {
+    names[`#c${i}`] = counter;
+    values[`:c${i}`] = delta;
+    return `#c${i} :c${i}`;
+  });
+  values[':orgId'] = row.orgId;
+  values[':campaignId'] = row.campaignId;
+  values[':dimension'] = row.dimension;
+  values[':period'] = row.period;
+  values[':key'] = row.key;
+  names['#key'] = 'key';
+  return {
+    Update: {
+      TableName: table,
+      Key: {
+        pk: rollupKeys.partition(row.orgId, row.campaignId, row.dimension),
+        sk: row.period === '*' ? rollupKeys.allTimeRow(row.key) : rollupKeys.dailyRow(row.period, row.key),
+      },
+      UpdateExpression: `ADD ${adds.join(', ')} SET updatedAt = :updatedAt, orgId = :orgId, campaignId = :campaignId, dimension = :dimension, period = :period, #key = :key`,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    },
+  };
+};
+
+const ledgerPut = (table: string, eventId: string, appliedAt: Date): TransactItem => ({
+  Put: {
+    TableName: table,
+    Item: {
+      ...rollupKeys.applied(eventId),
+      appliedAt: appliedAt.toISOString(),
+      expiresAt: Math.floor(appliedAt.getTime() / 1000) + LEDGER_TTL_SECONDS,
+    },
+    ConditionExpression: 'attribute_not_exists(pk)',
+  },
+});
+
+export interface ApplyOutcome {
+  applied: number;
+  alreadyApplied: number;
+  rowWrites: number;
+  transactions: number;
+}
+
+const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Test hook: lets integration tests simulate a crash between two transactions. */
+export const faults = { beforeTransaction: undefined as undefined | ((index: number) => void) };
+
+export const applyPlan = async <E>(plan: TransactionPlan<E>, outcome: ApplyOutcome): Promise<void> => {
+  const table = tableName('rollups');
+  let events: PlannedEvent<E>[] = plan.events;
+  let rows: Contribution[] = plan.rows;
+  for (let attempt = 0; events.length > 0; attempt++) {
+    const now = new Date();
+    const items = [
+      ...events.map((e) => ledgerPut(table, e.eventId, now)),
+      ...rows.map((row) => rowUpdate(table, row, now.toISOString())),
+    ];
+    try {
+      faults.beforeTransaction?.(outcome.transactions);
+      await documentClient().send(new TransactWriteCommand({ TransactItems: items }));
+      outcome.transactions++;
+      outcome.applied += events.length;
+      outcome.rowWrites += rows.length;
+      return;
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const reasons = error.CancellationReasons ?? [];
+      const done = new Set<number>();
+      reasons.forEach((reason, index) => {
+        if (index < events.length && reason.Code === 'ConditionalCheckFailed') done.add(index);
+      });
+      if (done.size > 0) {
+        outcome.alreadyApplied += done.size;
+        events = events.filter((_, index) => !done.has(index));
+        rows = [...coalesce(events.flatMap((e) => e.contributions)).values()];
+        continue;
+      }
+      // Conflicts with a concurrent transaction or throttling: back off and try again.
+      if (attempt >= MAX_CONFLICT_RETRIES) throw error;
+      await delay(Math.min(1000, 25 * 2 ** attempt) * (0.5 + Math.random()));
+    }
+  }
+};

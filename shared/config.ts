@@ -1,0 +1,42 @@
+/**
+ * Runtime configuration, read once per container from the environment.
+ * The CDK stack sets these on every function; the local runtime sets the same names.
+ */
+import { tables, type TableId } from '../infra/definitions.js';
+
+const env = (name: string, fallback?: string): string => {
+  const value = process.env[name];
+  if (value !== undefined && value !== '') return value;
+  if (fallback !== undefined) return fallback;
+  throw new Error(`Missing environment variable ${name}`);
+};
+
+/** Physical table name for a logical table id (set by CDK, or by the local runtime). */
+export const tableName = (id: TableId): string => env(tables[id].envVar);
+
+export const config = {
+  get publicBaseUrl(): string {
+    return env('PUBLIC_BASE_URL', 'http://127.0.0.1:3000').replace(/\/+$/, '');
+  },
+  get jwtIssuer(): string | undefined {
+    return process.env.JWT_ISSUER || undefined;
+  },
+  get jwtAudience(): string | undefined {
+    return process.env.JWT_AUDIENCE || undefined;
+  },
+  get jwksUrl(): string | undefined {
+    return process.env.JWKS_URL || undefined;
+  },
+  /** Claim holding the advocate id (spec: `sub`, configurable). */
+  get jwtAdvocateClaim(): string {
+    return env('JWT_ADVOCATE_CLAIM', 'sub');
+  },
+  /** Claim naming the organization. */
+  get jwtOrgClaim(): string {
+    return env('JWT_ORG_CLAIM', 'org');
+  },
+  /** How long a redirect container may serve a cached link before reading it again. */
+  get linkCacheTtlMs(): number {
+    return Number(env('LINK_CACHE_TTL_MS', '5000'));
+  },
+};

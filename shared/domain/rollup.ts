@@ -1,0 +1,132 @@
+/**
+ * Pure roll-up arithmetic: which roll-up rows an event adds to, by how much, and how a batch
+ * is cut into DynamoDB transactions. No AWS imports; the adapter (shared/adapters/rollup-writer.ts)
+ * turns a plan into TransactWriteItems calls.
+ *
+ * Row layout (see shared/adapters/keys.ts): partition `R#<org>#<campaign>#<dimension>`, rows
+ * `<YYYY-MM-DD>#<key>` per day and `*#<key>` for all time. The `campaign` dimension has the single
+ * key `all`, so its daily rows are the campaign's day series and its `*#all` row the totals.
+ */
+import type { RawEvent } from './events.js';
+
+export const rollupDimensions = ['campaign', 'link', 'advocate', 'channel', 'department'] as const;
+export type RollupDimension = (typeof rollupDimensions)[number];
+
+export const UNASSIGNED_DEPARTMENT = 'unassigned';
+export const CAMPAIGN_TOTAL_KEY = 'all';
+
+export interface RowRef {
+  orgId: string;
+  campaignId: string;
+  dimension: RollupDimension;
+  /** `YYYY-MM-DD` or `*` for all time. */
+  period: string;
+  key: string;
+}
+
+export type Counters = Record<string, number>;
+
+export interface Contribution {
+  row: RowRef;
+  counters: Counters;
+}
+
+export const rowId = (row: RowRef): string =>
+  `${row.orgId}\u0000${row.campaignId}\u0000${row.dimension}\u0000${row.period}\u0000${row.key}`;
+
+export const utcDay = (iso: string): string => iso.slice(0, 10);
+
+const dimensionKeys = (event: { slug: string; advocateId: string; channel: string; department?: string }) =>
+  ({
+    campaign: CAMPAIGN_TOTAL_KEY,
+    link: event.slug,
+    advocate: event.advocateId,
+    channel: event.channel,
+    department: event.department ?? UNASSIGNED_DEPARTMENT,
+  }) satisfies Record<RollupDimension, string>;
+
+/** Every roll-up row an event adds to, daily and all-time, with its counter deltas. */
+export const contributionsOf = (event: RawEvent): Contribution[] => {
+  const counters: Counters =
+    event.botClass === 'human' ? { clicks: 1, uniqueClicks: event.unique ? 1 : 0 } : { botClicks: 1 };
+  const day = utcDay(event.at);
+  const keys = dimensionKeys(event);
+  const contributions: Contribution[] = [];
+  for (const dimension of rollupDimensions) {
+    for (const period of [day, '*']) {
+      contributions.push({
+        row: { orgId: event.orgId, campaignId: event.campaignId, dimension, period, key: keys[dimension] },
+        counters,
+      });
+    }
+  }
+  return contributions;
+};
+
+/** Sums counters per row; zero deltas are dropped so they cost no write. */
+export const coalesce = (contributions: Iterable<Contribution>): Map<string, Contribution> => {
+  const rows = new Map<string, Contribution>();
+  for (const { row, counters } of contributions) {
+    const id = rowId(row);
+    let entry = rows.get(id);
+    if (!entry) {
+      entry = { row, counters: {} };
+      rows.set(id, entry);
+    }
+    for (const [name, delta] of Object.entries(counters)) {
+      if (delta !== 0) entry.counters[name] = (entry.counters[name] ?? 0) + delta;
+    }
+  }
+  for (const [id, entry] of rows) if (Object.keys(entry.counters).length === 0) rows.delete(id);
+  return rows;
+};
+
+export interface PlannedEvent<E> {
+  event: E;
+  eventId: string;
+  contributions: Contribution[];
+}
+
+export interface TransactionPlan<E> {
+  events: PlannedEvent<E>[];
+  rows: Contribution[];
+}
+
+/** DynamoDB's limit on actions in one TransactWriteItems call. */
+export const MAX_TRANSACTION_ACTIONS = 100;
+
+/**
+ * Cuts events into transactions of at most `maxActions` actions: one ledger action per event
+ * plus one update per distinct row the transaction's events touch. Events are taken in order
+ * after a stable sort by campaign, so events of one campaign share rows and coalesce.
+ */
+export const planTransactions = <E>(
+  events: PlannedEvent<E>[],
+  maxActions = MAX_TRANSACTION_ACTIONS,
+): TransactionPlan<E>[] => {
+  const ordered = [...events].sort((a, b) => {
+    const ka = a.contributions[0] ? `${a.contributions[0].row.orgId}\u0000${a.contributions[0].row.campaignId}` : '';
+    const kb = b.contributions[0] ? `${b.contributions[0].row.orgId}\u0000${b.contributions[0].row.campaignId}` : '';
+    return ka < kb ? -1 : ka > kb ? 1 : 0;
+  });
+  const plans: TransactionPlan<E>[] = [];
+  let current: PlannedEvent<E>[] = [];
+  let rowIds = new Set<string>();
+  const flush = () => {
+    if (current.length === 0) return;
+    plans.push({ events: current, rows: [...coalesce(current.flatMap((e) => e.contributions)).values()] });
+    current = [];
+    rowIds = new Set();
+  };
+  for (const planned of ordered) {
+    const ownRows = new Set(planned.contributions.map((c) => rowId(c.row)));
+    if (1 + ownRows.size > maxActions) throw new Error(`Event ${planned.eventId} touches more rows than one transaction holds`);
+    let added = 0;
+    for (const id of ownRows) if (!rowIds.has(id)) added++;
+    if (current.length + 1 + rowIds.size + added > maxActions) flush();
+    current.push(planned);
+    for (const c of planned.contributions) rowIds.add(rowId(c.row));
+  }
+  flush();
+  return plans;
+};
