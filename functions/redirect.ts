@@ -16,6 +16,7 @@ import {
 import { eventKeys } from '../shared/adapters/keys.js';
 import { classifyRequest } from '../shared/domain/bot-classifier.js';
 import { isValidSlug, isValidVisitorId, newClickId, newVisitorId } from '../shared/domain/ids.js';
+import { visitorClickId } from '../shared/domain/click-id.js';
 import { buildRedirectUrl } from '../shared/domain/redirect-url.js';
 import { UNIQUE_WINDOW_MS, isUniqueClick } from '../shared/domain/unique-click.js';
 import { describeUserAgent } from '../shared/domain/user-agent.js';
@@ -90,8 +91,9 @@ export const handler = async (event: APIGatewayProxyEventV2): Promise<APIGateway
   if (!target) return notFound;
   if (!target.tracking) return redirectTo(destinationFor(target, event));
 
-  const clickId = newClickId();
   const visitorId = human ? (knownVisitor ?? newVisitorId()) : undefined;
+  // A human click id carries its visitor, so a conversion's `clickId` finds the click with one read.
+  const clickId = visitorClickId(newClickId(now), visitorId);
   const device = describeUserAgent(userAgent);
   const country = headers['cloudfront-viewer-country'];
   const referrerHost = referrerHostOf(headers.referer);

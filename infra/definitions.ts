@@ -86,6 +86,8 @@ export interface FunctionDefinition {
   timeoutSeconds: number;
   /** Tables the function touches and how; drives IAM grants and env vars. */
   tables: Partial<Record<TableId, TableAccess>>;
+  /** Use of the webhook-secret key: `seal` (kms:Encrypt) or `open` (kms:Decrypt). */
+  secrets?: 'seal' | 'open';
   description: string;
 }
 
@@ -146,6 +148,32 @@ export const functions = {
     tables: { entities: 'readWrite' },
     description: 'API key creation and revocation',
   },
+  webhookSources: {
+    entry: 'functions/webhook-sources.ts',
+    handler: 'handler',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    tables: { entities: 'readWrite' },
+    secrets: 'seal',
+    description: 'Webhook sources: create and rotate signing secrets',
+  },
+  conversions: {
+    entry: 'functions/conversions.ts',
+    handler: 'handler',
+    memoryMb: 512,
+    timeoutSeconds: 10,
+    tables: { entities: 'readWrite', events: 'write' },
+    secrets: 'open',
+    description: 'POST /v1/webhooks/conversions/{sourceId}: signed conversion intake',
+  },
+  analytics: {
+    entry: 'functions/analytics.ts',
+    handler: 'handler',
+    memoryMb: 512,
+    timeoutSeconds: 29,
+    tables: { entities: 'read', events: 'read', rollups: 'read' },
+    description: 'Dashboard reads: attribution, leaderboard, advocate stats, raw events',
+  },
   rollup: {
     entry: 'functions/rollup.ts',
     handler: 'handler',
@@ -190,6 +218,15 @@ export const routes: RouteDefinition[] = [
 
   { method: 'POST', path: '/v1/api-keys', function: 'apiKeys', auth: 'authorizer' },
   { method: 'DELETE', path: '/v1/api-keys/{keyId}', function: 'apiKeys', auth: 'authorizer' },
+
+  { method: 'POST', path: '/v1/webhook-sources', function: 'webhookSources', auth: 'authorizer' },
+  { method: 'POST', path: '/v1/webhook-sources/{sourceId}/rotate', function: 'webhookSources', auth: 'authorizer' },
+  { method: 'POST', path: '/v1/webhooks/conversions/{sourceId}', function: 'conversions', auth: 'none' },
+
+  { method: 'GET', path: '/v1/campaigns/{campaignId}/attribution', function: 'analytics', auth: 'authorizer' },
+  { method: 'GET', path: '/v1/campaigns/{campaignId}/leaderboard', function: 'analytics', auth: 'authorizer' },
+  { method: 'GET', path: '/v1/campaigns/{campaignId}/events', function: 'analytics', auth: 'authorizer' },
+  { method: 'GET', path: '/v1/advocates/{advocateId}/stats', function: 'analytics', auth: 'authorizer' },
 
   { method: 'GET', path: '/{slug}', function: 'redirect', auth: 'none' },
   { method: 'HEAD', path: '/{slug}', function: 'redirect', auth: 'none' },

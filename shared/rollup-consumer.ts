@@ -1,16 +1,34 @@
 /**
- * Batch processing for the roll-up consumer: validate, plan, apply, and report which records
- * must be delivered again. Lambda resumes a shard from the earliest reported failure, so every
- * record from the first failure on is reported; records already applied before it are skipped
- * on redelivery by the ledger.
+ * Batch processing for the roll-up consumer: validate, attribute conversions, plan, apply, and
+ * report which records must be delivered again. Lambda resumes a shard from the earliest
+ * reported failure, so every record from the first failure on is reported; records applied
+ * before it are skipped on redelivery by the ledger.
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
+import { tableName } from './config.js';
 import { applyPlan, type ApplyOutcome } from './adapters/rollup-writer.js';
-import { rawEventSchema, type RawEvent } from './domain/events.js';
-import { contributionsOf, planTransactions, type PlannedEvent } from './domain/rollup.js';
+import { rollupKeys } from './adapters/keys.js';
+import {
+  customerPath,
+  customerPathKey,
+  visitorOfClick,
+  visitorTouchpoints,
+  type LookbackCache,
+} from './adapters/touchpoints.js';
+import { attribute, selectTouchpoints, type Touchpoint } from './domain/attribution.js';
+import {
+  contributionsOfConversionRecord,
+  conversionRecords,
+  unattributedContributions,
+} from './domain/conversion-credit.js';
+import { rawEventSchema, type ConversionEventRecord, type RawEvent } from './domain/events.js';
+import { clickContributions, planTransactions, type Contribution, type PlannedEvent, type SideWrite } from './domain/rollup.js';
 import { logger } from './observability.js';
+
+/** Longest path credited: keeps one conversion's writes inside one 100-action transaction. */
+export const MAX_TOUCHPOINTS = 8;
 
 interface Parsed {
   sequenceNumber: string;
@@ -29,7 +47,85 @@ const parseRecord = (record: DynamoDBRecord): Parsed => {
   }
 };
 
-export const processStreamBatch = async (records: DynamoDBRecord[]): Promise<DynamoDBBatchResponse & { outcome: ApplyOutcome }> => {
+/** Keeps the first touch and the most recent ones: first-click credit survives trimming. */
+const trimPath = (touchpoints: Touchpoint[]): Touchpoint[] =>
+  touchpoints.length <= MAX_TOUCHPOINTS
+    ? touchpoints
+    : [touchpoints[0], ...touchpoints.slice(touchpoints.length - (MAX_TOUCHPOINTS - 1))];
+
+interface BatchState {
+  lookbacks: LookbackCache;
+  /** Customer paths fixed earlier in this batch, not yet visible in the table. */
+  fixedPaths: Map<string, Touchpoint[]>;
+}
+
+/**
+ * Touchpoints of a conversion, by the precedence of spec sections 5 and 6: the visitor of its
+ * click id; else the customer's remembered path; else its visitor id.
+ */
+const resolveTouchpoints = async (
+  conversion: ConversionEventRecord,
+  state: BatchState,
+): Promise<{ candidates: Touchpoint[]; remembered: boolean }> => {
+  const { orgId } = conversion;
+  const visitorFromClick = conversion.clickId ? await visitorOfClick(orgId, conversion.clickId) : undefined;
+  if (visitorFromClick) {
+    return { candidates: await visitorTouchpoints(orgId, visitorFromClick, conversion.occurredAt, state.lookbacks), remembered: false };
+  }
+  if (conversion.customerId) {
+    const key = `${orgId}\u0000${conversion.customerId}`;
+    const path = state.fixedPaths.get(key) ?? (await customerPath(orgId, conversion.customerId));
+    if (path) return { candidates: path, remembered: true };
+  }
+  if (conversion.visitorId) {
+    return { candidates: await visitorTouchpoints(orgId, conversion.visitorId, conversion.occurredAt, state.lookbacks), remembered: false };
+  }
+  return { candidates: [], remembered: false };
+};
+
+const planConversion = async (
+  conversion: ConversionEventRecord,
+  state: BatchState,
+): Promise<{ contributions: Contribution[]; sideWrites: SideWrite[] }> => {
+  const { candidates, remembered } = await resolveTouchpoints(conversion, state);
+  const selected = trimPath(selectTouchpoints(candidates, conversion.occurredAt, { applyLookback: !remembered }));
+  const attribution = attribute(conversion, selected, { applyLookback: !remembered });
+  if (!attribution.attributed) return { contributions: unattributedContributions(conversion), sideWrites: [] };
+
+  const records = conversionRecords(conversion, attribution);
+  const sideWrites: SideWrite[] = records.map((record) => {
+    const key = rollupKeys.conversionRecord(record.orgId, record.campaignId, record.occurredAt, record.eventId);
+    return {
+      itemId: `${key.pk}\u0000${key.sk}`,
+      action: { Put: { TableName: tableName('rollups'), Item: { ...key, type: 'conversionRecord', ...record } } },
+    };
+  });
+  if (conversion.customerId && !remembered) {
+    const key = `${conversion.orgId}\u0000${conversion.customerId}`;
+    if (!state.fixedPaths.has(key) && !(await customerPath(conversion.orgId, conversion.customerId))) {
+      // The customer's first attributed conversion fixes its path; if_not_exists keeps a path
+      // another conversion fixed first.
+      state.fixedPaths.set(key, attribution.touchpoints);
+      const itemKey = customerPathKey(conversion.orgId, conversion.customerId);
+      sideWrites.push({
+        itemId: `${itemKey.pk}\u0000${itemKey.sk}`,
+        action: {
+          Update: {
+            TableName: tableName('rollups'),
+            Key: itemKey,
+            UpdateExpression: 'SET touchpoints = if_not_exists(touchpoints, :touchpoints), fixedBy = if_not_exists(fixedBy, :conversionId)',
+            ExpressionAttributeValues: { ':touchpoints': attribution.touchpoints, ':conversionId': conversion.conversionId },
+          },
+        },
+      });
+    }
+  }
+  return { contributions: records.flatMap(contributionsOfConversionRecord), sideWrites };
+};
+
+export const processStreamBatch = async (
+  records: DynamoDBRecord[],
+): Promise<DynamoDBBatchResponse & { outcome: ApplyOutcome }> => {
   const outcome: ApplyOutcome = { applied: 0, alreadyApplied: 0, rowWrites: 0, transactions: 0 };
   const parsed = records.filter((r) => r.eventName === 'INSERT').map(parseRecord);
 
@@ -38,16 +134,26 @@ export const processStreamBatch = async (records: DynamoDBRecord[]): Promise<Dyn
   const poisonIndex = parsed.findIndex((p) => !p.event);
   const healthy = poisonIndex === -1 ? parsed : parsed.slice(0, poisonIndex);
   if (poisonIndex !== -1) logger.error('Invalid stream record', { sequenceNumber: parsed[poisonIndex].sequenceNumber });
-
-  const planned: Array<PlannedEvent<Parsed> & { index: number }> = healthy.map((p, index) => ({
-    event: p,
-    index,
-    eventId: p.event!.eventId,
-    contributions: contributionsOf(p.event!),
-  }));
-
   let firstFailure = poisonIndex === -1 ? parsed.length : poisonIndex;
-  for (const plan of planTransactions(planned)) {
+
+  const state: BatchState = { lookbacks: new Map(), fixedPaths: new Map() };
+  const planned: Array<PlannedEvent<Parsed> & { index: number }> = [];
+  for (const [index, p] of healthy.entries()) {
+    const event = p.event!;
+    if (event.type === 'click') {
+      planned.push({ event: p, index, eventId: event.eventId, contributions: clickContributions(event) });
+      continue;
+    }
+    try {
+      planned.push({ event: p, index, eventId: event.eventId, ...(await planConversion(event, state)) });
+    } catch (error) {
+      logger.error('Attribution failed', { error: error as Error, sequenceNumber: p.sequenceNumber });
+      firstFailure = Math.min(firstFailure, index);
+      break;
+    }
+  }
+
+  for (const plan of planTransactions(planned.filter((p) => p.index < firstFailure))) {
     try {
       await applyPlan(plan, outcome);
     } catch (error) {

@@ -5,6 +5,7 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import {
+  BatchGetCommand,
   GetCommand,
   PutCommand,
   QueryCommand,
@@ -421,4 +422,36 @@ export const disableLink = async (orgId: string, slug: string): Promise<LinkReco
     if (error instanceof ConditionalCheckFailedException) return undefined;
     throw error;
   }
+};
+
+/** Advocates by id (BatchGet, 100 at a time); unknown ids are simply absent. */
+export const getAdvocatesByIds = async (orgId: string, advocateIds: string[]): Promise<Map<string, Advocate>> => {
+  const found = new Map<string, Advocate>();
+  const ids = [...new Set(advocateIds)];
+  for (let i = 0; i < ids.length; i += 100) {
+    let request: Record<string, { Keys: Record<string, unknown>[] }> | undefined = {
+      [table()]: { Keys: ids.slice(i, i + 100).map((id) => entityKeys.advocate(orgId, id)) },
+    };
+    while (request && Object.keys(request).length > 0) {
+      const result = await db().send(new BatchGetCommand({ RequestItems: request }));
+      for (const item of result.Responses?.[table()] ?? []) {
+        const advocate = strip<Advocate & Record<string, unknown>>(item, advocateFields);
+        found.set(advocate.advocateId, advocate);
+      }
+      request = result.UnprocessedKeys as typeof request;
+    }
+  }
+  return found;
+};
+
+/** The campaigns an advocate has links in (an advocate has a handful of links). */
+export const listAllCampaignIdsOfAdvocate = async (orgId: string, advocateId: string): Promise<string[]> => {
+  const campaignIds = new Set<string>();
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await listLinks(orgId, { advocateId }, 100, startKey);
+    for (const link of page.items) campaignIds.add(link.campaignId);
+    startKey = page.nextKey;
+  } while (startKey);
+  return [...campaignIds];
 };

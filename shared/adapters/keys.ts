@@ -21,6 +21,8 @@ export const entityKeys = {
   linksOfAdvocate: (orgId: string, advocateId: string) => `ORG#${orgId}#ADVOCATE#${advocateId}#LINKS`,
   webhookSource: (sourceId: string) => ({ pk: `SOURCE#${sourceId}`, sk: 'SOURCE' }),
   webhookSourcesOfOrg: (orgId: string) => `ORG#${orgId}#SOURCES`,
+  /** A webhook id already delivered by a source (replay protection, kept 7 days). */
+  webhookDelivery: (sourceId: string, webhookId: string) => ({ pk: `WHID#${sourceId}#${webhookId}`, sk: 'WHID' }),
 };
 
 export const eventKeys = {
@@ -29,6 +31,10 @@ export const eventKeys = {
   /** Clicks without a visitor (bots, previews, HEAD) each get their own partition. */
   anonymousClick: (at: string, clickId: string) => ({ pk: `X#${clickId}`, sk: `C#${at}#${clickId}` }),
   visitorPartition: (visitorId: string) => `V#${visitorId}`,
+  /** A conversion's key is its dedupe key: (organization, the sender's conversionId). */
+  conversion: (orgId: string, conversionId: string) => ({ pk: `CONV#${orgId}#${conversionId}`, sk: 'CONV' }),
+  /** byCampaign index partition of an organization's conversions (reconciliation, audits). */
+  conversionIndex: (orgId: string) => `${orgId}#_conversions`,
   clickSortKey: (at: string) => `C#${at}`,
   /** byCampaign index: raw events of a campaign in time order. */
   campaignIndex: (orgId: string, campaignId: string) => `${orgId}#${campaignId}`,
@@ -40,6 +46,14 @@ export const rollupKeys = {
   partition: (orgId: string, campaignId: string, dimension: string) => `R#${orgId}#${campaignId}#${dimension}`,
   dailyRow: (day: string, key: string) => `${day}#${key}`,
   allTimeRow: (key: string) => `*#${key}`,
+  /** A conversion's credit within one campaign, written with its counters (events API, reconciliation). */
+  conversionRecord: (orgId: string, campaignId: string, occurredAt: string, eventId: string) => ({
+    pk: `CONV#${orgId}#${campaignId}`,
+    sk: `${occurredAt}#${eventId}`,
+  }),
+  conversionRecords: (orgId: string, campaignId: string) => `CONV#${orgId}#${campaignId}`,
+  /** The touchpoints a customer's first attributed conversion fixed. */
+  customerPath: (orgId: string, customerId: string) => ({ pk: `CUST#${orgId}#${customerId}`, sk: 'PATH' }),
   /** The consumer's ledger: an event id applied to the roll-ups. */
   applied: (eventId: string) => ({ pk: `APPLIED#${eventId}`, sk: 'APPLIED' }),
 };

@@ -81,8 +81,10 @@ export const applyPlan = async <E>(plan: TransactionPlan<E>, outcome: ApplyOutco
   let rows: Contribution[] = plan.rows;
   for (let attempt = 0; events.length > 0; attempt++) {
     const now = new Date();
+    // Ledger actions first: a cancellation reason's index then names the event directly.
     const items = [
       ...events.map((e) => ledgerPut(table, e.eventId, now)),
+      ...events.flatMap((e) => (e.sideWrites ?? []).map((w) => w.action as TransactItem)),
       ...rows.map((row) => rowUpdate(table, row, now.toISOString())),
     ];
     try {

@@ -26,5 +26,21 @@ export const clickEventSchema = z.object({
 });
 export type ClickEventRecord = z.infer<typeof clickEventSchema>;
 
-export const rawEventSchema = z.discriminatedUnion('type', [clickEventSchema]);
+export const conversionEventSchema = z.object({
+  type: z.literal('conversion'),
+  eventId: z.string().min(1),
+  orgId: z.string().min(1),
+  sourceId: z.string().min(1),
+  conversionId: z.string().min(1),
+  kind: z.string().min(1),
+  occurredAt: isoInstant,
+  receivedAt: isoInstant,
+  value: z.object({ amount: z.string(), currency: z.string() }).optional(),
+  clickId: z.string().optional(),
+  visitorId: z.string().optional(),
+  customerId: z.string().optional(),
+});
+export type ConversionEventRecord = z.infer<typeof conversionEventSchema>;
+
+export const rawEventSchema = z.discriminatedUnion('type', [clickEventSchema, conversionEventSchema]);
 export type RawEvent = z.infer<typeof rawEventSchema>;

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { apiScopes } from '../../infra/definitions.js';
+import { attributionModels, type AttributionModel } from './attribution.js';
 import { channelSchema } from './channels.js';
 
 /** Organisation-chosen ids (employee ids, e-mails): printable, no `#` or `/` (key separators). */
@@ -18,7 +19,6 @@ const hostSchema = z
   .max(253)
   .regex(/^(\*\.)?[^\s/\\@:?#]+$/, 'must be a host name, optionally starting with *.');
 
-export const attributionModels = ['last_click', 'first_click', 'linear', 'time_decay', 'position_based'] as const;
 export const attributionModelSchema = z.enum(attributionModels);
 
 export const campaignCreateSchema = z.strictObject({
@@ -68,7 +68,7 @@ export interface Campaign {
   destinationUrl: string;
   allowedHosts: string[];
   utm: { medium: string; campaign: string };
-  attribution: { model: (typeof attributionModels)[number]; lookbackDays: number };
+  attribution: { model: AttributionModel; lookbackDays: number };
   status: 'active' | 'archived';
   createdAt: string;
   updatedAt: string;

@@ -7,7 +7,7 @@
  * `<YYYY-MM-DD>#<key>` per day and `*#<key>` for all time. The `campaign` dimension has the single
  * key `all`, so its daily rows are the campaign's day series and its `*#all` row the totals.
  */
-import type { RawEvent } from './events.js';
+import type { ClickEventRecord } from './events.js';
 
 export const rollupDimensions = ['campaign', 'link', 'advocate', 'channel', 'department'] as const;
 export type RollupDimension = (typeof rollupDimensions)[number];
@@ -45,8 +45,8 @@ const dimensionKeys = (event: { slug: string; advocateId: string; channel: strin
     department: event.department ?? UNASSIGNED_DEPARTMENT,
   }) satisfies Record<RollupDimension, string>;
 
-/** Every roll-up row an event adds to, daily and all-time, with its counter deltas. */
-export const contributionsOf = (event: RawEvent): Contribution[] => {
+/** Every roll-up row a click adds to, daily and all-time, with its counter deltas. */
+export const clickContributions = (event: ClickEventRecord): Contribution[] => {
   const counters: Counters =
     event.botClass === 'human' ? { clicks: 1, uniqueClicks: event.unique ? 1 : 0 } : { botClicks: 1 };
   const day = utcDay(event.at);
@@ -81,10 +81,20 @@ export const coalesce = (contributions: Iterable<Contribution>): Map<string, Con
   return rows;
 };
 
+/**
+ * A write an event brings besides counters (a conversion record, a customer's path). Opaque to
+ * the planner except for its item identity: one transaction may touch an item only once.
+ */
+export interface SideWrite {
+  itemId: string;
+  action: unknown;
+}
+
 export interface PlannedEvent<E> {
   event: E;
   eventId: string;
   contributions: Contribution[];
+  sideWrites?: SideWrite[];
 }
 
 export interface TransactionPlan<E> {
@@ -96,8 +106,8 @@ export interface TransactionPlan<E> {
 export const MAX_TRANSACTION_ACTIONS = 100;
 
 /**
- * Cuts events into transactions of at most `maxActions` actions: one ledger action per event
- * plus one update per distinct row the transaction's events touch. Events are taken in order
+ * Cuts events into transactions of at most `maxActions` actions: one ledger action per event,
+ * its side writes, plus one update per distinct row the transaction's events touch. Events are taken in order
  * after a stable sort by campaign, so events of one campaign share rows and coalesce.
  */
 export const planTransactions = <E>(
@@ -112,19 +122,25 @@ export const planTransactions = <E>(
   const plans: TransactionPlan<E>[] = [];
   let current: PlannedEvent<E>[] = [];
   let rowIds = new Set<string>();
+  let sideWrites = 0;
   const flush = () => {
     if (current.length === 0) return;
     plans.push({ events: current, rows: [...coalesce(current.flatMap((e) => e.contributions)).values()] });
     current = [];
     rowIds = new Set();
+    sideWrites = 0;
   };
   for (const planned of ordered) {
     const ownRows = new Set(planned.contributions.map((c) => rowId(c.row)));
-    if (1 + ownRows.size > maxActions) throw new Error(`Event ${planned.eventId} touches more rows than one transaction holds`);
+    const ownSideWrites = planned.sideWrites?.length ?? 0;
+    if (1 + ownSideWrites + ownRows.size > maxActions) {
+      throw new Error(`Event ${planned.eventId} needs more actions than one transaction holds`);
+    }
     let added = 0;
     for (const id of ownRows) if (!rowIds.has(id)) added++;
-    if (current.length + 1 + rowIds.size + added > maxActions) flush();
+    if (current.length + 1 + sideWrites + ownSideWrites + rowIds.size + added > maxActions) flush();
     current.push(planned);
+    sideWrites += ownSideWrites;
     for (const c of planned.contributions) rowIds.add(rowId(c.row));
   }
   flush();

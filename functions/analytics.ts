@@ -1,0 +1,312 @@
+/**
+ * Dashboard read APIs (spec section 7): attribution tables, leaderboard, advocate stats and raw
+ * events. Counts come from the roll-up tables only; raw events are read only by the events route.
+ */
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { z } from 'zod';
+import { config } from '../shared/config.js';
+import { getAdvocatesByIds, getCampaign, listAllCampaignIdsOfAdvocate } from '../shared/adapters/entities.js';
+import { eventPages, type EventType } from '../shared/adapters/event-reads.js';
+import { readDimension, readKey, type DayRange, type RowCounters } from '../shared/adapters/rollup-reads.js';
+import { attributionModels, type AttributionModel } from '../shared/domain/attribution.js';
+import { toCsvHeader, toCsvRow, csvColumns } from '../shared/domain/csv.js';
+import { externalIdSchema, type Campaign } from '../shared/domain/resources.js';
+import {
+  compareByConversionsThenClicks,
+  competitionRanks,
+  currenciesOf,
+  microConversions,
+  reportNumbers,
+  revenueMinor,
+} from '../shared/domain/report.js';
+import {
+  HttpError,
+  createRouter,
+  decodeCursor,
+  encodeCursor,
+  json,
+  pageLimit,
+  parseQuery,
+  pathParam,
+  type HttpResult,
+  type Principal,
+} from '../shared/http.js';
+import { logger } from '../shared/observability.js';
+
+const MAX_RANGE_DAYS = 366;
+const CSV_MAX_ROWS = 10_000;
+
+const dateSchema = z.iso.date();
+const rangeFields = { from: dateSchema.optional(), to: dateSchema.optional() };
+
+/** from/to are inclusive UTC dates; either alone extends to the other end of the data. */
+const rangeOf = (query: { from?: string; to?: string }): DayRange | undefined => {
+  if (!query.from && !query.to) return undefined;
+  const from = query.from ?? '2000-01-01';
+  const to = query.to ?? new Date().toISOString().slice(0, 10);
+  if (from > to) throw new HttpError(400, 'from must not be after to', [{ field: 'from', message: 'is after to' }]);
+  if (query.from && (Date.parse(to) - Date.parse(from)) / 86_400_000 + 1 > MAX_RANGE_DAYS) {
+    throw new HttpError(400, `A range spans at most ${MAX_RANGE_DAYS} days`, [{ field: 'to', message: 'range too long' }]);
+  }
+  return { from, to };
+};
+
+/** Analytics needs analytics:read (admin implies it); advocates only reach their own stats. */
+const requireAnalytics = (principal: Principal) => {
+  if (principal.kind !== 'apiKey') throw new HttpError(403, 'This report needs an API key with the analytics:read scope');
+  if (!principal.scopes.includes('analytics:read') && !principal.scopes.includes('admin')) {
+    throw new HttpError(403, 'The API key lacks the analytics:read scope');
+  }
+};
+
+const campaignOf = async (principal: Principal, event: APIGatewayProxyEventV2): Promise<Campaign> => {
+  const campaign = await getCampaign(principal.orgId, pathParam(event, 'campaignId'));
+  if (!campaign) throw new HttpError(404, 'Campaign not found');
+  return campaign;
+};
+
+const groupBys = ['advocate', 'link', 'channel', 'day', 'department'] as const;
+
+const attributionQuery = z.object({
+  model: z.enum(attributionModels).optional(),
+  groupBy: z.enum(groupBys).optional(),
+  limit: z.string().optional(),
+  cursor: z.string().optional(),
+  ...rangeFields,
+});
+
+const labelsFor = async (orgId: string, groupBy: (typeof groupBys)[number], keys: string[]) => {
+  if (groupBy === 'advocate') {
+    const advocates = await getAdvocatesByIds(orgId, keys);
+    return (key: string) => advocates.get(key)?.displayName ?? key;
+  }
+  if (groupBy === 'link') return (key: string) => `${config.publicBaseUrl}/${key}`;
+  return (key: string) => key;
+};
+
+const offsetCursor = (orgId: string, offset: number, total: number) =>
+  offset < total ? encodeCursor({ offset }, orgId) : null;
+
+const offsetOf = (cursor: string | undefined, orgId: string): number => {
+  const decoded = decodeCursor(cursor, orgId);
+  const offset = decoded?.offset;
+  if (decoded && (typeof offset !== 'number' || !Number.isInteger(offset) || offset < 0)) {
+    throw new HttpError(400, 'Invalid cursor', [{ field: 'cursor', message: 'is not a cursor this API issued' }]);
+  }
+  return (offset as number | undefined) ?? 0;
+};
+
+const attribution = async (event: APIGatewayProxyEventV2, principal: Principal): Promise<HttpResult> => {
+  requireAnalytics(principal);
+  const query = parseQuery(event, attributionQuery);
+  const campaign = await campaignOf(principal, event);
+  const model: AttributionModel = query.model ?? campaign.attribution.model;
+  const groupBy = query.groupBy ?? 'advocate';
+  const range = rangeOf(query);
+  const limit = pageLimit(query.limit);
+  const offset = offsetOf(query.cursor, principal.orgId);
+  const { orgId } = principal;
+
+  const [totalsRows, grouped] = await Promise.all([
+    readDimension(orgId, campaign.campaignId, 'campaign', range),
+    groupBy === 'day'
+      ? readDimension(orgId, campaign.campaignId, 'campaign', range, true)
+      : readDimension(orgId, campaign.campaignId, groupBy, range),
+  ]);
+  const entries = [...grouped].map(([key, counters]) => ({ key, counters }));
+  if (groupBy === 'day') entries.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  else entries.sort(compareByConversionsThenClicks(model));
+  const page = entries.slice(offset, offset + limit);
+  const label = await labelsFor(orgId, groupBy, page.map((row) => row.key));
+
+  return json(200, {
+    campaignId: campaign.campaignId,
+    model,
+    groupBy,
+    from: range?.from ?? null,
+    to: range?.to ?? null,
+    totals: reportNumbers(totalsRows.get('all'), model),
+    rows: page.map(({ key, counters }) => {
+      const { botClicks: _bots, ...numbers } = reportNumbers(counters, model);
+      return { key, label: label(key), ...numbers };
+    }),
+    nextCursor: offsetCursor(orgId, offset + limit, entries.length),
+  });
+};
+
+const leaderboardQuery = z.object({
+  metric: z.enum(['clicks', 'conversions', 'revenue']).optional(),
+  model: z.enum(attributionModels).optional(),
+  currency: z.string().regex(/^[A-Z]{3}$/).optional(),
+  limit: z.string().optional(),
+  ...rangeFields,
+});
+
+/** Advocates of a campaign ranked by a metric. */
+const rankAdvocates = (
+  rows: Map<string, RowCounters>,
+  metric: 'clicks' | 'conversions' | 'revenue',
+  model: AttributionModel,
+  currency: string | undefined,
+) => {
+  const score = (counters: RowCounters) =>
+    metric === 'clicks'
+      ? (counters.clicks ?? 0)
+      : metric === 'conversions'
+        ? microConversions(counters, model)
+        : currency
+          ? revenueMinor(counters, model, currency)
+          : 0;
+  const ordered = [...rows]
+    .map(([advocateId, counters]) => ({ advocateId, counters, score: score(counters) }))
+    .sort((a, b) => b.score - a.score || (a.advocateId < b.advocateId ? -1 : 1));
+  const ranks = competitionRanks(ordered.map((row) => row.score));
+  return ordered.map((row, index) => ({ ...row, rank: ranks[index] }));
+};
+
+const leaderboard = async (event: APIGatewayProxyEventV2, principal: Principal): Promise<HttpResult> => {
+  requireAnalytics(principal);
+  const query = parseQuery(event, leaderboardQuery);
+  const campaign = await campaignOf(principal, event);
+  const model = query.model ?? campaign.attribution.model;
+  const metric = query.metric ?? 'conversions';
+  const limit = pageLimit(query.limit, 10);
+  const range = rangeOf(query);
+  const { orgId } = principal;
+  const rows = await readDimension(orgId, campaign.campaignId, 'advocate', range);
+  const currency =
+    metric === 'revenue' ? (query.currency ?? currenciesOf((await readDimension(orgId, campaign.campaignId, 'campaign', range)).get('all'), model)[0]) : undefined;
+  const ranked = rankAdvocates(rows, metric, model, currency).slice(0, limit);
+  const advocates = await getAdvocatesByIds(orgId, ranked.map((row) => row.advocateId));
+  return json(200, {
+    campaignId: campaign.campaignId,
+    metric,
+    model,
+    ...(metric === 'revenue' ? { currency: currency ?? null } : {}),
+    from: range?.from ?? null,
+    to: range?.to ?? null,
+    rows: ranked.map(({ advocateId, counters, rank }) => {
+      const { botClicks: _bots, ...numbers } = reportNumbers(counters, model);
+      return {
+        rank,
+        advocateId,
+        displayName: advocates.get(advocateId)?.displayName ?? advocateId,
+        ...(advocates.get(advocateId)?.department ? { department: advocates.get(advocateId)!.department } : {}),
+        ...numbers,
+      };
+    }),
+  });
+};
+
+const statsQuery = z.object({ model: z.enum(attributionModels).optional(), ...rangeFields });
+
+const advocateStats = async (event: APIGatewayProxyEventV2, principal: Principal): Promise<HttpResult> => {
+  const advocateId = pathParam(event, 'advocateId');
+  if (principal.kind === 'advocate') {
+    if (principal.advocateId !== advocateId) throw new HttpError(404, 'Advocate not found');
+  } else {
+    requireAnalytics(principal);
+  }
+  if (!externalIdSchema.safeParse(advocateId).success) throw new HttpError(404, 'Advocate not found');
+  const query = parseQuery(event, statsQuery);
+  const range = rangeOf(query);
+  const { orgId } = principal;
+  const advocate = (await getAdvocatesByIds(orgId, [advocateId])).get(advocateId);
+  if (!advocate) throw new HttpError(404, 'Advocate not found');
+
+  const campaignIds = await listAllCampaignIdsOfAdvocate(orgId, advocateId);
+  const campaigns = (await Promise.all(campaignIds.map((id) => getCampaign(orgId, id)))).filter(
+    (campaign): campaign is Campaign => campaign !== undefined,
+  );
+  const perCampaign = await Promise.all(
+    campaigns.map(async (campaign) => {
+      const model = query.model ?? campaign.attribution.model;
+      const all = await readDimension(orgId, campaign.campaignId, 'advocate', range);
+      const ranked = rankAdvocates(all, 'conversions', model, undefined);
+      const own = ranked.find((row) => row.advocateId === advocateId);
+      const counters = own?.counters ?? (await readKey(orgId, campaign.campaignId, 'advocate', advocateId, range));
+      const { botClicks: _bots, ...numbers } = reportNumbers(counters, model);
+      return {
+        campaignId: campaign.campaignId,
+        campaignName: campaign.name,
+        status: campaign.status,
+        model,
+        ...numbers,
+        rank: own?.rank ?? null,
+        advocates: ranked.length,
+      };
+    }),
+  );
+  return json(200, {
+    advocateId,
+    displayName: advocate.displayName,
+    from: range?.from ?? null,
+    to: range?.to ?? null,
+    campaigns: perCampaign,
+  });
+};
+
+const eventsQuery = z.object({
+  type: z.enum(['click', 'conversion']).optional(),
+  limit: z.string().optional(),
+  cursor: z.string().optional(),
+  ...rangeFields,
+});
+
+const wantsCsv = (event: APIGatewayProxyEventV2) => /\btext\/csv\b/i.test(event.headers?.accept ?? '');
+
+const events = async (event: APIGatewayProxyEventV2, principal: Principal): Promise<HttpResult> => {
+  requireAnalytics(principal);
+  const query = parseQuery(event, eventsQuery);
+  const campaign = await campaignOf(principal, event);
+  const type: EventType = query.type ?? 'click';
+  const range = rangeOf(query);
+  const startKey = decodeCursor(query.cursor, principal.orgId);
+  const pages = eventPages(principal.orgId, campaign.campaignId, type, range, startKey);
+
+  if (!wantsCsv(event)) {
+    const limit = pageLimit(query.limit);
+    const first = await pages.next(limit);
+    return json(200, {
+      campaignId: campaign.campaignId,
+      type,
+      items: first.items,
+      nextCursor: encodeCursor(first.nextKey, principal.orgId),
+    });
+  }
+
+  // CSV: written page by page into the response; API Gateway buffers a Lambda response (6 MB),
+  // so one response carries at most CSV_MAX_ROWS rows and names the next cursor in a header.
+  const columns = csvColumns[type];
+  const chunks: string[] = [toCsvHeader(columns)];
+  let rows = 0;
+  let nextKey: Record<string, unknown> | undefined;
+  do {
+    const page = await pages.next(Math.min(1000, CSV_MAX_ROWS - rows));
+    for (const item of page.items) chunks.push(toCsvRow(columns, item));
+    rows += page.items.length;
+    nextKey = page.nextKey;
+  } while (nextKey && rows < CSV_MAX_ROWS);
+  const nextCursor = encodeCursor(nextKey, principal.orgId);
+  return {
+    statusCode: 200,
+    headers: {
+      'content-type': 'text/csv; charset=utf-8',
+      'content-disposition': `attachment; filename="${campaign.campaignId}-${type}s.csv"`,
+      'cache-control': 'no-store',
+      ...(nextCursor ? { 'x-next-cursor': nextCursor } : {}),
+    },
+    body: chunks.join(''),
+  };
+};
+
+const router = createRouter({
+  'GET /v1/campaigns/{campaignId}/attribution': attribution,
+  'GET /v1/campaigns/{campaignId}/leaderboard': leaderboard,
+  'GET /v1/advocates/{advocateId}/stats': advocateStats,
+  'GET /v1/campaigns/{campaignId}/events': events,
+});
+
+export const handler = middy(router).use(injectLambdaContext(logger));

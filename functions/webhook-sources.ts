@@ -1,0 +1,38 @@
+/** Webhook sources: POST /v1/webhook-sources and POST /v1/webhook-sources/{sourceId}/rotate (admin). */
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { z } from 'zod';
+import { createWebhookSource, rotateWebhookSource } from '../shared/adapters/webhook-sources.js';
+import { HttpError, createRouter, json, parseJsonBody, pathParam, requireScope } from '../shared/http.js';
+import { logger } from '../shared/observability.js';
+
+const createSchema = z.strictObject({ name: z.string().trim().min(1).max(100) });
+
+const router = createRouter({
+  'POST /v1/webhook-sources': async (event, principal) => {
+    const { orgId } = requireScope(principal, 'admin');
+    const input = parseJsonBody(event, createSchema);
+    const { source, secret } = await createWebhookSource(orgId, input.name);
+    return json(201, {
+      sourceId: source.sourceId,
+      name: source.name,
+      createdAt: source.createdAt,
+      secret,
+      webhookUrl: `/v1/webhooks/conversions/${source.sourceId}`,
+    });
+  },
+
+  'POST /v1/webhook-sources/{sourceId}/rotate': async (event, principal) => {
+    const { orgId } = requireScope(principal, 'admin');
+    const rotated = await rotateWebhookSource(orgId, pathParam(event, 'sourceId'));
+    if (!rotated) throw new HttpError(404, 'Webhook source not found');
+    return json(200, {
+      sourceId: rotated.source.sourceId,
+      secret: rotated.secret,
+      previousSecretValidUntil: rotated.previousValidUntil,
+      rotatedAt: rotated.source.rotatedAt,
+    });
+  },
+});
+
+export const handler = middy(router).use(injectLambdaContext(logger));

@@ -1,0 +1,96 @@
+/**
+ * Reads attribution needs: the click behind a click id, a visitor's human clicks, a customer's
+ * remembered path, and each campaign's lookback. Every read is bounded by the organization, so a
+ * click id or visitor id of another organization never becomes a touchpoint.
+ */
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { tableName } from '../config.js';
+import type { Touchpoint } from '../domain/attribution.js';
+import { locateClick } from '../domain/click-id.js';
+import { isValidVisitorId } from '../domain/ids.js';
+import { documentClient } from './dynamo.js';
+import { getCampaign } from './entities.js';
+import { eventKeys, rollupKeys } from './keys.js';
+
+const MAX_LOOKBACK_MS = 90 * 24 * 60 * 60 * 1000;
+const DEFAULT_LOOKBACK_DAYS = 30;
+
+/** Per-batch memo of campaign lookbacks. */
+export type LookbackCache = Map<string, Promise<number>>;
+
+const lookbackOf = (orgId: string, campaignId: string, cache: LookbackCache): Promise<number> => {
+  const key = `${orgId}\u0000${campaignId}`;
+  let days = cache.get(key);
+  if (!days) {
+    days = getCampaign(orgId, campaignId).then((c) => c?.attribution.lookbackDays ?? DEFAULT_LOOKBACK_DAYS);
+    cache.set(key, days);
+  }
+  return days;
+};
+
+/** The visitor of a click id this organization issued, or undefined. */
+export const visitorOfClick = async (orgId: string, clickId: string): Promise<string | undefined> => {
+  const location = locateClick(clickId);
+  if (!location) return undefined;
+  const { Item } = await documentClient().send(
+    new GetCommand({
+      TableName: tableName('events'),
+      Key: eventKeys.visitorClick(location.visitorId, location.at, clickId),
+      ProjectionExpression: 'orgId, botClass',
+    }),
+  );
+  return Item && Item.orgId === orgId && Item.botClass === 'human' ? location.visitorId : undefined;
+};
+
+/** The visitor's human clicks in this organization in the 90 days before `occurredAt`. */
+export const visitorTouchpoints = async (
+  orgId: string,
+  visitorId: string,
+  occurredAt: string,
+  lookbacks: LookbackCache,
+): Promise<Touchpoint[]> => {
+  if (!isValidVisitorId(visitorId)) return [];
+  const end = Date.parse(occurredAt);
+  const items: Record<string, unknown>[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await documentClient().send(
+      new QueryCommand({
+        TableName: tableName('events'),
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+        FilterExpression: 'orgId = :orgId AND botClass = :human',
+        ExpressionAttributeValues: {
+          ':pk': eventKeys.visitorPartition(visitorId),
+          ':from': eventKeys.clickSortKey(new Date(end - MAX_LOOKBACK_MS).toISOString()),
+          ':to': `${eventKeys.clickSortKey(new Date(end).toISOString())}\uffff`,
+          ':orgId': orgId,
+          ':human': 'human',
+        },
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    items.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return Promise.all(
+    items.map(async (item) => ({
+      clickId: String(item.clickId),
+      at: String(item.at),
+      campaignId: String(item.campaignId),
+      advocateId: String(item.advocateId),
+      slug: String(item.slug),
+      channel: String(item.channel),
+      ...(item.department ? { department: String(item.department) } : {}),
+      lookbackDays: await lookbackOf(orgId, String(item.campaignId), lookbacks),
+    })),
+  );
+};
+
+export const customerPathKey = (orgId: string, customerId: string) => rollupKeys.customerPath(orgId, customerId);
+
+export const customerPath = async (orgId: string, customerId: string): Promise<Touchpoint[] | undefined> => {
+  const { Item } = await documentClient().send(
+    new GetCommand({ TableName: tableName('rollups'), Key: customerPathKey(orgId, customerId), ConsistentRead: true }),
+  );
+  return Item ? (Item.touchpoints as Touchpoint[]) : undefined;
+};

@@ -1,0 +1,134 @@
+/**
+ * Webhook sources: who may send conversions, and the secrets their signatures use. A rotated-out
+ * secret keeps verifying for 24 hours (spec section 8), then it is ignored and later removed.
+ */
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { tableName } from '../config.js';
+import { newId } from '../domain/ids.js';
+import { generateWebhookSecret } from '../domain/webhook-signature.js';
+import { documentClient } from './dynamo.js';
+import { entityKeys } from './keys.js';
+import { openSecret, sealSecret } from './secret-box.js';
+
+export const ROTATION_GRACE_MS = 24 * 60 * 60 * 1000;
+
+interface StoredSecret {
+  sealed: string;
+  createdAt: string;
+  /** Set when the secret was rotated out: it verifies until then. */
+  validUntil?: string;
+}
+
+export interface WebhookSource {
+  sourceId: string;
+  orgId: string;
+  name: string;
+  createdAt: string;
+  rotatedAt?: string;
+}
+
+const table = () => tableName('entities');
+const contextOf = (orgId: string, sourceId: string) => ({ orgId, sourceId, purpose: 'webhook-signing' });
+
+export const createWebhookSource = async (orgId: string, name: string): Promise<{ source: WebhookSource; secret: string }> => {
+  const sourceId = newId('src');
+  const secret = generateWebhookSecret();
+  const createdAt = new Date().toISOString();
+  const stored: StoredSecret = { sealed: await sealSecret(secret, contextOf(orgId, sourceId)), createdAt };
+  const source: WebhookSource = { sourceId, orgId, name, createdAt };
+  await documentClient().send(
+    new PutCommand({
+      TableName: table(),
+      Item: {
+        ...entityKeys.webhookSource(sourceId),
+        type: 'webhookSource',
+        ...source,
+        secrets: [stored],
+        gsi1pk: entityKeys.webhookSourcesOfOrg(orgId),
+        gsi1sk: `${createdAt}#${sourceId}`,
+      },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    }),
+  );
+  return { source, secret };
+};
+
+const present = (item: Record<string, unknown>): WebhookSource => ({
+  sourceId: String(item.sourceId),
+  orgId: String(item.orgId),
+  name: String(item.name),
+  createdAt: String(item.createdAt),
+  ...(item.rotatedAt ? { rotatedAt: String(item.rotatedAt) } : {}),
+});
+
+/** A new current secret; the previous current one stays valid for 24 hours, older ones are dropped. */
+export const rotateWebhookSource = async (
+  orgId: string,
+  sourceId: string,
+): Promise<{ source: WebhookSource; secret: string; previousValidUntil: string } | undefined> => {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const { Item } = await documentClient().send(
+      new GetCommand({ TableName: table(), Key: entityKeys.webhookSource(sourceId), ConsistentRead: true }),
+    );
+    if (!Item || Item.orgId !== orgId) return undefined;
+    const now = new Date();
+    const previous = (Item.secrets as StoredSecret[]).filter((s) => !s.validUntil);
+    const previousValidUntil = new Date(now.getTime() + ROTATION_GRACE_MS).toISOString();
+    const secret = generateWebhookSecret();
+    const secrets: StoredSecret[] = [
+      { sealed: await sealSecret(secret, contextOf(orgId, sourceId)), createdAt: now.toISOString() },
+      ...previous.map((s) => ({ ...s, validUntil: previousValidUntil })),
+    ];
+    try {
+      const { Attributes } = await documentClient().send(
+        new UpdateCommand({
+          TableName: table(),
+          Key: entityKeys.webhookSource(sourceId),
+          UpdateExpression: 'SET secrets = :secrets, rotatedAt = :now',
+          // Optimistic lock on the secret list read above.
+          ConditionExpression: 'secrets = :previous',
+          ExpressionAttributeValues: { ':secrets': secrets, ':now': now.toISOString(), ':previous': Item.secrets },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return { source: present(Attributes!), secret, previousValidUntil };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+  throw new Error('Concurrent rotations; retry');
+};
+
+const sourceCache = new Map<string, { value: { orgId: string; secrets: StoredSecret[] } | null; expiresAt: number }>();
+const SOURCE_CACHE_TTL_MS = 30_000;
+
+/**
+ * The secrets a signature may use right now, opened. Cached for 30 s per container; a caller
+ * whose signature fails against a cached entry asks again with `fresh`, so a secret rotated a
+ * moment ago verifies at once.
+ */
+export const verificationSecrets = async (
+  sourceId: string,
+  options: { now?: Date; fresh?: boolean } = {},
+): Promise<{ orgId: string; secrets: string[]; cached: boolean } | undefined> => {
+  const now = options.now ?? new Date();
+  let entry = options.fresh ? undefined : sourceCache.get(sourceId);
+  const cached = entry !== undefined && entry.expiresAt > Date.now();
+  if (!entry || !cached) {
+    const { Item } = await documentClient().send(new GetCommand({ TableName: table(), Key: entityKeys.webhookSource(sourceId) }));
+    entry = {
+      value: Item ? { orgId: String(Item.orgId), secrets: Item.secrets as StoredSecret[] } : null,
+      expiresAt: Date.now() + SOURCE_CACHE_TTL_MS,
+    };
+    if (sourceCache.size > 1000) sourceCache.clear();
+    sourceCache.set(sourceId, entry);
+  }
+  if (!entry.value) return undefined;
+  const { orgId, secrets } = entry.value;
+  const valid = secrets.filter((s) => !s.validUntil || Date.parse(s.validUntil) > now.getTime());
+  return { orgId, cached, secrets: await Promise.all(valid.map((s) => openSecret(s.sealed, contextOf(orgId, sourceId)))) };
+};
+
+/** Test and rotation hook: forget cached sources. */
+export const clearWebhookSourceCache = () => sourceCache.clear();

@@ -1,0 +1,156 @@
+/**
+ * Exactly-once roll-ups against DynamoDB Local: the same stream records delivered twice, in
+ * overlapping halves, reordered, concurrently, and interrupted by a crash between two
+ * transactions must always leave the roll-ups equal to a recount of the raw events.
+ */
+import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBRecord } from 'aws-lambda';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { documentClient } from '../../shared/adapters/dynamo.js';
+import { eventKeys } from '../../shared/adapters/keys.js';
+import { faults } from '../../shared/adapters/rollup-writer.js';
+import { tableName } from '../../shared/config.js';
+import { reconcileCampaign } from '../../shared/reconcile.js';
+import { processStreamBatch } from '../../shared/rollup-consumer.js';
+import { useIsolatedTables } from '../support/tables.js';
+
+const ORG = 'org_test';
+const CAMPAIGNS = ['cmp_a', 'cmp_b'];
+
+const makeEvents = (count: number) =>
+  Array.from({ length: count }, (_, i) => {
+    const at = new Date(Date.UTC(2026, 10, 20 + (i % 3), 8, 0, i % 60)).toISOString();
+    const clickId = `click${String(i).padStart(5, '0')}`;
+    const human = i % 5 !== 0;
+    const visitorId = `visitor${i % 17}`;
+    const campaignId = CAMPAIGNS[i % 2];
+    return {
+      ...(human ? eventKeys.visitorClick(visitorId, at, clickId) : eventKeys.anonymousClick(at, clickId)),
+      type: 'click',
+      eventId: clickId,
+      clickId,
+      orgId: ORG,
+      campaignId,
+      slug: `slug${String(i % 11).padStart(4, '0')}`,
+      advocateId: `adv${i % 7}`,
+      channel: ['linkedin', 'x', 'email'][i % 3],
+      ...(i % 4 === 0 ? {} : { department: ['sales', 'eng'][i % 2] }),
+      at,
+      ...(human ? { visitorId } : {}),
+      unique: human && i % 3 === 0,
+      botClass: human ? 'human' : 'preview',
+      device: 'desktop',
+      browser: 'Chrome',
+      os: 'Windows',
+      gsi1pk: eventKeys.campaignIndex(ORG, campaignId),
+      gsi1sk: eventKeys.campaignIndexSort(at, clickId),
+      expiresAt: 2_000_000_000,
+    };
+  });
+
+const storeRawEvents = async (events: ReturnType<typeof makeEvents>) => {
+  for (let i = 0; i < events.length; i += 25) {
+    await documentClient().send(
+      new BatchWriteCommand({
+        RequestItems: { [tableName('events')]: events.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) },
+      }),
+    );
+  }
+};
+
+const streamRecords = (events: ReturnType<typeof makeEvents>): DynamoDBRecord[] =>
+  events.map((event, i) => ({
+    eventID: `id-${i}`,
+    eventName: 'INSERT',
+    eventVersion: '1.1',
+    eventSource: 'aws:dynamodb',
+    awsRegion: 'eu-central-1',
+    dynamodb: {
+      Keys: marshall({ pk: event.pk, sk: event.sk }) as never,
+      NewImage: marshall(event, { removeUndefinedValues: true }) as never,
+      SequenceNumber: String(100_000_000_000 + i),
+      SizeBytes: 300,
+      StreamViewType: 'NEW_IMAGE',
+    },
+    eventSourceARN: 'arn:aws:dynamodb:eu-central-1:000000000000:table/events/stream/local',
+  }));
+
+const expectExact = async () => {
+  for (const campaignId of CAMPAIGNS) {
+    const report = await reconcileCampaign(ORG, campaignId);
+    expect(report.events).toBeGreaterThan(0);
+    expect(report.differences).toEqual([]);
+  }
+};
+
+describe('roll-up consumer exactly-once', () => {
+  useIsolatedTables();
+  let records: DynamoDBRecord[];
+
+  beforeEach(async () => {
+    const events = makeEvents(240);
+    await storeRawEvents(events);
+    records = streamRecords(events);
+  });
+
+  afterEach(() => {
+    faults.beforeTransaction = undefined;
+  });
+
+  it('applies a batch delivered twice once', async () => {
+    const first = await processStreamBatch(records);
+    expect(first.batchItemFailures).toEqual([]);
+    expect(first.outcome.applied).toBe(240);
+    const second = await processStreamBatch(records);
+    expect(second.batchItemFailures).toEqual([]);
+    expect(second.outcome.applied).toBe(0);
+    expect(second.outcome.alreadyApplied).toBe(240);
+    await expectExact();
+  });
+
+  it('applies two overlapping halves once', async () => {
+    await processStreamBatch(records.slice(0, 160));
+    const overlap = await processStreamBatch(records.slice(80));
+    expect(overlap.outcome.applied).toBe(80);
+    await expectExact();
+  });
+
+  it('applies a reordered redelivery once', async () => {
+    await processStreamBatch(records.slice(0, 120));
+    await processStreamBatch([...records].reverse());
+    await expectExact();
+  });
+
+  it('applies concurrent duplicate deliveries once', async () => {
+    await Promise.all([processStreamBatch(records), processStreamBatch(records), processStreamBatch(records.slice(50, 200))]);
+    await expectExact();
+  });
+
+  it('recovers from a crash between two transactions by redelivery from the reported failure', async () => {
+    faults.beforeTransaction = (index) => {
+      if (index === 2) throw new Error('injected crash');
+    };
+    const crashed = await processStreamBatch(records);
+    expect(crashed.batchItemFailures.length).toBeGreaterThan(0);
+    const before = await reconcileCampaign(ORG, CAMPAIGNS[0]);
+    const beforeB = await reconcileCampaign(ORG, CAMPAIGNS[1]);
+    expect(before.differences.length + beforeB.differences.length).toBeGreaterThan(0);
+
+    faults.beforeTransaction = undefined;
+    const failedFrom = records.findIndex((r) => r.dynamodb!.SequenceNumber === crashed.batchItemFailures[0].itemIdentifier);
+    const retried = await processStreamBatch(records.slice(failedFrom));
+    expect(retried.batchItemFailures).toEqual([]);
+    await expectExact();
+  });
+
+  it('reports a poison record and everything after it, applying what came before', async () => {
+    const poisoned = [...records.slice(0, 10)];
+    const bad = structuredClone(records[10]);
+    bad.dynamodb!.NewImage = marshall({ pk: 'x', sk: 'y', type: 'click', eventId: 'broken' }) as never;
+    poisoned.push(bad, ...records.slice(11, 20));
+    const result = await processStreamBatch(poisoned);
+    expect(result.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(poisoned.slice(10).map((r) => r.dynamodb!.SequenceNumber));
+    expect(result.outcome.applied).toBe(10);
+  });
+});
