@@ -6,11 +6,11 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { z } from 'zod';
-import { config } from '../shared/config.js';
 import { getAdvocatesByIds, getCampaign, listAllCampaignIdsOfAdvocate } from '../shared/adapters/entities.js';
 import { eventPages, type EventType } from '../shared/adapters/event-reads.js';
 import { readDimension, readKey, type DayRange, type RowCounters } from '../shared/adapters/rollup-reads.js';
 import { attributionModels, type AttributionModel } from '../shared/domain/attribution.js';
+import { ORG_LEVEL_CAMPAIGN } from '../shared/domain/conversion-credit.js';
 import { toCsvHeader, toCsvRow, csvColumns } from '../shared/domain/csv.js';
 import { externalIdSchema, type Campaign } from '../shared/domain/resources.js';
 import {
@@ -30,6 +30,7 @@ import {
   pageLimit,
   parseQuery,
   pathParam,
+  publicBaseUrlFor,
   type HttpResult,
   type Principal,
 } from '../shared/http.js';
@@ -77,12 +78,12 @@ const attributionQuery = z.object({
   ...rangeFields,
 });
 
-const labelsFor = async (orgId: string, groupBy: (typeof groupBys)[number], keys: string[]) => {
+const labelsFor = async (orgId: string, groupBy: (typeof groupBys)[number], keys: string[], baseUrl: string) => {
   if (groupBy === 'advocate') {
     const advocates = await getAdvocatesByIds(orgId, keys);
     return (key: string) => advocates.get(key)?.displayName ?? key;
   }
-  if (groupBy === 'link') return (key: string) => `${config.publicBaseUrl}/${key}`;
+  if (groupBy === 'link') return (key: string) => `${baseUrl}/${key}`;
   return (key: string) => key;
 };
 
@@ -119,7 +120,7 @@ const attribution = async (event: APIGatewayProxyEventV2, principal: Principal):
   if (groupBy === 'day') entries.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   else entries.sort(compareByConversionsThenClicks(model));
   const page = entries.slice(offset, offset + limit);
-  const label = await labelsFor(orgId, groupBy, page.map((row) => row.key));
+  const label = await labelsFor(orgId, groupBy, page.map((row) => row.key), publicBaseUrlFor(event));
 
   return json(200, {
     campaignId: campaign.campaignId,
@@ -302,7 +303,18 @@ const events = async (event: APIGatewayProxyEventV2, principal: Principal): Prom
   };
 };
 
+const unattributedQuery = z.object({ ...rangeFields });
+
+/** Conversions no click could be found for, per organization (spec section 5). */
+const unattributed = async (event: APIGatewayProxyEventV2, principal: Principal): Promise<HttpResult> => {
+  requireAnalytics(principal);
+  const range = rangeOf(parseQuery(event, unattributedQuery));
+  const rows = await readDimension(principal.orgId, ORG_LEVEL_CAMPAIGN, 'unattributed', range);
+  return json(200, { from: range?.from ?? null, to: range?.to ?? null, conversions: rows.get('all')?.conversions ?? 0 });
+};
+
 const router = createRouter({
+  'GET /v1/conversions/unattributed': unattributed,
   'GET /v1/campaigns/{campaignId}/attribution': attribution,
   'GET /v1/campaigns/{campaignId}/leaderboard': leaderboard,
   'GET /v1/advocates/{advocateId}/stats': advocateStats,

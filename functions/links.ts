@@ -5,7 +5,6 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { z } from 'zod';
-import { config } from '../shared/config.js';
 import {
   disableLink,
   ensureAdvocate,
@@ -30,14 +29,15 @@ import {
   parseJsonBody,
   parseQuery,
   pathParam,
+  publicBaseUrlFor,
   requireScope,
   type Principal,
 } from '../shared/http.js';
 import { logger } from '../shared/observability.js';
 
-const present = (record: LinkRecord): Link => ({
+const present = (record: LinkRecord, baseUrl: string): Link => ({
   slug: record.slug,
-  shortUrl: `${config.publicBaseUrl}/${record.slug}`,
+  shortUrl: `${baseUrl}/${record.slug}`,
   campaignId: record.campaignId,
   advocateId: record.advocateId,
   channel: record.channel,
@@ -110,7 +110,7 @@ const router = createRouter({
       destinationUrl,
       ...(advocate.department ? { department: advocate.department } : {}),
     });
-    return json(created ? 201 : 200, present(link));
+    return json(created ? 201 : 200, present(link, publicBaseUrlFor(event)));
   },
 
   'GET /v1/links': async (event, principal) => {
@@ -131,13 +131,13 @@ const router = createRouter({
       limit,
       decodeCursor(query.cursor, principal.orgId),
     );
-    return json(200, { items: page.items.map(present), nextCursor: encodeCursor(page.nextKey, principal.orgId) });
+    return json(200, { items: page.items.map((l) => present(l, publicBaseUrlFor(event))), nextCursor: encodeCursor(page.nextKey, principal.orgId) });
   },
 
   'GET /v1/links/{slug}': async (event, principal) => {
     const link = await visibleLink(principal, pathParam(event, 'slug'));
     const stats = await getLinkStats(principal.orgId, link.campaignId, link.slug);
-    return json(200, { ...present(link), stats });
+    return json(200, { ...present(link, publicBaseUrlFor(event)), stats });
   },
 
   'DELETE /v1/links/{slug}': async (event, principal) => {
@@ -145,7 +145,7 @@ const router = createRouter({
     const link = await visibleLink(principal, pathParam(event, 'slug'));
     const disabled = await disableLink(principal.orgId, link.slug);
     if (!disabled) throw new HttpError(404, 'Link not found');
-    return json(200, present(disabled));
+    return json(200, present(disabled, publicBaseUrlFor(event)));
   },
 });
 

@@ -227,6 +227,7 @@ export const routes: RouteDefinition[] = [
   { method: 'GET', path: '/v1/campaigns/{campaignId}/leaderboard', function: 'analytics', auth: 'authorizer' },
   { method: 'GET', path: '/v1/campaigns/{campaignId}/events', function: 'analytics', auth: 'authorizer' },
   { method: 'GET', path: '/v1/advocates/{advocateId}/stats', function: 'analytics', auth: 'authorizer' },
+  { method: 'GET', path: '/v1/conversions/unattributed', function: 'analytics', auth: 'authorizer' },
 
   { method: 'GET', path: '/{slug}', function: 'redirect', auth: 'none' },
   { method: 'HEAD', path: '/{slug}', function: 'redirect', auth: 'none' },

@@ -15,8 +15,9 @@ const env = (name: string, fallback?: string): string => {
 export const tableName = (id: TableId): string => env(tables[id].envVar);
 
 export const config = {
-  get publicBaseUrl(): string {
-    return env('PUBLIC_BASE_URL', 'http://127.0.0.1:3000').replace(/\/+$/, '');
+  /** Host of short links; unset on AWS means "the host the request came to" (see publicBaseUrlFor). */
+  get publicBaseUrl(): string | undefined {
+    return process.env.PUBLIC_BASE_URL ? process.env.PUBLIC_BASE_URL.replace(/\/+$/, '') : undefined;
   },
   get jwtIssuer(): string | undefined {
     return process.env.JWT_ISSUER || undefined;

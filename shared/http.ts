@@ -6,6 +6,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import type { z } from 'zod';
 import type { ApiScope } from '../infra/definitions.js';
+import { config } from './config.js';
 import { InvalidCursorError } from './domain/errors.js';
 import { logger } from './observability.js';
 
@@ -204,3 +205,7 @@ export const decodeCursor = (cursor: string | undefined, orgId: string): Record<
     throw new InvalidCursorError();
   }
 };
+
+/** Base of short URLs: PUBLIC_BASE_URL, or the API's own domain when none is configured. */
+export const publicBaseUrlFor = (event: APIGatewayProxyEventV2): string =>
+  config.publicBaseUrl ?? `https://${event.requestContext.domainName}`;

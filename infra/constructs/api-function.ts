@@ -1,0 +1,157 @@
+import * as path from 'node:path';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { NagSuppressions } from 'cdk-nag';
+import { Construct } from 'constructs';
+import type { FunctionDefinition, TableAccess } from '../definitions.js';
+
+export interface TableGrant {
+  readonly table: dynamodb.ITable;
+  /** Env var the handler reads the physical table name from. */
+  readonly envVar: string;
+  readonly access: TableAccess;
+}
+
+export interface ApiFunctionProps {
+  readonly definition: FunctionDefinition;
+  /** Repository root: `definition.entry` is relative to it, and it holds package-lock.json. */
+  readonly projectRoot: string;
+  /** The tables this function touches, with the access the definition grants. */
+  readonly tables: TableGrant[];
+  /** Extra environment (configuration shared by every function). */
+  readonly environment?: Record<string, string>;
+  /** Powertools service name (logs `service` key, metrics `service` dimension). */
+  readonly serviceName: string;
+  /** @default logs.RetentionDays.ONE_MONTH */
+  readonly logRetention?: logs.RetentionDays;
+  /** Log group removal policy. @default RemovalPolicy.RETAIN */
+  readonly logRemovalPolicy?: RemovalPolicy;
+  /**
+   * Use a tiny inline stub instead of bundling `definition.entry`. Only for infrastructure tests
+   * run before the handlers exist; `cdk synth` always bundles.
+   * @default false
+   */
+  readonly skipBundling?: boolean;
+}
+
+/**
+ * ESM bundles have no `require`; some dependencies still call it (dynamic requires of Node
+ * built-ins inside CommonJS packages), so define one from `import.meta.url`.
+ */
+export const ESM_REQUIRE_BANNER =
+  "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
+
+/**
+ * A Node.js 22 / arm64 Lambda function bundled locally with esbuild, with its own log group,
+ * X-Ray tracing and a role that holds exactly: write to its own log group, the table grants
+ * from the definition, and X-Ray segments. Used for every function, API or not.
+ */
+export class ApiFunction extends Construct {
+  readonly fn: nodejs.NodejsFunction;
+  readonly logGroup: logs.LogGroup;
+  readonly role: iam.Role;
+
+  constructor(scope: Construct, id: string, props: ApiFunctionProps) {
+    super(scope, id);
+    const def = props.definition;
+
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.RETAIN,
+    });
+
+    // An explicit role instead of the default one with the AWSLambdaBasicExecutionRole managed
+    // policy: that policy may create any log group and write to all of them; this role may only
+    // write to its own.
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of ${def.entry}`,
+    });
+    this.logGroup.grantWrite(this.role);
+
+    const tableEnv = Object.fromEntries(props.tables.map((t) => [t.envVar, t.table.tableName]));
+
+    this.fn = new nodejs.NodejsFunction(this, 'Function', {
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: def.memoryMb,
+      timeout: Duration.seconds(def.timeoutSeconds),
+      description: def.description,
+      role: this.role,
+      logGroup: this.logGroup,
+      // Powertools tracer sends segments; the Lambda service adds the invocation segment.
+      tracing: lambda.Tracing.ACTIVE,
+      environment: {
+        ...tableEnv,
+        ...props.environment,
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: props.serviceName,
+      },
+      ...(props.skipBundling
+        ? {
+            code: lambda.Code.fromInline(`exports.${def.handler} = async () => ({ statusCode: 503 });`),
+            handler: `index.${def.handler}`,
+          }
+        : {
+            entry: path.join(props.projectRoot, def.entry),
+            handler: def.handler,
+            projectRoot: props.projectRoot,
+            depsLockFilePath: path.join(props.projectRoot, 'package-lock.json'),
+            bundling: {
+              // Bundle with the esbuild in node_modules: no Docker, no network.
+              forceDockerBundling: false,
+              format: nodejs.OutputFormat.ESM,
+              target: 'node22',
+              mainFields: ['module', 'main'],
+              banner: ESM_REQUIRE_BANNER,
+              minify: true,
+              sourceMap: true,
+              // Stack traces map to file:line through the map; the sources themselves need not ship.
+              sourcesContent: false,
+              // Ship the pinned AWS SDK the tests ran against, not whatever the runtime carries.
+              bundleAwsSDK: true,
+            },
+          }),
+    });
+
+    for (const { table, access } of props.tables) {
+      if (access === 'read') table.grantReadData(this.fn);
+      else if (access === 'write') table.grantWriteData(this.fn);
+      else table.grantReadWriteData(this.fn);
+    }
+
+    NagSuppressions.addResourceSuppressions(this.fn, [
+      {
+        id: 'AwsSolutions-L1',
+        reason:
+          'nodejs22.x is the runtime this project targets and tests on (esbuild target node22, ' +
+          'Powertools 2.x); a runtime upgrade is a deliberate change, not a silent default.',
+      },
+    ]);
+    NagSuppressions.addResourceSuppressions(
+      this.role,
+      [
+        {
+          id: 'AwsSolutions-IAM5',
+          reason:
+            'Only actions without resource-level permissions are granted on "*": ' +
+            'xray:PutTraceSegments/PutTelemetryRecords (active tracing) and, on the stream ' +
+            'consumer, dynamodb:ListStreams (part of the stream read grant). tests/infra asserts it.',
+          appliesTo: ['Resource::*'],
+        },
+        {
+          id: 'AwsSolutions-IAM5',
+          reason:
+            'grantReadData/grantWriteData cover the table and its own GSIs (<table arn>/index/*) ' +
+            'so queries on the definition\'s indexes work; no other table is matched.',
+          appliesTo: [{ regex: '/^Resource::<.+\\.Arn>\\/index\\/\\*$/' }],
+        },
+      ],
+      true,
+    );
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * Creates the tables of infra/definitions.ts in DynamoDB Local, the way the CDK stack creates
+ * them on AWS: on-demand billing, the same keys and GSIs, streams and TTL where defined.
+ * A name prefix lets several runtimes (parallel tests) share one DynamoDB Local.
+ */
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DescribeTimeToLiveCommand,
+  DynamoDBClient,
+  ResourceInUseException,
+  UpdateTimeToLiveCommand,
+  type AttributeDefinition,
+  type CreateTableCommandInput,
+  type KeySchemaElement,
+} from '@aws-sdk/client-dynamodb';
+import { tables, type KeyDefinition, type TableDefinition, type TableId } from '../definitions.js';
+
+export type TableNames = Record<TableId, string>;
+
+export interface LocalTables {
+  /** Logical id → physical table name. */
+  tableNames: TableNames;
+  /** `TABLE_ENTITIES` etc., as the CDK stack sets them on the functions. */
+  env: Record<string, string>;
+  /** Stream ARN per table that has a stream. */
+  streamArns: Partial<Record<TableId, string>>;
+}
+
+export const localClient = (endpoint: string, region = 'eu-central-1'): DynamoDBClient =>
+  new DynamoDBClient({
+    endpoint,
+    region,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+
+const allTables = (): TableDefinition[] => Object.values(tables);
+
+/** Physical names and env vars for a prefix, without touching DynamoDB. */
+export const tableNamesFor = (prefix = ''): Pick<LocalTables, 'tableNames' | 'env'> => {
+  const tableNames = {} as TableNames;
+  const env: Record<string, string> = {};
+  for (const table of allTables()) {
+    tableNames[table.id] = `${prefix}${table.localName}`;
+    env[table.envVar] = tableNames[table.id];
+  }
+  return { tableNames, env };
+};
+
+const keySchema = (key: KeyDefinition): KeySchemaElement[] => [
+  { AttributeName: key.partitionKey.name, KeyType: 'HASH' },
+  ...(key.sortKey ? [{ AttributeName: key.sortKey.name, KeyType: 'RANGE' as const }] : []),
+];
+
+const attributeDefinitions = (table: TableDefinition): AttributeDefinition[] => {
+  const byName = new Map<string, AttributeDefinition>();
+  for (const key of [table, ...table.globalSecondaryIndexes]) {
+    for (const attribute of [key.partitionKey, key.sortKey]) {
+      if (attribute) byName.set(attribute.name, { AttributeName: attribute.name, AttributeType: attribute.type });
+    }
+  }
+  return [...byName.values()];
+};
+
+export const createTableInput = (table: TableDefinition, name: string): CreateTableCommandInput => ({
+  TableName: name,
+  BillingMode: 'PAY_PER_REQUEST',
+  KeySchema: keySchema(table),
+  AttributeDefinitions: attributeDefinitions(table),
+  ...(table.globalSecondaryIndexes.length > 0 && {
+    GlobalSecondaryIndexes: table.globalSecondaryIndexes.map((index) => ({
+      IndexName: index.indexName,
+      KeySchema: keySchema(index),
+      Projection: { ProjectionType: 'ALL' },
+    })),
+  }),
+  ...(table.stream && {
+    StreamSpecification: { StreamEnabled: true, StreamViewType: table.stream },
+  }),
+});
+
+const ensureTable = async (client: DynamoDBClient, table: TableDefinition, name: string) => {
+  try {
+    await client.send(new CreateTableCommand(createTableInput(table, name)));
+  } catch (error) {
+    if (!(error instanceof ResourceInUseException)) throw error;
+  }
+  if (table.timeToLiveAttribute) {
+    const current = await client.send(new DescribeTimeToLiveCommand({ TableName: name }));
+    if (current.TimeToLiveDescription?.TimeToLiveStatus !== 'ENABLED') {
+      await client.send(
+        new UpdateTimeToLiveCommand({
+          TableName: name,
+          TimeToLiveSpecification: { AttributeName: table.timeToLiveAttribute, Enabled: true },
+        }),
+      );
+    }
+  }
+  const described = await client.send(new DescribeTableCommand({ TableName: name }));
+  return described.Table?.LatestStreamArn;
+};
+
+/** Creates every table that does not exist yet (idempotent) and returns names, env and streams. */
+export const ensureTables = async (
+  endpoint: string,
+  options: { prefix?: string; region?: string } = {},
+): Promise<LocalTables> => {
+  const { tableNames, env } = tableNamesFor(options.prefix);
+  const client = localClient(endpoint, options.region);
+  try {
+    const streamArns: LocalTables['streamArns'] = {};
+    await Promise.all(
+      allTables().map(async (table) => {
+        const arn = await ensureTable(client, table, tableNames[table.id]);
+        if (table.stream && arn) streamArns[table.id] = arn;
+      }),
+    );
+    return { tableNames, env, streamArns };
+  } finally {
+    client.destroy();
+  }
+};

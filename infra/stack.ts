@@ -1,0 +1,205 @@
+import { fileURLToPath } from 'node:url';
+import { CfnCondition, CfnOutput, CfnParameter, Duration, Fn, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import type { Construct } from 'constructs';
+import {
+  authorizerSettings,
+  functions,
+  routeKey,
+  routes,
+  streamConsumer,
+  tables,
+  throttling,
+  type FunctionId,
+  type TableAccess,
+  type TableId,
+} from './definitions.js';
+import { ApiFunction } from './constructs/api-function.js';
+import { StreamConsumer } from './constructs/stream-consumer.js';
+import { pascal, TrackingTables } from './constructs/tracking-tables.js';
+import { TrackingApi } from './constructs/tracking-api.js';
+
+/** Repository root: function entries in the definitions are relative to it. */
+const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** Powertools metrics namespace; the redirect's `ClickNotRecorded` metric lands here. */
+export const METRICS_NAMESPACE = 'advocacy';
+
+export interface AdvocacyStackProps extends StackProps {
+  /**
+   * Table deletion protection and RETAIN removal policies (tables, DLQ, log groups).
+   * @default context `deletionProtection`, else true
+   */
+  readonly deletionProtection?: boolean;
+  /**
+   * Stub the function code instead of bundling the handlers. Infrastructure tests only.
+   * @default false
+   */
+  readonly skipBundling?: boolean;
+}
+
+/**
+ * The whole backend, generated from infra/definitions.ts: tables, one function per definition,
+ * the HTTP API with its routes and authorizer, the events-stream consumer and the alarms.
+ */
+export class AdvocacyStack extends Stack {
+  constructor(scope: Construct, id: string, props: AdvocacyStackProps = {}) {
+    super(scope, id, props);
+
+    const contextProtection = this.node.tryGetContext('deletionProtection');
+    const protect = props.deletionProtection ?? !(contextProtection === false || contextProtection === 'false');
+    const removalPolicy = protect ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+
+    // Deploy-time configuration. Parameters rather than context: one template, many deployments.
+    const publicBaseUrl = new CfnParameter(this, 'PublicBaseUrl', {
+      type: 'String',
+      default: '',
+      description:
+        'Base URL of short links (e.g. https://go.example.com). Empty: derived at run time from the request host.',
+    });
+    const jwtIssuer = new CfnParameter(this, 'JwtIssuer', {
+      type: 'String',
+      default: '',
+      description: 'OIDC issuer of advocate JWTs (the `iss` claim). Empty: advocate JWTs are refused, API keys still work.',
+    });
+    const jwtAudience = new CfnParameter(this, 'JwtAudience', {
+      type: 'String',
+      default: '',
+      description: 'Expected `aud` claim of advocate JWTs.',
+    });
+    const jwksUrl = new CfnParameter(this, 'JwksUrl', {
+      type: 'String',
+      default: '',
+      description: 'JWKS URL of the issuer. Empty: <JwtIssuer>/.well-known/jwks.json.',
+    });
+    const jwtAdvocateClaim = new CfnParameter(this, 'JwtAdvocateClaim', {
+      type: 'String',
+      default: 'sub',
+      description: 'JWT claim holding the advocate id.',
+    });
+    const jwtOrgClaim = new CfnParameter(this, 'JwtOrgClaim', {
+      type: 'String',
+      default: 'org',
+      description: 'JWT claim naming the organization.',
+    });
+    const jwksUrlGiven = new CfnCondition(this, 'JwksUrlGiven', {
+      expression: Fn.conditionNot(Fn.conditionEquals(jwksUrl.valueAsString, '')),
+    });
+    const jwtIssuerGiven = new CfnCondition(this, 'JwtIssuerGiven', {
+      expression: Fn.conditionNot(Fn.conditionEquals(jwtIssuer.valueAsString, '')),
+    });
+    const effectiveJwksUrl = Fn.conditionIf(
+      jwksUrlGiven.logicalId,
+      jwksUrl.valueAsString,
+      Fn.conditionIf(jwtIssuerGiven.logicalId, Fn.join('', [jwtIssuer.valueAsString, '/.well-known/jwks.json']), ''),
+    ).toString();
+
+    const data = new TrackingTables(this, 'Tables', { definitions: tables, deletionProtection: protect });
+
+    // Configuration every handler reads (shared/config.ts); table names are added per function.
+    const sharedEnvironment = {
+      POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+      PUBLIC_BASE_URL: publicBaseUrl.valueAsString,
+      JWT_ISSUER: jwtIssuer.valueAsString,
+      JWT_AUDIENCE: jwtAudience.valueAsString,
+      JWKS_URL: effectiveJwksUrl,
+      JWT_ADVOCATE_CLAIM: jwtAdvocateClaim.valueAsString,
+      JWT_ORG_CLAIM: jwtOrgClaim.valueAsString,
+    };
+
+    // Webhook signing secrets are sealed with this key (shared/adapters/secret-box.ts): a table
+    // dump shows ciphertext; only the functions that create or verify signatures may use it.
+    const secretsKey = new kms.Key(this, 'WebhookSecretsKey', {
+      description: 'Seals webhook signing secrets at rest',
+      enableKeyRotation: true,
+      removalPolicy,
+    });
+
+    const handlers = {} as Record<FunctionId, ApiFunction>;
+    for (const [fnId, def] of Object.entries(functions) as Array<[FunctionId, (typeof functions)[FunctionId]]>) {
+      const access = Object.entries(def.tables) as Array<[TableId, TableAccess]>;
+      const secrets = 'secrets' in def ? def.secrets : undefined;
+      handlers[fnId] = new ApiFunction(this, pascal(fnId), {
+        definition: def,
+        projectRoot: PROJECT_ROOT,
+        serviceName: fnId,
+        environment: secrets ? { ...sharedEnvironment, SECRETS_KMS_KEY_ID: secretsKey.keyArn } : sharedEnvironment,
+        tables: access.map(([tableId, level]) => ({
+          table: data.tables[tableId],
+          envVar: tables[tableId].envVar,
+          access: level,
+        })),
+        logRemovalPolicy: removalPolicy,
+        skipBundling: props.skipBundling,
+      });
+    }
+
+    for (const [fnId, def] of Object.entries(functions) as Array<[FunctionId, (typeof functions)[FunctionId]]>) {
+      const secrets = 'secrets' in def ? def.secrets : undefined;
+      // Exactly the one action each needs (grantEncrypt would add ReEncrypt*/GenerateDataKey*).
+      if (secrets === 'seal') secretsKey.grant(handlers[fnId].fn, 'kms:Encrypt');
+      if (secrets === 'open') secretsKey.grant(handlers[fnId].fn, 'kms:Decrypt');
+    }
+
+    const api = new TrackingApi(this, 'Api', {
+      routes,
+      handlers: Object.fromEntries(Object.entries(handlers).map(([fnId, h]) => [fnId, h.fn])),
+      authorizer: {
+        fn: handlers.authorizer.fn,
+        identitySource: authorizerSettings.identitySource,
+        resultsCacheTtlSeconds: authorizerSettings.resultsCacheTtlSeconds,
+        responseType: authorizerSettings.responseType,
+      },
+      publicRouteReasons: {
+        redirect: 'short links are opened by anyone on the internet (SPEC 4).',
+        health: 'an unauthenticated liveness probe that reads no data (SPEC 2).',
+        conversions:
+          'webhook senders authenticate with a Standard Webhooks HMAC signature that the handler ' +
+          'verifies (SPEC 5); API Gateway cannot check it.',
+      },
+      throttle: { rateLimit: throttling.defaultRateLimit, burstLimit: throttling.defaultBurstLimit },
+      // The public redirect takes the traffic of a viral post; the management API does not.
+      routeThrottles: Object.fromEntries(
+        routes
+          .filter((r) => r.function === 'redirect')
+          .map((r) => [routeKey(r), { rateLimit: throttling.redirectRateLimit, burstLimit: throttling.redirectBurstLimit }]),
+      ),
+      logRemovalPolicy: removalPolicy,
+    });
+
+    const { function: consumerFn, table: consumerTable, ...consumerSettings } = streamConsumer;
+    const consumer = new StreamConsumer(this, 'RollupConsumer', {
+      fn: handlers[consumerFn].fn,
+      table: data.tables[consumerTable],
+      settings: consumerSettings,
+      removalPolicy,
+    });
+
+    // Spec 11: a click that could not be stored still redirects; the loss is counted in this
+    // metric (Powertools adds the `service` dimension = POWERTOOLS_SERVICE_NAME of the redirect).
+    new cloudwatch.Alarm(this, 'ClickNotRecordedAlarm', {
+      alarmDescription: 'Redirects answered without storing the click (database unavailable or throttled).',
+      metric: new cloudwatch.Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName: 'ClickNotRecorded',
+        dimensionsMap: { service: 'redirect' },
+        statistic: cloudwatch.Stats.SUM,
+        period: Duration.minutes(1),
+      }),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+
+    new CfnOutput(this, 'ApiUrl', { value: api.url, description: 'HTTP API base URL ($default stage)' });
+    new CfnOutput(this, 'DeadLetterQueueUrl', {
+      value: consumer.deadLetterQueue.queueUrl,
+      description: 'Failed roll-up batches (stream shard and sequence numbers)',
+    });
+    for (const [tableId, table] of Object.entries(data.tables)) {
+      new CfnOutput(this, `${pascal(tableId)}TableName`, { value: table.tableName });
+    }
+  }
+}

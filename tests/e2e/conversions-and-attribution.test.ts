@@ -1,0 +1,386 @@
+/**
+ * End to end: signed conversions through attribution to the dashboard APIs, against the local
+ * runtime. Two advocates, links on three channels, two cookie-carried browsers, a preview bot,
+ * conversions found by click id, by visitor id, by a customer's remembered path, and one that
+ * cannot be attributed. Every number below is computed by hand from that path.
+ */
+import { randomUUID } from 'node:crypto';
+import { Webhook } from 'standardwebhooks';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { reconcileCampaign } from '../../shared/reconcile.js';
+import { browserUserAgents, type Client } from '../support/client.js';
+import { startSystem, type TestSystem } from '../support/system.js';
+
+let system: TestSystem;
+let api: Client['request'];
+let org: { orgId: string; apiKey: string };
+let campaignId: string;
+let source: { sourceId: string; secret: string };
+const links: Record<'aliceLinkedin' | 'bobX' | 'aliceEmail', string> = { aliceLinkedin: '', bobX: '', aliceEmail: '' };
+const clicks: { v1First: string; v1Second: string; v2: string; v2Visitor: string; times: string[] } = {
+  v1First: '',
+  v1Second: '',
+  v2: '',
+  v2Visitor: '',
+  times: [],
+};
+
+const sendConversion = async (
+  data: Record<string, unknown>,
+  options: { webhookId?: string; secret?: string; timestamp?: Date; rawBody?: string } = {},
+) => {
+  const body = options.rawBody ?? JSON.stringify({ type: 'conversion.created', data });
+  const webhookId = options.webhookId ?? `msg_${randomUUID()}`;
+  const timestamp = options.timestamp ?? new Date();
+  const signature = new Webhook(options.secret ?? source.secret).sign(webhookId, timestamp, body);
+  return api('POST', `/v1/webhooks/conversions/${source.sourceId}`, {
+    rawBody: body,
+    headers: {
+      'content-type': 'application/json',
+      'webhook-id': webhookId,
+      'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
+      'webhook-signature': signature,
+    },
+  });
+};
+
+const visit = async (slug: string, cookie?: string) => {
+  const response = await fetch(`${system.baseUrl}/${slug}`, {
+    redirect: 'manual',
+    headers: { 'user-agent': browserUserAgents.chromeDesktop, ...(cookie ? { cookie } : {}) },
+  });
+  expect(response.status).toBe(302);
+  const clickId = new URL(response.headers.get('location')!).searchParams.get('eaclid')!;
+  expect(clickId).toBeTruthy();
+  return { clickId, cookie: response.headers.get('set-cookie')!.split(';')[0] };
+};
+
+const now = new Date();
+const occurredAt = (minutesAgo = 0) => new Date(now.getTime() - minutesAgo * 60_000).toISOString();
+
+beforeAll(async () => {
+  system = await startSystem();
+  api = system.client.request;
+  org = await system.createOrganization('Acme');
+  const campaign = await api('POST', '/v1/campaigns', {
+    token: org.apiKey,
+    body: { name: 'Hiring 2027', destinationUrl: 'https://careers.acme.example/', attribution: { lookbackDays: 30 } },
+  });
+  campaignId = campaign.body.campaignId;
+  await api('PUT', '/v1/advocates/alice', { token: org.apiKey, body: { displayName: 'Alice Martin', department: 'sales' } });
+  await api('PUT', '/v1/advocates/bob', { token: org.apiKey, body: { displayName: 'Bob Stone', department: 'eng' } });
+  const issue = async (advocateId: string, channel: string) =>
+    (await api('POST', '/v1/links', { token: org.apiKey, body: { campaignId, advocateId, channel } })).body.slug as string;
+  links.aliceLinkedin = await issue('alice', 'linkedin');
+  links.bobX = await issue('bob', 'x');
+  links.aliceEmail = await issue('alice', 'email');
+
+  const created = await api('POST', '/v1/webhook-sources', { token: org.apiKey, body: { name: 'Shop' } });
+  expect(created.status).toBe(201);
+  source = { sourceId: created.body.sourceId, secret: created.body.secret };
+
+  // Browser 1 clicks Alice's LinkedIn link, then (same cookie) Bob's X link; browser 2 clicks
+  // Alice's e-mail link. LinkedIn's preview bot unfurls Alice's link: not a touchpoint.
+  const first = await visit(links.aliceLinkedin);
+  const second = await visit(links.bobX, first.cookie);
+  const third = await visit(links.aliceEmail);
+  clicks.v1First = first.clickId;
+  clicks.v1Second = second.clickId;
+  clicks.v2 = third.clickId;
+  clicks.v2Visitor = third.cookie.slice('eav='.length);
+  const preview = await fetch(`${system.baseUrl}/${links.aliceLinkedin}`, {
+    redirect: 'manual',
+    headers: { 'user-agent': browserUserAgents.linkedInBot },
+  });
+  expect(preview.status).toBe(302);
+});
+
+afterAll(async () => {
+  await system?.stop();
+});
+
+describe('conversion webhooks', () => {
+  it('accepts signed conversions once and attributes them by click id, visitor id and customer path', async () => {
+    // C1: found by the click id of browser 1's second click → path [alice/linkedin, bob/x].
+    const c1 = await sendConversion({
+      conversionId: 'order-1',
+      kind: 'purchase',
+      occurredAt: occurredAt(),
+      value: { amount: '100.00', currency: 'EUR' },
+      clickId: clicks.v1Second,
+      customerId: 'crm-77',
+    });
+    expect(c1.status).toBe(202);
+    expect(c1.body).toEqual({ conversionId: 'order-1', status: 'accepted' });
+    await system.streamsIdle();
+
+    // C2: found by browser 2's visitor id → [alice/email].
+    const c2 = await sendConversion({
+      conversionId: 'lead-2',
+      kind: 'lead',
+      occurredAt: occurredAt(),
+      value: { amount: '30.00', currency: 'EUR' },
+      visitorId: clicks.v2Visitor,
+    });
+    expect(c2.status).toBe(202);
+    // C3: the same customer later, no click id → the path C1 fixed, in another currency.
+    const c3 = await sendConversion({
+      conversionId: 'order-3',
+      kind: 'purchase',
+      occurredAt: occurredAt(),
+      value: { amount: '20.00', currency: 'USD' },
+      customerId: 'crm-77',
+    });
+    expect(c3.status).toBe(202);
+    // C4: a click id nobody issued → stored, unattributed.
+    const c4 = await sendConversion({ conversionId: 'signup-4', kind: 'signup', occurredAt: occurredAt(), clickId: 'not-a-click-id' });
+    expect(c4.status).toBe(202);
+  });
+
+  it('answers 200 duplicate for the same conversionId and for a replayed webhook-id', async () => {
+    const again = await sendConversion({ conversionId: 'lead-2', kind: 'lead', occurredAt: occurredAt() });
+    expect(again.status).toBe(200);
+    expect(again.body.status).toBe('duplicate');
+    const webhookId = `msg_${randomUUID()}`;
+    const fresh = await sendConversion({ conversionId: 'newsletter-9', kind: 'signup', occurredAt: occurredAt() }, { webhookId });
+    expect(fresh.status).toBe(202);
+    const replay = await sendConversion({ conversionId: 'newsletter-10', kind: 'signup', occurredAt: occurredAt() }, { webhookId });
+    expect(replay.status).toBe(200);
+    expect(replay.body.status).toBe('duplicate');
+  });
+
+  it('counts the same conversion sent 20 times concurrently once', async () => {
+    const body = { conversionId: 'race-1', kind: 'lead', occurredAt: occurredAt() };
+    const answers = await Promise.all(Array.from({ length: 20 }, () => sendConversion(body)));
+    expect(answers.filter((a) => a.status === 202)).toHaveLength(1);
+    expect(answers.filter((a) => a.status === 200 && a.body.status === 'duplicate')).toHaveLength(19);
+  });
+
+  it('refuses bad signatures, stale timestamps and unknown sources with 401, bad bodies with 400/422, big ones with 413', async () => {
+    const data = { conversionId: 'x-1', kind: 'lead', occurredAt: occurredAt() };
+    const wrongSecret = `whsec_${Buffer.from('another-secret-of-enough-length!').toString('base64')}`;
+    expect((await sendConversion(data, { secret: wrongSecret })).status).toBe(401);
+    expect((await sendConversion(data, { timestamp: new Date(Date.now() - 6 * 60_000) })).status).toBe(401);
+    expect((await sendConversion(data, { timestamp: new Date(Date.now() + 6 * 60_000) })).status).toBe(401);
+    const unsigned = await api('POST', `/v1/webhooks/conversions/${source.sourceId}`, { body: { type: 'conversion.created', data } });
+    expect(unsigned.status).toBe(401);
+    expect(unsigned.headers.get('content-type')).toMatch(/problem\+json/);
+    const unknownSource = await api('POST', '/v1/webhooks/conversions/src_AAAAAAAAAAAAAAAAAAAA', { body: { type: 'conversion.created', data } });
+    expect(unknownSource.status).toBe(401);
+
+    expect((await sendConversion(data, { rawBody: '{"type":' })).status).toBe(400);
+    const invalid = await sendConversion({ ...data, value: { amount: '12,50', currency: 'EUR' }, extra: true });
+    expect(invalid.status).toBe(422);
+    expect(invalid.body.errors.map((e: { field: string }) => e.field)).toEqual(expect.arrayContaining(['data.value.amount', 'data.extra']));
+    const huge = await sendConversion(data, { rawBody: JSON.stringify({ type: 'conversion.created', data, pad: 'x'.repeat(65 * 1024) }) });
+    expect(huge.status).toBe(413);
+    const future = await sendConversion({ ...data, occurredAt: new Date(Date.now() + 3_600_000).toISOString() });
+    expect(future.status).toBe(422);
+  });
+
+  it('keeps the old secret valid after a rotation, and the new one works at once', async () => {
+    const rotated = await api('POST', `/v1/webhook-sources/${source.sourceId}/rotate`, { token: org.apiKey });
+    expect(rotated.status).toBe(200);
+    expect(rotated.body.secret).toMatch(/^whsec_/);
+    expect(Date.parse(rotated.body.previousSecretValidUntil) - Date.now()).toBeGreaterThan(23.9 * 3600_000);
+    const oldSecret = source.secret;
+    const withOld = await sendConversion({ conversionId: 'rot-old', kind: 'lead', occurredAt: occurredAt() }, { secret: oldSecret });
+    expect(withOld.status).toBe(202);
+    const withNew = await sendConversion({ conversionId: 'rot-new', kind: 'lead', occurredAt: occurredAt() }, { secret: rotated.body.secret });
+    expect(withNew.status).toBe(202);
+    source.secret = rotated.body.secret;
+    const other = await system.createOrganization('Globex');
+    expect((await api('POST', `/v1/webhook-sources/${source.sourceId}/rotate`, { token: other.apiKey })).status).toBe(404);
+  });
+});
+
+/** Expected numbers, by hand, per model and advocate, for C1 (100 EUR), C2 (30 EUR), C3 (20 USD). */
+const expectedByModel = (timeDecayAliceShareOfC1: number) => ({
+  last_click: {
+    alice: { conversions: 1, revenue: { EUR: '30.00' } },
+    bob: { conversions: 2, revenue: { EUR: '100.00', USD: '20.00' } },
+  },
+  first_click: {
+    alice: { conversions: 3, revenue: { EUR: '130.00', USD: '20.00' } },
+    bob: { conversions: 0, revenue: {} },
+  },
+  linear: {
+    alice: { conversions: 2, revenue: { EUR: '80.00', USD: '10.00' } },
+    bob: { conversions: 1, revenue: { EUR: '50.00', USD: '10.00' } },
+  },
+  position_based: {
+    alice: { conversions: 2, revenue: { EUR: '80.00', USD: '10.00' } },
+    bob: { conversions: 1, revenue: { EUR: '50.00', USD: '10.00' } },
+  },
+  time_decay: {
+    alice: { conversions: round6(1 + 2 * timeDecayAliceShareOfC1) },
+    bob: { conversions: round6(2 - 2 * timeDecayAliceShareOfC1) },
+  },
+});
+
+const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
+
+describe('attribution reports', () => {
+  let aliceShare: number;
+
+  beforeAll(async () => {
+    await system.streamsIdle();
+    // time_decay by its formula from the recorded click times: weight 2^(−Δt / 7 days).
+    const events = await api('GET', `/v1/campaigns/${campaignId}/events?type=click&limit=100`, { token: org.apiKey });
+    const at = (clickId: string) => Date.parse(events.body.items.find((e: { clickId: string }) => e.clickId === clickId).at);
+    const c1 = await api('GET', `/v1/campaigns/${campaignId}/events?type=conversion&limit=100`, { token: org.apiKey });
+    const order1 = c1.body.items.find((c: { conversionId: string }) => c.conversionId === 'order-1');
+    const t = Date.parse(order1.occurredAt);
+    const weight = (clickAt: number) => 2 ** (-(t - clickAt) / (7 * 86_400_000));
+    const wAlice = weight(at(clicks.v1First));
+    const wBob = weight(at(clicks.v1Second));
+    aliceShare = Math.round((wAlice / (wAlice + wBob)) * 1e6) / 1e6;
+  });
+
+  it('matches the hand-computed advocate table under all five models', async () => {
+    const expected = expectedByModel(aliceShare);
+    for (const model of ['last_click', 'first_click', 'linear', 'time_decay', 'position_based'] as const) {
+      const report = await api('GET', `/v1/campaigns/${campaignId}/attribution?model=${model}&groupBy=advocate`, { token: org.apiKey });
+      expect(report.status).toBe(200);
+      expect(report.body.model).toBe(model);
+      const rows = Object.fromEntries(report.body.rows.map((r: { key: string }) => [r.key, r]));
+      for (const advocate of ['alice', 'bob'] as const) {
+        const want = expected[model][advocate] as { conversions: number; revenue?: Record<string, string> };
+        expect(rows[advocate].conversions, `${model} ${advocate}`).toBeCloseTo(want.conversions, 6);
+        if (want.revenue) expect(rows[advocate].revenue, `${model} ${advocate}`).toEqual(want.revenue);
+      }
+      expect(rows.alice).toMatchObject({ label: 'Alice Martin', clicks: 2, uniqueClicks: 2 });
+      expect(rows.bob).toMatchObject({ label: 'Bob Stone', clicks: 1, uniqueClicks: 1 });
+      // Credit sums to exactly one per attributed conversion: three conversions.
+      expect(round6(rows.alice.conversions + rows.bob.conversions)).toBe(3);
+      expect(report.body.totals).toMatchObject({ clicks: 3, uniqueClicks: 3, botClicks: 1, conversions: 3 });
+      expect(report.body.totals.revenue).toEqual({ EUR: '130.00', USD: '20.00' });
+      // Rows descend by conversions, then clicks.
+      const order = report.body.rows.map((r: { conversions: number; clicks: number }) => [r.conversions, r.clicks]);
+      expect(order).toEqual([...order].sort((a: number[], b: number[]) => b[0] - a[0] || b[1] - a[1]));
+    }
+  });
+
+  it('matches by link, channel and department', async () => {
+    const get = async (groupBy: string, model: string) => {
+      const report = await api('GET', `/v1/campaigns/${campaignId}/attribution?model=${model}&groupBy=${groupBy}`, { token: org.apiKey });
+      return Object.fromEntries(report.body.rows.map((r: { key: string }) => [r.key, r])) as Record<string, any>;
+    };
+    const byLink = await get('link', 'last_click');
+    expect(byLink[links.bobX]).toMatchObject({ conversions: 2, clicks: 1, revenue: { EUR: '100.00', USD: '20.00' } });
+    expect(byLink[links.aliceEmail]).toMatchObject({ conversions: 1, clicks: 1, revenue: { EUR: '30.00' } });
+    expect(byLink[links.aliceLinkedin]).toMatchObject({ conversions: 0, clicks: 1 });
+    expect(byLink[links.aliceLinkedin].label).toBe(`${system.publicBaseUrl}/${links.aliceLinkedin}`);
+
+    const byChannel = await get('channel', 'first_click');
+    expect(byChannel.linkedin).toMatchObject({ conversions: 2, revenue: { EUR: '100.00', USD: '20.00' } });
+    expect(byChannel.email).toMatchObject({ conversions: 1, revenue: { EUR: '30.00' } });
+    expect(byChannel.x).toMatchObject({ conversions: 0, clicks: 1 });
+
+    const byDepartment = await get('department', 'linear');
+    expect(byDepartment.sales).toMatchObject({ conversions: 2, clicks: 2, revenue: { EUR: '80.00', USD: '10.00' } });
+    expect(byDepartment.eng).toMatchObject({ conversions: 1, clicks: 1, revenue: { EUR: '50.00', USD: '10.00' } });
+  });
+
+  it('matches by day, ascending, and honours from/to', async () => {
+    const report = await api('GET', `/v1/campaigns/${campaignId}/attribution?model=last_click&groupBy=day`, { token: org.apiKey });
+    const today = now.toISOString().slice(0, 10);
+    const days = report.body.rows.map((r: { key: string }) => r.key);
+    expect(days).toEqual([...days].sort());
+    const sum = report.body.rows.reduce((s: number, r: { conversions: number }) => s + r.conversions, 0);
+    expect(round6(sum)).toBe(3);
+    expect(report.body.rows.reduce((s: number, r: { clicks: number }) => s + r.clicks, 0)).toBe(3);
+
+    const ranged = await api('GET', `/v1/campaigns/${campaignId}/attribution?groupBy=advocate&from=${today}&to=${today}`, { token: org.apiKey });
+    expect(ranged.body.from).toBe(today);
+    const todayRow = report.body.rows.find((r: { key: string }) => r.key === today);
+    expect(ranged.body.totals.clicks).toBe(todayRow?.clicks ?? 0);
+    const past = await api('GET', `/v1/campaigns/${campaignId}/attribution?groupBy=advocate&from=2020-01-01&to=2020-01-31`, { token: org.apiKey });
+    expect(past.body.rows).toEqual([]);
+    expect(past.body.totals).toMatchObject({ clicks: 0, conversions: 0, revenue: {} });
+  });
+
+  it('pages rows with limit and cursor', async () => {
+    const first = await api('GET', `/v1/campaigns/${campaignId}/attribution?groupBy=link&limit=2`, { token: org.apiKey });
+    expect(first.body.rows).toHaveLength(2);
+    expect(first.body.nextCursor).toBeTruthy();
+    const second = await api('GET', `/v1/campaigns/${campaignId}/attribution?groupBy=link&limit=2&cursor=${first.body.nextCursor}`, { token: org.apiKey });
+    expect(second.body.rows).toHaveLength(1);
+    expect(second.body.nextCursor).toBeNull();
+    const keys = [...first.body.rows, ...second.body.rows].map((r: { key: string }) => r.key);
+    expect(new Set(keys)).toEqual(new Set(Object.values(links)));
+  });
+
+  it('ranks advocates on the leaderboard', async () => {
+    const byConversions = await api('GET', `/v1/campaigns/${campaignId}/leaderboard?metric=conversions&model=last_click`, { token: org.apiKey });
+    expect(byConversions.body.rows.map((r: { advocateId: string; rank: number }) => [r.rank, r.advocateId])).toEqual([
+      [1, 'bob'],
+      [2, 'alice'],
+    ]);
+    const byClicks = await api('GET', `/v1/campaigns/${campaignId}/leaderboard?metric=clicks`, { token: org.apiKey });
+    expect(byClicks.body.rows[0]).toMatchObject({ rank: 1, advocateId: 'alice', displayName: 'Alice Martin', clicks: 2 });
+    const byRevenue = await api('GET', `/v1/campaigns/${campaignId}/leaderboard?metric=revenue&currency=EUR&model=first_click`, { token: org.apiKey });
+    expect(byRevenue.body.rows[0]).toMatchObject({ advocateId: 'alice', revenue: { EUR: '130.00', USD: '20.00' } });
+  });
+
+  it("gives an advocate its own stats and rank, and nobody else's", async () => {
+    const token = await system.advocateToken(org.orgId, 'bob');
+    const own = await api('GET', '/v1/advocates/bob/stats', { token });
+    expect(own.status).toBe(200);
+    expect(own.body.campaigns).toHaveLength(1);
+    expect(own.body.campaigns[0]).toMatchObject({ campaignId, model: 'last_click', conversions: 2, clicks: 1, rank: 1, advocates: 2 });
+    expect((await api('GET', '/v1/advocates/alice/stats', { token })).status).toBe(404);
+    const viaKey = await api('GET', '/v1/advocates/alice/stats?model=first_click', { token: org.apiKey });
+    expect(viaKey.body.campaigns[0]).toMatchObject({ conversions: 3, rank: 1 });
+  });
+
+  it('lists raw events as JSON pages and as CSV', async () => {
+    const page = await api('GET', `/v1/campaigns/${campaignId}/events?type=click&limit=2`, { token: org.apiKey });
+    expect(page.body.items).toHaveLength(2);
+    const rest = await api('GET', `/v1/campaigns/${campaignId}/events?type=click&limit=10&cursor=${page.body.nextCursor}`, { token: org.apiKey });
+    expect(page.body.items.length + rest.body.items.length).toBe(4);
+    for (const item of [...page.body.items, ...rest.body.items]) {
+      expect(item).not.toHaveProperty('ip');
+      expect(item).not.toHaveProperty('userAgent');
+    }
+    const conversions = await api('GET', `/v1/campaigns/${campaignId}/events?type=conversion`, { token: org.apiKey });
+    const ids = conversions.body.items.map((c: { conversionId: string }) => c.conversionId).sort();
+    expect(ids).toEqual(expect.arrayContaining(['lead-2', 'order-1', 'order-3']));
+    expect(ids).not.toContain('signup-4');
+
+    const csv = await fetch(`${system.baseUrl}/v1/campaigns/${campaignId}/events?type=click`, {
+      headers: { authorization: `Bearer ${org.apiKey}`, accept: 'text/csv' },
+    });
+    expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
+    const lines = (await csv.text()).trim().split('\r\n');
+    expect(lines[0]).toMatch(/^clickId,at,slug,advocateId,channel,botClass,unique/);
+    expect(lines).toHaveLength(5);
+  });
+
+  it('keeps roll-ups equal to a recount of the raw events', async () => {
+    const report = await reconcileCampaign(org.orgId, campaignId);
+    expect(report.events).toBe(4);
+    expect(report.conversions).toBeGreaterThanOrEqual(4);
+    expect(report.differences).toEqual([]);
+  });
+
+  it('counts unattributed conversions for the organization', async () => {
+    const unattributed = await api('GET', '/v1/conversions/unattributed', { token: org.apiKey });
+    expect(unattributed.status).toBe(200);
+    // signup-4 (unknown click id), newsletter-9, race-1, rot-old, rot-new: no click, visitor or customer.
+    expect(unattributed.body.conversions).toBe(5);
+  });
+
+  it('refuses reports without analytics:read and for other organizations', async () => {
+    const writer = await api('POST', '/v1/api-keys', { token: org.apiKey, body: { scopes: ['links:write'] } });
+    expect((await api('GET', `/v1/campaigns/${campaignId}/attribution`, { token: writer.body.apiKey })).status).toBe(403);
+    const other = await system.createOrganization('Initech');
+    for (const path of ['attribution', 'leaderboard', 'events']) {
+      expect((await api('GET', `/v1/campaigns/${campaignId}/${path}`, { token: other.apiKey })).status).toBe(404);
+    }
+    expect((await api('GET', '/v1/advocates/alice/stats', { token: other.apiKey })).status).toBe(404);
+    const bad = await api('GET', `/v1/campaigns/${campaignId}/attribution?groupBy=planet`, { token: org.apiKey });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors[0].field).toBe('groupBy');
+  });
+});

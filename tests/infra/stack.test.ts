@@ -1,0 +1,515 @@
+/**
+ * The synthesized CloudFormation template against infra/definitions.ts: every table, function,
+ * route, the authorizer, throttling, the stream mapping, IAM and alarms come from the definitions,
+ * so the expectations below are computed from them too.
+ *
+ * Synthesizes ONCE (beforeAll) with real esbuild bundling when every handler entry exists, and
+ * with stub code otherwise (the template is the same except for each function's Code).
+ * INFRA_TEST_STUB_CODE=1 forces stub code (fast iteration on the stack alone).
+ */
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  authorizerSettings,
+  functions,
+  routeKey,
+  routes,
+  streamConsumer,
+  tables,
+  throttling,
+  type FunctionId,
+  type TableId,
+} from '../../infra/definitions.js';
+import { ESM_REQUIRE_BANNER } from '../../infra/constructs/api-function.js';
+import { AdvocacyStack } from '../../infra/stack.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const allEntriesExist =
+  process.env.INFRA_TEST_STUB_CODE !== '1' &&
+  Object.values(functions).every((f) => fs.existsSync(path.join(ROOT, f.entry)));
+
+type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string; UpdateReplacePolicy?: string };
+
+let outdir: string;
+let template: Template;
+let resources: Record<string, Resource>;
+/** Logical id of each function / table, found through what the definitions say about them. */
+const fnLogicalId = {} as Record<FunctionId, string>;
+const tableLogicalId = {} as Record<TableId, string>;
+let synthMs = 0;
+
+const ofType = (type: string): Array<[string, Resource]> =>
+  Object.entries(resources).filter(([, r]) => r.Type === type);
+
+/** Every logical id a JSON value refers to (Ref / Fn::GetAtt). */
+const referencedIds = (value: unknown): Set<string> => {
+  const ids = new Set<string>();
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object') {
+      for (const [k, inner] of Object.entries(v)) {
+        if (k === 'Ref' && typeof inner === 'string') ids.add(inner);
+        else if (k === 'Fn::GetAtt' && Array.isArray(inner)) ids.add(String(inner[0]));
+        else walk(inner);
+      }
+    }
+  };
+  walk(value);
+  return ids;
+};
+
+beforeAll(() => {
+  const started = performance.now();
+  outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'advocacy-cdk-'));
+  const app = new App({ outdir });
+  const stack = new AdvocacyStack(app, 'AdvocacyStack', { skipBundling: !allEntriesExist });
+  template = Template.fromStack(stack);
+  synthMs = performance.now() - started;
+  resources = template.toJSON().Resources;
+
+  for (const [fnId, def] of Object.entries(functions) as Array<[FunctionId, { description: string }]>) {
+    const match = ofType('AWS::Lambda::Function').filter(([, r]) => r.Properties.Description === def.description);
+    expect(match, `function ${fnId}`).toHaveLength(1);
+    fnLogicalId[fnId] = match[0][0];
+  }
+  for (const tableId of Object.keys(tables) as TableId[]) {
+    const envVar = tables[tableId].envVar;
+    // The table a function's env var points at is the table of that definition.
+    const ids = new Set<string>();
+    for (const [, fn] of ofType('AWS::Lambda::Function')) {
+      const ref = fn.Properties.Environment?.Variables?.[envVar];
+      if (ref) ids.add(ref.Ref);
+    }
+    expect([...ids], `table ${tableId}`).toHaveLength(1);
+    tableLogicalId[tableId] = [...ids][0];
+  }
+  // Bundling ~10 handlers takes 10-50 s depending on machine load.
+}, 300_000);
+
+afterAll(() => {
+  if (outdir) fs.rmSync(outdir, { recursive: true, force: true });
+});
+
+describe('synthesis', () => {
+  it(`synthesizes (${allEntriesExist ? 'bundled handlers' : 'stub code: handler entries missing'})`, () => {
+    console.info(`AdvocacyStack synthesized in ${Math.round(synthMs)} ms, bundling=${allEntriesExist}`);
+    expect(resources).toBeDefined();
+  });
+
+  it('passes the built-in CloudFormation schema validation', () => {
+    const reportFile = path.join(outdir, 'validation-report.json');
+    const report = fs.existsSync(reportFile) ? JSON.parse(fs.readFileSync(reportFile, 'utf8')) : { pluginReports: [] };
+    const violations = (report.pluginReports ?? []).flatMap((r: any) => r.violations ?? []);
+    expect(violations).toEqual([]);
+  });
+
+  it('is environment-agnostic and needs no lookups', () => {
+    const json = JSON.stringify(template.toJSON());
+    expect(json).not.toMatch(/\b\d{12}\b/); // no account id baked in
+    expect(json).not.toMatch(/(us|eu|ap|sa|ca|me|af)-(east|west|north|south|central|northeast|southeast)-\d/);
+  });
+
+  it.runIf(allEntriesExist)('bundles each handler as minified ESM with the require banner and a source map', () => {
+    for (const fnId of Object.keys(functions) as FunctionId[]) {
+      const code = resources[fnLogicalId[fnId]].Properties.Code;
+      const hash = String(code.S3Key).replace(/\.zip$/, '');
+      const dir = path.join(outdir, `asset.${hash}`);
+      const bundle = fs.readFileSync(path.join(dir, 'index.mjs'), 'utf8');
+      expect(bundle.startsWith(ESM_REQUIRE_BANNER), fnId).toBe(true);
+      expect(fs.existsSync(path.join(dir, 'index.mjs.map')), fnId).toBe(true);
+    }
+  });
+
+  it.runIf(allEntriesExist)('each bundle loads as ESM in plain Node and exports its handler', () => {
+    const bundles = (Object.keys(functions) as FunctionId[]).map((fnId) => {
+      const hash = String(resources[fnLogicalId[fnId]].Properties.Code.S3Key).replace(/\.zip$/, '');
+      return { fnId, file: path.join(outdir, `asset.${hash}`, 'index.mjs'), handler: functions[fnId].handler };
+    });
+    // A separate Node process: no test-runner module transforms between us and the bundle.
+    const script = `
+      const bundles = ${JSON.stringify(bundles)};
+      const out = {};
+      for (const b of bundles) {
+        try { out[b.fnId] = typeof (await import(b.file))[b.handler]; }
+        catch (e) { out[b.fnId] = 'error: ' + e.message; }
+      }
+      console.log(JSON.stringify(out));`;
+    const env: NodeJS.ProcessEnv = { ...process.env, AWS_REGION: 'eu-west-1', POWERTOOLS_DEV: 'true' };
+    for (const t of Object.values(tables)) env[t.envVar] = t.localName;
+    const stdout = execFileSync(process.execPath, ['--input-type=module', '-e', script], { env, encoding: 'utf8' });
+    const result = JSON.parse(stdout.trim().split('\n').pop()!);
+    expect(result).toEqual(Object.fromEntries(bundles.map((b) => [b.fnId, 'function'])));
+  });
+});
+
+describe('tables', () => {
+  it('creates exactly the defined tables', () => {
+    template.resourceCountIs('AWS::DynamoDB::Table', Object.keys(tables).length);
+  });
+
+  it.each(Object.keys(tables) as TableId[])('%s: keys, GSIs, TTL, billing, PITR, encryption, protection', (tableId) => {
+    const def = tables[tableId];
+    const table = resources[tableLogicalId[tableId]];
+    const p = table.Properties;
+    expect(p.BillingMode).toBe('PAY_PER_REQUEST');
+    expect(p.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+    expect(p.SSESpecification).toEqual({ SSEEnabled: true });
+    expect(p.DeletionProtectionEnabled).toBe(true);
+    expect(table.DeletionPolicy).toBe('Retain');
+    expect(table.UpdateReplacePolicy).toBe('Retain');
+    expect(p.TableName).toBeUndefined(); // CloudFormation names it; handlers read the env var
+
+    const sk = 'sortKey' in def ? def.sortKey : undefined;
+    expect(p.KeySchema).toEqual([
+      { AttributeName: def.partitionKey.name, KeyType: 'HASH' },
+      ...(sk ? [{ AttributeName: sk.name, KeyType: 'RANGE' }] : []),
+    ]);
+    expect(p.TimeToLiveSpecification).toEqual({ AttributeName: def.timeToLiveAttribute, Enabled: true });
+
+    const gsis = (p.GlobalSecondaryIndexes ?? []).map((g: any) => ({ name: g.IndexName, keys: g.KeySchema }));
+    expect(gsis).toEqual(
+      def.globalSecondaryIndexes.map((g) => ({
+        name: g.indexName,
+        keys: [
+          { AttributeName: g.partitionKey.name, KeyType: 'HASH' },
+          ...(g.sortKey ? [{ AttributeName: g.sortKey.name, KeyType: 'RANGE' }] : []),
+        ],
+      })),
+    );
+
+    if ('stream' in def) expect(p.StreamSpecification).toEqual({ StreamViewType: 'NEW_IMAGE' });
+    else expect(p.StreamSpecification).toBeUndefined();
+  });
+
+  it('only the events table has a stream', () => {
+    const withStream = ofType('AWS::DynamoDB::Table').filter(([, t]) => t.Properties.StreamSpecification);
+    expect(withStream.map(([id]) => id)).toEqual([tableLogicalId.events]);
+  });
+
+  it('context deletionProtection=false drops protection and destroys on delete', () => {
+    const app = new App({
+      outdir: path.join(outdir, 'dev'),
+      context: { deletionProtection: 'false' },
+      builtinCloudFormationValidation: false,
+    });
+    const stack = new AdvocacyStack(app, 'DevStack', { skipBundling: true });
+    const dev = Template.fromStack(stack);
+    const devTables = Object.values(dev.findResources('AWS::DynamoDB::Table'));
+    expect(devTables).toHaveLength(Object.keys(tables).length);
+    for (const t of devTables) {
+      expect(t.Properties.DeletionProtectionEnabled).toBe(false);
+      expect(t.DeletionPolicy).toBe('Delete');
+    }
+  });
+});
+
+describe('functions', () => {
+  it('one Lambda function per definition and no others (no custom-resource helpers)', () => {
+    template.resourceCountIs('AWS::Lambda::Function', Object.keys(functions).length);
+  });
+
+  it.each(Object.keys(functions) as FunctionId[])('%s: runtime, arch, sizing, tracing, logging, env', (fnId) => {
+    const def = functions[fnId];
+    const p = resources[fnLogicalId[fnId]].Properties;
+    expect(p.Runtime).toBe('nodejs22.x');
+    expect(p.Architectures).toEqual(['arm64']);
+    expect(p.MemorySize).toBe(def.memoryMb);
+    expect(p.Timeout).toBe(def.timeoutSeconds);
+    expect(p.Handler).toBe(`index.${def.handler}`);
+    expect(p.TracingConfig).toEqual({ Mode: 'Active' });
+
+    // Its own log group, with a retention.
+    const logGroupId = p.LoggingConfig.LogGroup.Ref;
+    expect(resources[logGroupId].Type).toBe('AWS::Logs::LogGroup');
+    expect(resources[logGroupId].Properties.RetentionInDays).toBe(30);
+
+    const env = p.Environment.Variables;
+    expect(env).toMatchObject({
+      NODE_OPTIONS: '--enable-source-maps',
+      POWERTOOLS_SERVICE_NAME: fnId,
+      POWERTOOLS_METRICS_NAMESPACE: 'advocacy',
+      PUBLIC_BASE_URL: { Ref: 'PublicBaseUrl' },
+      JWT_ISSUER: { Ref: 'JwtIssuer' },
+      JWT_AUDIENCE: { Ref: 'JwtAudience' },
+      JWT_ADVOCATE_CLAIM: { Ref: 'JwtAdvocateClaim' },
+      JWT_ORG_CLAIM: { Ref: 'JwtOrgClaim' },
+      JWKS_URL: {
+        'Fn::If': [
+          'JwksUrlGiven',
+          { Ref: 'JwksUrl' },
+          {
+            'Fn::If': [
+              'JwtIssuerGiven',
+              { 'Fn::Join': ['', [{ Ref: 'JwtIssuer' }, '/.well-known/jwks.json']] },
+              '',
+            ],
+          },
+        ],
+      },
+    });
+    // Table names exactly for the tables the function touches.
+    for (const tableId of Object.keys(tables) as TableId[]) {
+      const envVar = tables[tableId].envVar;
+      if (tableId in def.tables) expect(env[envVar], envVar).toEqual({ Ref: tableLogicalId[tableId] });
+      else expect(env[envVar], envVar).toBeUndefined();
+    }
+  });
+});
+
+describe('IAM (least privilege)', () => {
+  const writeActions = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+  const readActions = ['dynamodb:GetItem', 'dynamodb:Query'];
+
+  const policyStatementsOf = (fnId: FunctionId): any[] => {
+    const roleId = resources[fnLogicalId[fnId]].Properties.Role['Fn::GetAtt'][0];
+    const role = resources[roleId];
+    expect(role.Properties.ManagedPolicyArns, `${fnId} managed policies`).toBeUndefined();
+    expect(role.Properties.Policies, `${fnId} inline role policies`).toBeUndefined();
+    return ofType('AWS::IAM::Policy')
+      .filter(([, pol]) => pol.Properties.Roles.some((r: any) => r.Ref === roleId))
+      .flatMap(([, pol]) => pol.Properties.PolicyDocument.Statement);
+  };
+  const actionsOf = (s: any): string[] => [s.Action].flat();
+
+  it.each(Object.keys(functions) as FunctionId[])('%s: only its tables, with its access level', (fnId) => {
+    const def = functions[fnId] as { tables: Partial<Record<TableId, string>> };
+    const statements = policyStatementsOf(fnId);
+    for (const s of statements) expect(s.Effect).toBe('Allow');
+
+    const tableIds = new Set(Object.values(tableLogicalId));
+    const mentioned = new Set([...referencedIds(statements)].filter((id) => tableIds.has(id)));
+    const expected = new Set(Object.keys(def.tables).map((t) => tableLogicalId[t as TableId]));
+    expect([...mentioned].sort()).toEqual([...expected].sort());
+
+    for (const [tableId, access] of Object.entries(def.tables) as Array<[TableId, string]>) {
+      const onTable = statements
+        .filter((s) => referencedIds(s.Resource).has(tableLogicalId[tableId]))
+        // Stream permissions reference the table too (its StreamArn); judge table access only.
+        .filter((s) => !JSON.stringify(s.Resource).includes('StreamArn'))
+        .flatMap(actionsOf);
+      const canWrite = writeActions.every((a) => onTable.includes(a));
+      const canRead = readActions.every((a) => onTable.includes(a));
+      expect({ tableId, canRead, canWrite }).toEqual({
+        tableId,
+        canRead: access !== 'write',
+        canWrite: access !== 'read',
+      });
+      if (access === 'read') for (const a of writeActions) expect(onTable, `${fnId} ${tableId}`).not.toContain(a);
+    }
+  });
+
+  it.each(Object.keys(functions) as FunctionId[])('%s: Resource "*" only for actions without resource-level permissions', (fnId) => {
+    const allowedOnStar = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'];
+    if (fnId === streamConsumer.function) allowedOnStar.push('dynamodb:ListStreams');
+    const onStar = policyStatementsOf(fnId)
+      .filter((s) => [s.Resource].flat().includes('*'))
+      .flatMap(actionsOf);
+    expect(onStar.every((a) => allowedOnStar.includes(a)), onStar.join(',')).toBe(true);
+  });
+
+  it.each(Object.keys(functions) as FunctionId[])('%s: logs only to its own log group; SQS only for the consumer', (fnId) => {
+    const statements = policyStatementsOf(fnId);
+    const logStatements = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('logs:')));
+    const ownLogGroup = resources[fnLogicalId[fnId]].Properties.LoggingConfig.LogGroup.Ref;
+    expect(logStatements.map((s) => s.Resource)).toEqual([{ 'Fn::GetAtt': [ownLogGroup, 'Arn'] }]);
+    const sqs = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('sqs:')));
+    expect(sqs.length > 0).toBe(fnId === streamConsumer.function);
+  });
+});
+
+describe('HTTP API', () => {
+  const routeResources = (): Array<[string, Resource]> => ofType('AWS::ApiGatewayV2::Route');
+
+  it('has exactly the defined routes', () => {
+    expect(routeResources().map(([, r]) => r.Properties.RouteKey).sort()).toEqual(routes.map(routeKey).sort());
+  });
+
+  it.each(routes.map((r) => [routeKey(r), r] as const))('%s: auth and integration', (key, route) => {
+    const [, r] = routeResources().find(([, res]) => res.Properties.RouteKey === key)!;
+    const authorizerId = ofType('AWS::ApiGatewayV2::Authorizer')[0][0];
+    if (route.auth === 'authorizer') {
+      expect(r.Properties.AuthorizationType).toBe('CUSTOM');
+      expect(r.Properties.AuthorizerId).toEqual({ Ref: authorizerId });
+    } else {
+      expect(r.Properties.AuthorizationType).toBe('NONE');
+      expect(r.Properties.AuthorizerId).toBeUndefined();
+    }
+    // Target: integrations/<integration>, which invokes the route's function with payload 2.0.
+    const integrationId = [...referencedIds(r.Properties.Target)][0];
+    const integration = resources[integrationId].Properties;
+    expect(integration.IntegrationType).toBe('AWS_PROXY');
+    expect(integration.PayloadFormatVersion).toBe('2.0');
+    expect(referencedIds(integration.IntegrationUri)).toContain(fnLogicalId[route.function]);
+  });
+
+  it('one SIMPLE Lambda authorizer, no result caching, identity source from the definition', () => {
+    template.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 1);
+    const [, a] = ofType('AWS::ApiGatewayV2::Authorizer')[0];
+    expect(a.Properties.AuthorizerType).toBe('REQUEST');
+    expect(a.Properties.EnableSimpleResponses).toBe(authorizerSettings.responseType === 'SIMPLE');
+    expect(a.Properties.AuthorizerPayloadFormatVersion).toBe('2.0');
+    expect(a.Properties.AuthorizerResultTtlInSeconds).toBe(authorizerSettings.resultsCacheTtlSeconds);
+    expect(a.Properties.AuthorizerResultTtlInSeconds).toBe(0);
+    if (authorizerSettings.identitySource.length === 0) expect(a.Properties.IdentitySource).toBeUndefined();
+    else expect(a.Properties.IdentitySource).toEqual(authorizerSettings.identitySource);
+    expect(referencedIds(a.Properties.AuthorizerUri)).toContain(fnLogicalId.authorizer);
+  });
+
+  it('$default stage: auto-deploy, stage throttling, redirect route throttling', () => {
+    template.resourceCountIs('AWS::ApiGatewayV2::Stage', 1);
+    const [stageId, stage] = ofType('AWS::ApiGatewayV2::Stage')[0];
+    expect(stage.Properties.StageName).toBe('$default');
+    expect(stage.Properties.AutoDeploy).toBe(true);
+    expect(stage.Properties.DefaultRouteSettings).toEqual({
+      ThrottlingRateLimit: throttling.defaultRateLimit,
+      ThrottlingBurstLimit: throttling.defaultBurstLimit,
+    });
+    const redirectKeys = routes.filter((r) => r.function === 'redirect').map(routeKey);
+    expect(redirectKeys).toEqual(expect.arrayContaining(['GET /{slug}', 'HEAD /{slug}']));
+    expect(Object.keys(stage.Properties.RouteSettings).sort()).toEqual([...redirectKeys].sort());
+    for (const key of redirectKeys) {
+      expect(stage.Properties.RouteSettings[key]).toEqual({
+        ThrottlingRateLimit: throttling.redirectRateLimit,
+        ThrottlingBurstLimit: throttling.redirectBurstLimit,
+      });
+    }
+    // Route settings name routes that must already exist.
+    const dependsOn = (template.toJSON().Resources[stageId].DependsOn ?? []) as string[];
+    for (const key of redirectKeys) {
+      const [routeId] = routeResources().find(([, r]) => r.Properties.RouteKey === key)!;
+      expect(dependsOn).toContain(routeId);
+    }
+  });
+
+  it('access logs: JSON with the useful fields, never the Authorization header, IP or user agent', () => {
+    const [, stage] = ofType('AWS::ApiGatewayV2::Stage')[0];
+    const logGroupId = stage.Properties.AccessLogSettings.DestinationArn['Fn::GetAtt'][0];
+    expect(resources[logGroupId].Type).toBe('AWS::Logs::LogGroup');
+    expect(resources[logGroupId].Properties.RetentionInDays).toBe(30);
+    const format = JSON.parse(stage.Properties.AccessLogSettings.Format);
+    expect(format).toMatchObject({
+      requestId: '$context.requestId',
+      routeKey: '$context.routeKey',
+      status: '$context.status',
+      latency: '$context.responseLatency',
+    });
+    expect(stage.Properties.AccessLogSettings.Format).not.toMatch(/authorization|header|querystring|sourceIp|userAgent/i);
+  });
+
+  it('outputs the API URL', () => {
+    template.hasOutput('ApiUrl', {
+      Value: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('^https://')])] },
+    });
+  });
+});
+
+describe('stream consumer', () => {
+  it('event source mapping equals streamConsumer', () => {
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+    const [, esm] = ofType('AWS::Lambda::EventSourceMapping')[0];
+    const p = esm.Properties;
+    expect(p.FunctionName).toEqual({ Ref: fnLogicalId[streamConsumer.function] });
+    expect(p.EventSourceArn).toEqual({ 'Fn::GetAtt': [tableLogicalId[streamConsumer.table], 'StreamArn'] });
+    expect(p).toMatchObject({
+      StartingPosition: streamConsumer.startingPosition,
+      BatchSize: streamConsumer.batchSize,
+      MaximumBatchingWindowInSeconds: streamConsumer.maxBatchingWindowSeconds,
+      BisectBatchOnFunctionError: streamConsumer.bisectBatchOnError,
+      MaximumRetryAttempts: streamConsumer.retryAttempts,
+      MaximumRecordAgeInSeconds: streamConsumer.maxRecordAgeSeconds,
+      ParallelizationFactor: streamConsumer.parallelizationFactor,
+    });
+    expect(p.FunctionResponseTypes).toEqual(streamConsumer.reportBatchItemFailures ? ['ReportBatchItemFailures'] : undefined);
+    expect(p.FilterCriteria.Filters.map((f: any) => JSON.parse(f.Pattern))).toEqual([
+      { eventName: [...streamConsumer.filterEventNames] },
+    ]);
+    expect(p.FilterCriteria.Filters.map((f: any) => JSON.parse(f.Pattern))).toEqual([{ eventName: ['INSERT'] }]);
+
+    // On failure: the encrypted, TLS-only SQS dead-letter queue.
+    const queueId = p.DestinationConfig.OnFailure.Destination['Fn::GetAtt'][0];
+    const queue = resources[queueId];
+    expect(queue.Type).toBe('AWS::SQS::Queue');
+    expect(queue.Properties.SqsManagedSseEnabled ?? Boolean(queue.Properties.KmsMasterKeyId)).toBe(true);
+    expect(queue.Properties.MessageRetentionPeriod).toBe(14 * 24 * 60 * 60);
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [{ Ref: queueId }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Deny',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+        ]),
+      },
+    });
+  });
+});
+
+describe('alarms', () => {
+  const alarms = (): Array<Record<string, any>> => ofType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
+  const consumerFnRef = (): unknown => ({ Ref: fnLogicalId[streamConsumer.function] });
+
+  it('DLQ has visible messages', () => {
+    const dlq = alarms().filter((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible');
+    expect(dlq).toHaveLength(1);
+    expect(dlq[0]).toMatchObject({ Namespace: 'AWS/SQS', Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
+  });
+
+  it('consumer IteratorAge above 60 s', () => {
+    const a = alarms().filter((x) => x.MetricName === 'IteratorAge');
+    expect(a).toHaveLength(1);
+    expect(a[0]).toMatchObject({ Namespace: 'AWS/Lambda', Threshold: 60_000, Statistic: 'Maximum' });
+    expect(a[0].Dimensions).toEqual([{ Name: 'FunctionName', Value: consumerFnRef() }]);
+  });
+
+  it('consumer errors', () => {
+    const a = alarms().filter((x) => x.MetricName === 'Errors');
+    expect(a).toHaveLength(1);
+    expect(a[0]).toMatchObject({ Namespace: 'AWS/Lambda', Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
+    expect(a[0].Dimensions).toEqual([{ Name: 'FunctionName', Value: consumerFnRef() }]);
+  });
+
+  it('ClickNotRecorded > 0, on the dimension Powertools emits for the redirect', () => {
+    const a = alarms().filter((x) => x.MetricName === 'ClickNotRecorded');
+    expect(a).toHaveLength(1);
+    expect(a[0]).toMatchObject({ Namespace: 'advocacy', Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
+    const redirectEnv = resources[fnLogicalId.redirect].Properties.Environment.Variables;
+    expect(a[0].Dimensions).toEqual([{ Name: 'service', Value: redirectEnv.POWERTOOLS_SERVICE_NAME }]);
+    expect(redirectEnv.POWERTOOLS_METRICS_NAMESPACE).toBe(a[0].Namespace);
+  });
+});
+
+describe('parameters', () => {
+  it('deploy-time configuration with safe defaults', () => {
+    const params = template.toJSON().Parameters;
+    expect(params.PublicBaseUrl).toMatchObject({ Type: 'String', Default: '' });
+    expect(params.JwtIssuer).toMatchObject({ Type: 'String', Default: '' });
+    expect(params.JwtAudience).toMatchObject({ Type: 'String', Default: '' });
+    expect(params.JwksUrl).toMatchObject({ Type: 'String', Default: '' });
+    expect(params.JwtAdvocateClaim).toMatchObject({ Type: 'String', Default: 'sub' });
+    expect(params.JwtOrgClaim).toMatchObject({ Type: 'String', Default: 'org' });
+  });
+});
+
+describe('webhook secrets key', () => {
+  it('is a rotating KMS key; only the source admin may encrypt and only the intake may decrypt', () => {
+    template.resourceCountIs('AWS::KMS::Key', 1);
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    const policies = Object.entries(template.findResources('AWS::IAM::Policy'));
+    const kmsActions = (fragment: string) =>
+      policies
+        .filter(([id]) => id.startsWith(fragment))
+        .flatMap(([, policy]) => (policy as any).Properties.PolicyDocument.Statement)
+        .flatMap((statement: any) => [statement.Action].flat())
+        .filter((action: string) => action.startsWith('kms:'));
+    expect(kmsActions('WebhookSources')).toEqual(['kms:Encrypt']);
+    expect(kmsActions('Conversions')).toEqual(['kms:Decrypt']);
+    for (const other of ['Redirect', 'Links', 'Analytics', 'Rollup', 'Authorizer']) expect(kmsActions(other)).toEqual([]);
+  });
+});
