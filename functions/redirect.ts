@@ -15,7 +15,7 @@ import {
 } from '../shared/adapters/redirect-store.js';
 import { eventKeys } from '../shared/adapters/keys.js';
 import { classifyRequest } from '../shared/domain/bot-classifier.js';
-import { isValidSlug, isValidVisitorId, newClickId, newVisitorId } from '../shared/domain/ids.js';
+import { clickIdTimeMs, isValidSlug, isValidVisitorId, newClickId, newVisitorId } from '../shared/domain/ids.js';
 import { visitorClickId } from '../shared/domain/click-id.js';
 import { buildRedirectUrl } from '../shared/domain/redirect-url.js';
 import { UNIQUE_WINDOW_MS, isUniqueClick } from '../shared/domain/unique-click.js';
@@ -79,7 +79,6 @@ export const handler = async (event: APIGatewayProxyEventV2): Promise<APIGateway
   const human = botClass === 'human';
   const knownVisitor = human ? visitorFromCookies(event.cookies) : undefined;
   const now = Date.now();
-  const at = new Date(now).toISOString();
 
   // The link lookup and the visitor's recent clicks are independent: fetch them together.
   const [target, recent] = await Promise.all([
@@ -92,8 +91,11 @@ export const handler = async (event: APIGatewayProxyEventV2): Promise<APIGateway
   if (!target.tracking) return redirectTo(destinationFor(target, event));
 
   const visitorId = human ? (knownVisitor ?? newVisitorId()) : undefined;
-  // A human click id carries its visitor, so a conversion's `clickId` finds the click with one read.
-  const clickId = visitorClickId(newClickId(now), visitorId);
+  // A human click id carries its visitor and its millisecond (the click's `at`), so a
+  // conversion's `clickId` finds the click with one read.
+  const timeId = newClickId(now);
+  const clickId = visitorClickId(timeId, visitorId);
+  const at = new Date(clickIdTimeMs(timeId)).toISOString();
   const device = describeUserAgent(userAgent);
   const country = headers['cloudfront-viewer-country'];
   const referrerHost = referrerHostOf(headers.referer);

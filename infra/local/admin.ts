@@ -3,6 +3,7 @@
  *
  *   org create --name <name>                         → {"orgId","apiKey"} (admin key, every scope)
  *   token --org <orgId> --advocate <id> [--ttl <s>]  → an advocate JWT from the local issuer
+ *   reconcile --campaign <campaignId> [--org <orgId>] → recount from raw events; exit 1 on a difference
  *
  * It finds the running system through `<DATA_DIR>/runtime.json`, written by `npm start`.
  */
@@ -13,7 +14,8 @@ import { readRuntimeInfo } from './runtime-info.js';
 
 const usage = `usage:
   npm run admin -- org create --name <name>
-  npm run admin -- token --org <orgId> --advocate <advocateId> [--ttl <seconds>]`;
+  npm run admin -- token --org <orgId> --advocate <advocateId> [--ttl <seconds>]
+  npm run admin -- reconcile --campaign <campaignId> [--org <orgId>]`;
 
 const fail = (message: string): never => {
   process.stderr.write(`${message}\n${usage}\n`);
@@ -39,6 +41,7 @@ const main = async () => {
       org: { type: 'string' },
       advocate: { type: 'string' },
       ttl: { type: 'string' },
+      campaign: { type: 'string' },
     },
   });
   const [command, subcommand] = positionals;
@@ -59,6 +62,19 @@ const main = async () => {
     if (!Number.isInteger(ttlSeconds) || ttlSeconds <= 0) fail('--ttl must be a positive number of seconds');
     const issuer = await loadOrCreateIssuer(dataDir);
     process.stdout.write(`${await issuer.sign({ orgId: values.org!, advocateId: values.advocate!, ttlSeconds })}\n`);
+    return;
+  }
+
+  if (command === 'reconcile') {
+    if (!values.campaign) fail('--campaign is required');
+    connectToRunningSystem();
+    const { findCampaignOrganization } = await import('../../shared/adapters/entities.js');
+    const orgId = values.org ?? (await findCampaignOrganization(values.campaign!));
+    if (!orgId) fail(`No campaign ${values.campaign}`);
+    const { reconcileCampaign } = await import('../../shared/reconcile.js');
+    const report = await reconcileCampaign(orgId!, values.campaign!);
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    process.exitCode = report.differences.length === 0 ? 0 : 1;
     return;
   }
 

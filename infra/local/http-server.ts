@@ -52,6 +52,8 @@ export interface HttpServerOptions {
   logRequests?: boolean;
   /** Do not print handler and authorizer failures (tests that provoke them on purpose). */
   quiet?: boolean;
+  /** Authorizer identity sources; default `authorizerSettings.identitySource`. */
+  identitySource?: string | readonly string[];
 }
 
 export interface LocalHttpServer {
@@ -294,14 +296,19 @@ export const buildProxyEvent = (
   return event;
 };
 
-/** The identity sources configured for the authorizer, resolved against one request. */
-const identitySourceValues = (event: APIGatewayProxyEventV2): (string | undefined)[] =>
-  authorizerSettings.identitySource.map((source) => {
+type IdentitySource = (event: APIGatewayProxyEventV2) => string | undefined;
+
+/** `$request.header.X` / `$request.querystring.x` selectors (one string or a list). */
+const compileIdentitySources = (sources: string | readonly string[]): IdentitySource[] =>
+  [sources].flat().map((source): IdentitySource => {
     const header = /^\$request\.header\.(.+)$/i.exec(source);
-    if (header) return event.headers[header[1].toLowerCase()] || undefined;
+    if (header) {
+      const name = header[1].toLowerCase();
+      return (event) => event.headers[name] || undefined;
+    }
     const query = /^\$request\.querystring\.(.+)$/i.exec(source);
-    if (query) return event.queryStringParameters?.[query[1]] || undefined;
-    return undefined;
+    if (query) return (event) => event.queryStringParameters?.[query[1]] || undefined;
+    return () => undefined;
   });
 
 export const buildAuthorizerEvent = (
@@ -333,7 +340,7 @@ export const buildAuthorizerEvent = (
 // ---------------------------------------------------------------------------------------------
 // Answers API Gateway gives by itself, and handler result → HTTP response.
 
-interface GatewayAnswer {
+export interface GatewayAnswer {
   statusCode: number;
   headers: OutgoingHttpHeaders;
   body: string | Buffer;
@@ -500,8 +507,9 @@ export const startHttpServer = async (options: HttpServerOptions): Promise<Local
     return invokeHandler(id, handler, event, lambdaContext(id, lambda), enforceTimeouts);
   };
 
+  const identitySources = compileIdentitySources(options.identitySource ?? authorizerSettings.identitySource);
   const authorize = async (event: APIGatewayProxyEventV2): Promise<AuthorizerOutcome> => {
-    const identity = identitySourceValues(event);
+    const identity = identitySources.map((source) => source(event));
     if (identity.some((value) => value === undefined)) return { kind: 'unauthorized' };
     try {
       const result = await invoke('authorizer', buildAuthorizerEvent(event, identity as string[], gateway));

@@ -5,6 +5,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { SignJWT, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
 
 export const LOCAL_ISSUER = 'https://issuer.advocacy.localhost';
@@ -51,4 +52,18 @@ export const loadOrCreateIssuer = async (dataDir: string): Promise<LocalIssuer> 
         .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds)
         .sign(signingKey),
   };
+};
+
+/**
+ * The local stand-in for KMS: the AES-256 key that seals webhook secrets (LOCAL_SECRETS_KEY),
+ * kept in `<dataDir>/secrets-key` so sealed secrets survive restarts; a fresh one without a dataDir.
+ */
+export const loadOrCreateSecretsKey = (dataDir: string | undefined): string => {
+  if (!dataDir) return randomBytes(32).toString('base64');
+  const file = join(dataDir, 'secrets-key');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const key = randomBytes(32).toString('base64');
+  writeFileSync(file, key, { mode: 0o600 });
+  return key;
 };

@@ -6,6 +6,7 @@
  * Handler modules read process.env, and Node caches modules per process, so one process runs
  * one runtime at a time (the environment is that of the runtime started last).
  */
+import { loadOrCreateSecretsKey } from './issuer.js';
 import { join } from 'node:path';
 import { streamConsumer, type TableId } from '../definitions.js';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.js';
@@ -89,6 +90,8 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
   const inMemory = options.inMemory ?? options.dataDir === undefined;
   const dataDir = inMemory ? undefined : options.dataDir;
   setEnvironmentDefaults();
+  // Stands in for KMS when sealing webhook secrets; kept with the data so they survive restarts.
+  process.env.LOCAL_SECRETS_KEY ||= loadOrCreateSecretsKey(dataDir);
   Object.assign(process.env, options.env);
 
   // Stopped in this order: HTTP first (no new events), then the poller (it finishes its

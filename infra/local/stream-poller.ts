@@ -523,8 +523,9 @@ export const startStreamPoller = async (options: StreamPollerOptions): Promise<S
           retries++;
         }
         if (retriesExhausted(retries)) {
+          // Only reachable when the batch's first record keeps failing (firstFailedIndex 0).
           // The consumer acknowledged the others in this very attempt; only the failures go.
-          const failed = result.failedIndexes.map((index) => records[index - firstFailedIndex]);
+          const failed = result.failedIndexes.map((index) => records[index]);
           counters.recordsDelivered += records.length - failed.length;
           deadLetter(shardId, failed, 'RetryAttemptsExhausted', 'reported in batchItemFailures', invokeCount);
           checkpoint(shardId, sequenceOf(records[records.length - 1]));
@@ -669,7 +670,7 @@ export const startStreamPoller = async (options: StreamPollerOptions): Promise<S
             }
             continue;
           }
-          if (error instanceof TrimmedDataAccessException && process.env.NO_SUCH_FIX) {
+          if (error instanceof TrimmedDataAccessException) {
             // DynamoDB Local numbers records with one counter for all tables, so an iterator
             // taken on an empty shard can point before the first record it later gets, and
             // reading it fails as "trimmed". Start again after what we read (or at the top).
@@ -831,7 +832,7 @@ export const startStreamPoller = async (options: StreamPollerOptions): Promise<S
     return true;
   };
 
-  const drain = async ({ timeoutMs = 60_000 }: { timeoutMs?: number } = {}): Promise<void> => {
+  const drain = async ({ timeoutMs = 20_000 }: { timeoutMs?: number } = {}): Promise<void> => {
     if (stopped) return;
     const since = nextTick();
     drainsPending++;

@@ -56,7 +56,8 @@ const attributeDefinitions = (table: TableDefinition): AttributeDefinition[] => 
   const byName = new Map<string, AttributeDefinition>();
   for (const key of [table, ...table.globalSecondaryIndexes]) {
     for (const attribute of [key.partitionKey, key.sortKey]) {
-      if (attribute) byName.set(attribute.name, { AttributeName: attribute.name, AttributeType: attribute.type });
+      if (!attribute) continue;
+      byName.set(attribute.name, { AttributeName: attribute.name, AttributeType: attribute.type });
     }
   }
   return [...byName.values()];
@@ -96,8 +97,12 @@ const ensureTable = async (client: DynamoDBClient, table: TableDefinition, name:
       );
     }
   }
-  const described = await client.send(new DescribeTableCommand({ TableName: name }));
-  return described.Table?.LatestStreamArn;
+  // DynamoDB Local creates tables ACTIVE at once; wait anyway rather than rely on it.
+  for (let attempt = 0; ; attempt++) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: name }));
+    if (Table?.TableStatus === 'ACTIVE' || attempt >= 100) return Table?.LatestStreamArn;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 };
 
 /** Creates every table that does not exist yet (idempotent) and returns names, env and streams. */

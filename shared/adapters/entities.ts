@@ -9,6 +9,7 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
+  ScanCommand,
   TransactWriteCommand,
   UpdateCommand,
   type QueryCommandInput,
@@ -454,4 +455,26 @@ export const listAllCampaignIdsOfAdvocate = async (orgId: string, advocateId: st
     startKey = page.nextKey;
   } while (startKey);
   return [...campaignIds];
+};
+
+/**
+ * The organization owning a campaign id, by a table scan: only for the admin CLI, where the
+ * operator knows the campaign but not the organization. No request path calls it.
+ */
+export const findCampaignOrganization = async (campaignId: string): Promise<string | undefined> => {
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await db().send(
+      new ScanCommand({
+        TableName: table(),
+        FilterExpression: 'sk = :sk',
+        ExpressionAttributeValues: { ':sk': `CAMPAIGN#${campaignId}` },
+        ProjectionExpression: 'orgId',
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    if (page.Items?.[0]) return String(page.Items[0].orgId);
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return undefined;
 };

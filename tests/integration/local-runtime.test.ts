@@ -26,7 +26,7 @@ import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { routes } from '../../infra/definitions.js';
 import { isProcessAlive } from '../../infra/local/dynamodb-local.js';
-import { authorizerRejection, createRouter } from '../../infra/local/http-server.js';
+import { createRouter, startHttpServer } from '../../infra/local/http-server.js';
 import { createHandlerLoader, repositoryRoot, type LambdaHandler } from '../../infra/local/lambda.js';
 import { startLocalRuntime } from '../../infra/local/runtime.js';
 import { startStreamPoller, type StreamPoller, type StreamPollerOptions } from '../../infra/local/stream-poller.js';
@@ -357,9 +357,24 @@ describe('Lambda REQUEST authorizer (simple responses)', () => {
     expect([denied.status, denied.headers['content-type'], denied.json()]).toEqual([403, 'application/json', { message: 'Forbidden' }]);
     const crashed = await send(runtime.baseUrl, 'GET', '/v1/links', { headers: { authorization: 'Bearer crash' } });
     expect([crashed.status, crashed.json()]).toEqual([500, { message: 'Internal Server Error' }]);
-    // A missing identity source (when one is configured) is API Gateway's own 401.
-    const unauthorized = authorizerRejection({ kind: 'unauthorized' });
-    expect([unauthorized.statusCode, JSON.parse(String(unauthorized.body))]).toEqual([401, { message: 'Unauthorized' }]);
+  });
+
+  it('answers 401 without calling the authorizer when a configured identity source is missing', async () => {
+    const server = await startHttpServer({
+      loadHandler: createHandlerLoader({ authorizer: authorizerStub, links: apiStub }),
+      identitySource: ['$request.header.Authorization'],
+    });
+    try {
+      const before = authorizerEvents.length;
+      const missing = await send(server.baseUrl, 'GET', '/v1/links');
+      expect([missing.status, missing.headers['content-type'], missing.json()]).toEqual([401, 'application/json', { message: 'Unauthorized' }]);
+      expect(authorizerEvents.length).toBe(before);
+      const present = await send(server.baseUrl, 'GET', '/v1/links', { headers: { authorization: 'Bearer ak_x' } });
+      expect(present.status).toBe(200);
+      expect(authorizerEvents[authorizerEvents.length - 1].identitySource).toEqual(['Bearer ak_x']);
+    } finally {
+      await server.close();
+    }
   });
 });
 
