@@ -30,6 +30,12 @@ import { logger } from './observability.js';
 /** Longest path credited: keeps one conversion's writes inside one 100-action transaction. */
 export const MAX_TOUCHPOINTS = 8;
 
+/**
+ * A click recorded up to this long after a conversion's `occurredAt` still counts: senders
+ * stamp conversions with their own clock, often to the second, right after the click.
+ */
+export const CLOCK_SKEW_TOLERANCE_MS = 60_000;
+
 interface Parsed {
   sequenceNumber: string;
   event?: RawEvent;
@@ -87,9 +93,10 @@ const planConversion = async (
   conversion: ConversionEventRecord,
   state: BatchState,
 ): Promise<{ contributions: Contribution[]; sideWrites: SideWrite[] }> => {
-  const { candidates, remembered } = await resolveTouchpoints(conversion, state);
-  const selected = trimPath(selectTouchpoints(candidates, conversion.occurredAt, { applyLookback: !remembered }));
-  const attribution = attribute(conversion, selected, { applyLookback: !remembered });
+  const cutoff = new Date(Date.parse(conversion.occurredAt) + CLOCK_SKEW_TOLERANCE_MS).toISOString();
+  const { candidates, remembered } = await resolveTouchpoints({ ...conversion, occurredAt: cutoff }, state);
+  const selected = trimPath(selectTouchpoints(candidates, cutoff, { applyLookback: !remembered }));
+  const attribution = attribute({ ...conversion, occurredAt: cutoff }, selected, { applyLookback: !remembered });
   if (!attribution.attributed) return { contributions: unattributedContributions(conversion), sideWrites: [] };
 
   const records = conversionRecords(conversion, attribution);

@@ -34,6 +34,7 @@ const connectToRunningSystem = () => {
 };
 
 const main = async () => {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const { positionals, values } = parseArgs({
     allowPositionals: true,
     options: {

@@ -385,3 +385,23 @@ describe('attribution reports', () => {
     expect(bad.body.errors[0].field).toBe('groupBy');
   });
 });
+
+describe('clock skew between the sender and us', () => {
+  it('credits a click recorded moments after the conversion time the sender stamped (to the second)', async () => {
+    const campaign = await api('POST', '/v1/campaigns', {
+      token: org.apiKey,
+      body: { name: 'Skew', destinationUrl: 'https://careers.acme.example/skew' },
+    });
+    const slug = (await api('POST', '/v1/links', {
+      token: org.apiKey,
+      body: { campaignId: campaign.body.campaignId, advocateId: 'bob', channel: 'whatsapp' },
+    })).body.slug;
+    const { clickId } = await visit(slug);
+    // The shop's clock runs a little behind and drops milliseconds.
+    const stamped = new Date(Math.floor(Date.now() / 1000) * 1000 - 2000).toISOString().replace('.000Z', 'Z');
+    expect((await sendConversion({ conversionId: 'skew-1', kind: 'signup', occurredAt: stamped, clickId })).status).toBe(202);
+    await system.streamsIdle();
+    const report = await api('GET', `/v1/campaigns/${campaign.body.campaignId}/attribution?groupBy=advocate`, { token: org.apiKey });
+    expect(report.body.rows).toEqual([expect.objectContaining({ key: 'bob', conversions: 1, clicks: 1 })]);
+  });
+});
