@@ -5,7 +5,8 @@
  *   token --org <orgId> --advocate <id> [--ttl <s>]  → an advocate JWT from the local issuer
  *   reconcile --campaign <campaignId> [--org <orgId>] → recount from raw events; exit 1 on a difference
  *
- * It finds the running system through `<DATA_DIR>/runtime.json`, written by `npm start`.
+ * It finds the running system through `<DATA_DIR>/runtime.json`, written by `npm start`; with
+ * TABLE_ENTITIES, TABLE_EVENTS and TABLE_ROLLUPS set (the stack's outputs) it works on AWS.
  */
 import { parseArgs } from 'node:util';
 import { apiScopes } from '../definitions.js';
@@ -24,7 +25,12 @@ const fail = (message: string): never => {
 
 const dataDir = process.env.DATA_DIR ?? '.data';
 
+/**
+ * Points the adapters at the tables: those named in the environment (TABLE_ENTITIES etc.: a
+ * deployed stack, with the default AWS credentials), else the running local system.
+ */
 const connectToRunningSystem = () => {
+  if (process.env.TABLE_ENTITIES && !process.env.DYNAMODB_ENDPOINT) return;
   const info = readRuntimeInfo(dataDir);
   const endpoint = process.env.DYNAMODB_ENDPOINT ?? info?.dynamodbEndpoint;
   if (!endpoint || !info) fail(`No running local system found (${dataDir}/runtime.json). Start one with: npm start`);
