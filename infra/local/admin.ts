@@ -32,7 +32,7 @@ const dataDir = process.env.DATA_DIR ?? '.data';
 const connectToRunningSystem = () => {
   if (process.env.TABLE_ENTITIES && !process.env.DYNAMODB_ENDPOINT) return;
   const info = readRuntimeInfo(dataDir);
-  const endpoint = process.env.DYNAMODB_ENDPOINT ?? info?.dynamodbEndpoint;
+  const endpoint = process.env.DYNAMODB_ENDPOINT || info?.dynamodbEndpoint;
   if (!endpoint || !info) fail(`No running local system found (${dataDir}/runtime.json). Start one with: npm start`);
   process.env.DYNAMODB_ENDPOINT = endpoint;
   process.env.AWS_REGION ??= 'eu-central-1';
