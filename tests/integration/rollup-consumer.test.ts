@@ -1,5 +1,6 @@
 /**
- * Exactly-once roll-ups against DynamoDB Local: the same stream records delivered twice, in
+ * Exactly-once roll-ups against DynamoDB Local, for clicks and attributed conversions: the same
+ * stream records delivered twice, in
  * overlapping halves, reordered, concurrently, and interrupted by a crash between two
  * transactions must always leave the roll-ups equal to a recount of the raw events.
  */
@@ -8,7 +9,9 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { documentClient } from '../../shared/adapters/dynamo.js';
+import { conversionEventId } from '../../shared/adapters/conversions.js';
 import { eventKeys } from '../../shared/adapters/keys.js';
+import { newVisitorId } from '../../shared/domain/ids.js';
 import { faults } from '../../shared/adapters/rollup-writer.js';
 import { tableName } from '../../shared/config.js';
 import { reconcileCampaign } from '../../shared/reconcile.js';
@@ -16,14 +19,19 @@ import { processStreamBatch } from '../../shared/rollup-consumer.js';
 import { useIsolatedTables } from '../support/tables.js';
 
 const ORG = 'org_test';
+const CLICKS = 240;
+const CONVERSIONS = 30;
+const TOTAL = CLICKS + CONVERSIONS;
 const CAMPAIGNS = ['cmp_a', 'cmp_b'];
 
-const makeEvents = (count: number) =>
+const visitors = Array.from({ length: 17 }, () => newVisitorId());
+
+const makeClicks = (count: number) =>
   Array.from({ length: count }, (_, i) => {
     const at = new Date(Date.UTC(2026, 10, 20 + (i % 3), 8, 0, i % 60)).toISOString();
     const clickId = `click${String(i).padStart(5, '0')}`;
     const human = i % 5 !== 0;
-    const visitorId = `visitor${i % 17}`;
+    const visitorId = visitors[i % 17];
     const campaignId = CAMPAIGNS[i % 2];
     return {
       ...(human ? eventKeys.visitorClick(visitorId, at, clickId) : eventKeys.anonymousClick(at, clickId)),
@@ -48,6 +56,37 @@ const makeEvents = (count: number) =>
       expiresAt: 2_000_000_000,
     };
   });
+
+/** Conversions of some of those visitors, a day after their clicks, some with a value. */
+const makeConversions = (count: number) =>
+  Array.from({ length: count }, (_, i) => {
+    const conversionId = `order-${i}`;
+    const occurredAt = new Date(Date.UTC(2026, 10, 23, 12, 0, i)).toISOString();
+    const eventId = conversionEventId(ORG, conversionId);
+    return {
+      ...eventKeys.conversion(ORG, conversionId),
+      type: 'conversion',
+      eventId,
+      orgId: ORG,
+      sourceId: 'src_test',
+      webhookId: `msg_${i}`,
+      conversionId,
+      kind: 'purchase',
+      occurredAt,
+      receivedAt: occurredAt,
+      ...(i % 2 === 0 ? { value: { amount: `${10 + i}.99`, currency: i % 4 === 0 ? 'EUR' : 'USD' } } : {}),
+      visitorId: visitors[i % 17],
+      ...(i % 3 === 0 ? { customerId: `crm-${i % 5}` } : {}),
+      gsi1pk: eventKeys.conversionIndex(ORG),
+      gsi1sk: eventKeys.campaignIndexSort(occurredAt, eventId),
+      expiresAt: 2_000_000_000,
+    };
+  });
+
+const makeEvents = (clicks: number, conversions: number): Array<Record<string, unknown> & { pk: string; sk: string }> => [
+  ...makeClicks(clicks),
+  ...makeConversions(conversions),
+];
 
 const storeRawEvents = async (events: ReturnType<typeof makeEvents>) => {
   for (let i = 0; i < events.length; i += 25) {
@@ -77,11 +116,15 @@ const streamRecords = (events: ReturnType<typeof makeEvents>): DynamoDBRecord[] 
   }));
 
 const expectExact = async () => {
+  let conversions = 0;
   for (const campaignId of CAMPAIGNS) {
     const report = await reconcileCampaign(ORG, campaignId);
     expect(report.events).toBeGreaterThan(0);
     expect(report.differences).toEqual([]);
+    conversions += report.conversions;
   }
+  // Every conversion's visitor has clicks in one or both campaigns: each is credited somewhere.
+  expect(conversions).toBeGreaterThanOrEqual(CONVERSIONS);
 };
 
 describe('roll-up consumer exactly-once', () => {
@@ -89,7 +132,7 @@ describe('roll-up consumer exactly-once', () => {
   let records: DynamoDBRecord[];
 
   beforeEach(async () => {
-    const events = makeEvents(240);
+    const events = makeEvents(CLICKS, CONVERSIONS);
     await storeRawEvents(events);
     records = streamRecords(events);
   });
@@ -101,18 +144,18 @@ describe('roll-up consumer exactly-once', () => {
   it('applies a batch delivered twice once', async () => {
     const first = await processStreamBatch(records);
     expect(first.batchItemFailures).toEqual([]);
-    expect(first.outcome.applied).toBe(240);
+    expect(first.outcome.applied).toBe(TOTAL);
     const second = await processStreamBatch(records);
     expect(second.batchItemFailures).toEqual([]);
     expect(second.outcome.applied).toBe(0);
-    expect(second.outcome.alreadyApplied).toBe(240);
+    expect(second.outcome.alreadyApplied).toBe(TOTAL);
     await expectExact();
   });
 
   it('applies two overlapping halves once', async () => {
     await processStreamBatch(records.slice(0, 160));
     const overlap = await processStreamBatch(records.slice(80));
-    expect(overlap.outcome.applied).toBe(80);
+    expect(overlap.outcome.applied).toBe(TOTAL - 160);
     await expectExact();
   });
 
