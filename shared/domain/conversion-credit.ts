@@ -21,24 +21,6 @@ export interface RecordedTouch {
   department?: string;
 }
 
-export interface ConversionCampaignRecord {
-  orgId: string;
-  campaignId: string;
-  eventId: string;
-  conversionId: string;
-  kind: string;
-  occurredAt: string;
-  value?: { amount: string; currency: string };
-  customerId?: string;
-  /** This campaign's touches of the conversion, oldest first. */
-  touches: RecordedTouch[];
-  /** Per model: credit (micro) and revenue (minor units, as a string) per touch index. */
-  credits: Record<AttributionModel, Array<{ touch: number; credit: number; revenueMinor?: string }>>;
-}
-
-export const conversionCounter = (model: AttributionModel) => `conv_${model}`;
-export const revenueCounter = (model: AttributionModel, currency: string) => `rev_${model}_${currency}`;
-
 export interface ConversionFacts {
   orgId: string;
   eventId: string;
@@ -48,6 +30,17 @@ export interface ConversionFacts {
   value?: { amount: string; currency: string };
   customerId?: string;
 }
+
+export interface ConversionCampaignRecord extends ConversionFacts {
+  campaignId: string;
+  /** This campaign's touches of the conversion, oldest first. */
+  touches: RecordedTouch[];
+  /** Per model: credit (micro) and revenue (minor units, as a string) per touch index. */
+  credits: Record<AttributionModel, Array<{ touch: number; credit: number; revenueMinor?: string }>>;
+}
+
+export const conversionCounter = (model: AttributionModel) => `conv_${model}`;
+export const revenueCounter = (model: AttributionModel, currency: string) => `rev_${model}_${currency}`;
 
 /** Splits an attribution into one record per campaign its touchpoints belong to. */
 export const conversionRecords = (conversion: ConversionFacts, attribution: Attribution): ConversionCampaignRecord[] => {

@@ -1,10 +1,12 @@
 /**
  * Request and resource shapes of the management API (spec sections 3 and 8).
  * Write schemas are strict: unknown fields are refused (spec section 9).
+ * Resource schemas (`campaignSchema`…) describe what the API answers; the TypeScript types are
+ * inferred from them, and shared/contract/openapi.ts publishes them in GET /openapi.json.
  */
 import { z } from 'zod';
 import { apiScopes } from '../../infra/definitions.js';
-import { attributionModels, type AttributionModel } from './attribution.js';
+import { attributionModels } from './attribution.js';
 import { channelSchema } from './channels.js';
 
 /** Organisation-chosen ids (employee ids, e-mails): printable, no `#` or `/` (key separators). */
@@ -21,22 +23,22 @@ const hostSchema = z
 
 export const attributionModelSchema = z.enum(attributionModels);
 
+const utmSchema = z.strictObject({
+  medium: z.string().trim().min(1).max(100).optional(),
+  campaign: z.string().trim().min(1).max(100).optional(),
+});
+
+const attributionSettingsSchema = z.strictObject({
+  model: attributionModelSchema.optional(),
+  lookbackDays: z.number().int().min(1).max(90).optional(),
+});
+
 export const campaignCreateSchema = z.strictObject({
   name: z.string().trim().min(1).max(200),
   destinationUrl: urlSchema,
   allowedHosts: z.array(hostSchema).min(1).max(50).optional(),
-  utm: z
-    .strictObject({
-      medium: z.string().trim().min(1).max(100).optional(),
-      campaign: z.string().trim().min(1).max(100).optional(),
-    })
-    .optional(),
-  attribution: z
-    .strictObject({
-      model: attributionModelSchema.optional(),
-      lookbackDays: z.number().int().min(1).max(90).optional(),
-    })
-    .optional(),
+  utm: utmSchema.optional(),
+  attribution: attributionSettingsSchema.optional(),
 });
 export type CampaignCreate = z.infer<typeof campaignCreateSchema>;
 
@@ -45,34 +47,29 @@ export const campaignPatchSchema = z
     name: z.string().trim().min(1).max(200).optional(),
     destinationUrl: urlSchema.optional(),
     allowedHosts: z.array(hostSchema).min(1).max(50).optional(),
-    utm: z
-      .strictObject({
-        medium: z.string().trim().min(1).max(100).optional(),
-        campaign: z.string().trim().min(1).max(100).optional(),
-      })
-      .optional(),
-    attribution: z
-      .strictObject({
-        model: attributionModelSchema.optional(),
-        lookbackDays: z.number().int().min(1).max(90).optional(),
-      })
-      .optional(),
+    utm: utmSchema.optional(),
+    attribution: attributionSettingsSchema.optional(),
     status: z.enum(['active', 'archived']).optional(),
   })
   .refine((patch) => Object.keys(patch).length > 0, { message: 'at least one field is required' });
 export type CampaignPatch = z.infer<typeof campaignPatchSchema>;
 
-export interface Campaign {
-  campaignId: string;
-  name: string;
-  destinationUrl: string;
-  allowedHosts: string[];
-  utm: { medium: string; campaign: string };
-  attribution: { model: AttributionModel; lookbackDays: number };
-  status: 'active' | 'archived';
-  createdAt: string;
-  updatedAt: string;
-}
+const timestampSchema = z.iso.datetime().meta({ description: 'ISO 8601 UTC time', examples: ['2026-11-27T10:00:00.000Z'] });
+
+export const campaignSchema = z
+  .object({
+    campaignId: z.string().meta({ examples: ['cmp_01JD8Y3N5QK2W7X9ZB4C'] }),
+    name: z.string(),
+    destinationUrl: z.string().meta({ description: 'Absolute http(s) URL visitors are sent to' }),
+    allowedHosts: z.array(z.string()).meta({ description: 'Hosts links of this campaign may point at (no open redirect)' }),
+    utm: z.object({ medium: z.string(), campaign: z.string() }),
+    attribution: z.object({ model: attributionModelSchema, lookbackDays: z.number().int().min(1).max(90) }),
+    status: z.enum(['active', 'archived']),
+    createdAt: timestampSchema,
+    updatedAt: timestampSchema,
+  })
+  .meta({ id: 'Campaign', description: 'A campaign: where its links lead and how conversions are credited' });
+export type Campaign = z.infer<typeof campaignSchema>;
 
 export const advocatePutSchema = z.strictObject({
   displayName: z.string().trim().min(1).max(200),
@@ -80,13 +77,16 @@ export const advocatePutSchema = z.strictObject({
 });
 export type AdvocatePut = z.infer<typeof advocatePutSchema>;
 
-export interface Advocate {
-  advocateId: string;
-  displayName: string;
-  department?: string;
-  createdAt: string;
-  updatedAt: string;
-}
+export const advocateSchema = z
+  .object({
+    advocateId: externalIdSchema.meta({ description: "The organization's own employee id", examples: ['alice'] }),
+    displayName: z.string(),
+    department: z.string().optional(),
+    createdAt: timestampSchema,
+    updatedAt: timestampSchema,
+  })
+  .meta({ id: 'Advocate', description: 'An employee who shares tracked links' });
+export type Advocate = z.infer<typeof advocateSchema>;
 
 export const linkCreateSchema = z.strictObject({
   campaignId: z.string().min(1).max(64),
@@ -97,18 +97,46 @@ export const linkCreateSchema = z.strictObject({
 });
 export type LinkCreate = z.infer<typeof linkCreateSchema>;
 
-export interface Link {
-  slug: string;
-  shortUrl: string;
-  campaignId: string;
-  advocateId: string;
-  channel: z.infer<typeof channelSchema>;
-  destinationUrl: string;
-  createdAt: string;
-  disabled: boolean;
-}
+export const linkSchema = z
+  .object({
+    slug: z.string().regex(/^[0-9A-Za-z]{7,32}$/).meta({ examples: ['aB3dE5gH'] }),
+    shortUrl: z.string().meta({ examples: ['https://go.acme.example/aB3dE5gH'] }),
+    campaignId: z.string(),
+    advocateId: z.string(),
+    channel: channelSchema,
+    destinationUrl: z.string(),
+    createdAt: timestampSchema,
+    disabled: z.boolean().meta({ description: 'A disabled link still redirects but records nothing' }),
+  })
+  .meta({ id: 'Link', description: "A tracked short link of one advocate, campaign and channel" });
+export type Link = z.infer<typeof linkSchema>;
+
+export const linkStatsSchema = z
+  .object({ clicks: z.number().int(), uniqueClicks: z.number().int(), botClicks: z.number().int() })
+  .meta({ id: 'LinkStats', description: 'All-time counts of the link, from the roll-ups (eventually consistent)' });
+
+export const linkWithStatsSchema = linkSchema
+  .extend({ stats: linkStatsSchema })
+  .meta({ id: 'LinkWithStats', description: 'A link with its click counts' });
 
 export const apiKeyCreateSchema = z.strictObject({
   name: z.string().trim().min(1).max(100).optional(),
   scopes: z.array(z.enum(apiScopes)).min(1).max(apiScopes.length),
 });
+
+export const apiKeySchema = z
+  .object({
+    keyId: z.string(),
+    orgId: z.string(),
+    name: z.string().optional(),
+    scopes: z.array(z.enum(apiScopes)),
+    createdAt: timestampSchema,
+    revokedAt: timestampSchema.optional(),
+  })
+  .meta({ id: 'ApiKey', description: 'An API key as stored: never the key itself' });
+
+export const apiKeyCreatedSchema = apiKeySchema
+  .extend({ apiKey: z.string().meta({ description: 'The key: shown once, store it now', examples: ['ak_…'] }) })
+  .meta({ id: 'ApiKeyCreated', description: 'A new API key, with the key itself (shown only in this answer)' });
+
+export const webhookSourceCreateSchema = z.strictObject({ name: z.string().trim().min(1).max(100) });
