@@ -3,12 +3,13 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { installCapacityMeter } from './capacity-meter.js';
 
 let client: DynamoDBDocumentClient | undefined;
 
 export const createDynamoClient = (): DynamoDBClient => {
   const endpoint = process.env.DYNAMODB_ENDPOINT;
-  return new DynamoDBClient(
+  const client = new DynamoDBClient(
     endpoint
       ? {
           endpoint,
@@ -18,6 +19,8 @@ export const createDynamoClient = (): DynamoDBClient => {
         }
       : { maxAttempts: 3 },
   );
+  installCapacityMeter(client);
+  return client;
 };
 
 export const documentClient = (): DynamoDBDocumentClient => {

@@ -1,0 +1,41 @@
+/**
+ * The capacity meter counts what DynamoDB (Local) reports as consumed, per operation and table:
+ * the cost model and the benchmarks read these counts instead of estimating.
+ */
+import { GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { capacitySnapshot, resetCapacityMeter } from '../../shared/adapters/capacity-meter.js';
+import { documentClient } from '../../shared/adapters/dynamo.js';
+import { tableName } from '../../shared/config.js';
+import { createIsolatedTables } from '../support/tables.js';
+
+process.env.DYNAMODB_CAPACITY_METER = '1';
+
+describe('capacity meter', () => {
+  beforeAll(async () => {
+    await createIsolatedTables();
+  });
+
+  it('counts write units of puts and transactions and read units of gets, per table', async () => {
+    resetCapacityMeter();
+    const table = tableName('rollups');
+    await documentClient().send(new PutCommand({ TableName: table, Item: { pk: 'a', sk: 'b', n: 1 } }));
+    await documentClient().send(new PutCommand({ TableName: table, Item: { pk: 'a', sk: 'c', pad: 'x'.repeat(1500) } }));
+    await documentClient().send(new GetCommand({ TableName: table, Key: { pk: 'a', sk: 'b' } }));
+    await documentClient().send(
+      new TransactWriteCommand({
+        TransactItems: [
+          { Put: { TableName: table, Item: { pk: 't', sk: '1' } } },
+          { Put: { TableName: table, Item: { pk: 't', sk: '2' } } },
+        ],
+      }),
+    );
+    const counts = capacitySnapshot();
+    // 1 WCU for a small item, 2 for a 1.5 KB one.
+    expect(counts[`PutItem ${table}`]).toEqual({ calls: 2, readUnits: 0, writeUnits: 3 });
+    expect(counts[`GetItem ${table}`]).toMatchObject({ calls: 1, writeUnits: 0 });
+    expect(counts[`GetItem ${table}`].readUnits).toBeGreaterThan(0);
+    // DynamoDB Local reports 1 unit per transactional item; AWS bills 2 (the cost model doubles).
+    expect(counts[`TransactWriteItems ${table}`]).toMatchObject({ calls: 1, readUnits: 0, writeUnits: 2 });
+  });
+});
