@@ -4,6 +4,7 @@
  */
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { config, tableName } from '../config.js';
+import { isHostAllowed, parseDestination } from '../domain/destination.js';
 import { documentClient } from './dynamo.js';
 import { entityKeys, eventKeys } from './keys.js';
 
@@ -30,6 +31,17 @@ const remember = (slug: string, value: RedirectTarget | null, ttlMs: number) => 
   cache.set(slug, { value, expiresAt: Date.now() + ttlMs });
 };
 
+/**
+ * A link keeps the destination it was issued with while its host stays allowed; if the campaign
+ * later drops that host, the link falls back to the campaign's destination — never an open
+ * redirect. Decided when the cache is filled, not per click.
+ */
+const allowedDestination = (linkDestination: string, campaign: Record<string, unknown>): string => {
+  const parsed = parseDestination(linkDestination);
+  const allowedHosts = (campaign.allowedHosts as string[] | undefined) ?? [];
+  return parsed.ok && isHostAllowed(parsed.host, allowedHosts) ? parsed.url : String(campaign.destinationUrl);
+};
+
 const loadTarget = async (slug: string): Promise<RedirectTarget | null> => {
   const db = documentClient();
   const { Item: link } = await db.send(new GetCommand({ TableName: tableName('entities'), Key: entityKeys.link(slug) }));
@@ -38,7 +50,7 @@ const loadTarget = async (slug: string): Promise<RedirectTarget | null> => {
     new GetCommand({
       TableName: tableName('entities'),
       Key: entityKeys.campaign(link.orgId, link.campaignId),
-      ProjectionExpression: '#status, utm',
+      ProjectionExpression: '#status, utm, allowedHosts, destinationUrl',
       ExpressionAttributeNames: { '#status': 'status' },
     }),
   );
@@ -50,7 +62,7 @@ const loadTarget = async (slug: string): Promise<RedirectTarget | null> => {
     advocateId: link.advocateId,
     channel: link.channel,
     department: link.department,
-    destinationUrl: link.destinationUrl,
+    destinationUrl: allowedDestination(link.destinationUrl, campaign),
     tracking: !link.disabled && campaign.status === 'active',
     utmMedium: campaign.utm.medium,
     utmCampaign: campaign.utm.campaign,

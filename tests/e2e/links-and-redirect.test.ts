@@ -221,6 +221,29 @@ describe('links and the redirect', () => {
     expect(stats.body.stats).toEqual({ clicks: 0, uniqueClicks: 0, botClicks: 0 });
   });
 
+  it('falls back to the campaign destination when a link host is no longer allowed', async () => {
+    const campaign = await api('POST', '/v1/campaigns', {
+      token: org.apiKey,
+      body: { name: 'Two hosts', destinationUrl: 'https://www.acme.example/', allowedHosts: ['www.acme.example', 'blog.acme.example'] },
+    });
+    const link = await api('POST', '/v1/links', {
+      token: advocateToken,
+      body: { campaignId: campaign.body.campaignId, channel: 'teams', destinationUrl: 'https://blog.acme.example/post' },
+    });
+    expect(link.status).toBe(201);
+    const before = await click(link.body.slug, browserUserAgents.chromeDesktop);
+    expect(new URL(before.headers.get('location')!).host).toBe('blog.acme.example');
+    const narrowed = await api('PATCH', `/v1/campaigns/${campaign.body.campaignId}`, {
+      token: org.apiKey,
+      body: { allowedHosts: ['www.acme.example'] },
+    });
+    expect(narrowed.status).toBe(200);
+    const after = await click(link.body.slug, browserUserAgents.chromeDesktop);
+    const location = new URL(after.headers.get('location')!);
+    expect(location.origin + location.pathname).toBe('https://www.acme.example/');
+    expect(location.searchParams.get('utm_source')).toBe('teams');
+  });
+
   it('stops tracking an archived campaign but keeps its links working', async () => {
     const campaign = await api('POST', '/v1/campaigns', {
       token: org.apiKey,
