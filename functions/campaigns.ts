@@ -2,7 +2,7 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { getCampaign, listCampaigns, putNewCampaign, replaceCampaign } from '../shared/adapters/entities.js';
-import { isHostAllowed, normaliseHost, parseDestination } from '../shared/domain/destination.js';
+import { isHostAllowed, normaliseAllowedHostEntry, parseDestination } from '../shared/domain/destination.js';
 import { newId } from '../shared/domain/ids.js';
 import { slugifyName } from '../shared/domain/redirect-url.js';
 import {
@@ -25,7 +25,7 @@ import {
   type Principal,
 } from '../shared/http.js';
 import { logger } from '../shared/observability.js';
-import { z } from 'zod';
+import { pageQuerySchema } from '../shared/contract/queries.js';
 
 /** Any key of the organization may read campaigns; advocates see active ones only. */
 const canSee = (principal: Principal, campaign: Campaign) =>
@@ -37,7 +37,15 @@ const validatedTargets = (destinationUrl: string, allowedHosts: string[] | undef
   if (!destination.ok) {
     throw new HttpError(422, 'Invalid destination', [{ field: 'destinationUrl', message: destination.reason }]);
   }
-  const hosts = [...new Set((allowedHosts ?? [destination.host]).map((host) => normaliseHost(host)))];
+  // Entries keep their `*.` wildcard; one that names no usable host is refused, not stored as "".
+  const entries = (allowedHosts ?? [destination.host]).map((host) => ({ host, normalised: normaliseAllowedHostEntry(host) }));
+  const unusable = entries.findIndex((entry) => entry.normalised === null);
+  if (unusable !== -1) {
+    throw new HttpError(422, 'Invalid allowed host', [
+      { field: `allowedHosts.${unusable}`, message: 'must be a host name, optionally starting with *. (not a whole top-level domain)' },
+    ]);
+  }
+  const hosts = [...new Set(entries.map((entry) => entry.normalised as string))];
   if (!isHostAllowed(destination.host, hosts)) {
     throw new HttpError(422, 'The destination must be on an allowed host', [
       { field: 'destinationUrl', message: `host ${destination.host} is not in allowedHosts` },
@@ -61,8 +69,6 @@ const applyPatch = (campaign: Campaign, patch: CampaignPatch): Campaign => {
     updatedAt: new Date().toISOString(),
   };
 };
-
-const listQuerySchema = z.object({ limit: z.string().optional(), cursor: z.string().optional() });
 
 const router = createRouter({
   'POST /v1/campaigns': async (event, principal) => {
@@ -90,7 +96,7 @@ const router = createRouter({
   },
 
   'GET /v1/campaigns': async (event, principal) => {
-    const query = parseQuery(event, listQuerySchema);
+    const query = parseQuery(event, pageQuerySchema);
     const limit = pageLimit(query.limit);
     const page = await listCampaigns(principal.orgId, limit, decodeCursor(query.cursor, principal.orgId));
     return json(200, {

@@ -1,10 +1,9 @@
 /**
- * Tracked links: POST/GET /v1/links, GET/DELETE /v1/links/{slug}.
+ * Tracked links: POST/GET /v1/links, GET/DELETE /v1/links/{slug}, GET /v1/links/{slug}/qr.
  * Advocates act for themselves; API keys with links:write act for any advocate.
  */
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { z } from 'zod';
 import {
   disableLink,
   ensureAdvocate,
@@ -18,7 +17,9 @@ import {
 import { getLinkStats } from '../shared/adapters/rollup-reads.js';
 import { isHostAllowed, parseDestination } from '../shared/domain/destination.js';
 import { isValidSlug } from '../shared/domain/ids.js';
-import { externalIdSchema, linkCreateSchema, type Link } from '../shared/domain/resources.js';
+import { linkCreateSchema, type Link } from '../shared/domain/resources.js';
+import { linkListQuerySchema, qrQuerySchema } from '../shared/contract/queries.js';
+import { qrCodeResponse } from '../shared/qr-code.js';
 import {
   HttpError,
   createRouter,
@@ -54,13 +55,6 @@ const visibleLink = async (principal: Principal, slug: string): Promise<LinkReco
   }
   return link;
 };
-
-const listQuerySchema = z.object({
-  campaignId: z.string().min(1).max(64).optional(),
-  advocateId: externalIdSchema.optional(),
-  limit: z.string().optional(),
-  cursor: z.string().optional(),
-});
 
 const router = createRouter({
   'POST /v1/links': async (event, principal) => {
@@ -114,7 +108,7 @@ const router = createRouter({
   },
 
   'GET /v1/links': async (event, principal) => {
-    const query = parseQuery(event, listQuerySchema);
+    const query = parseQuery(event, linkListQuerySchema);
     const limit = pageLimit(query.limit);
     let advocateId = query.advocateId;
     if (principal.kind === 'advocate') {
@@ -138,6 +132,12 @@ const router = createRouter({
     const link = await visibleLink(principal, pathParam(event, 'slug'));
     const stats = await getLinkStats(principal.orgId, link.campaignId, link.slug);
     return json(200, { ...present(link, publicBaseUrlFor(event)), stats });
+  },
+
+  'GET /v1/links/{slug}/qr': async (event, principal) => {
+    const { format = 'svg' } = parseQuery(event, qrQuerySchema);
+    const link = await visibleLink(principal, pathParam(event, 'slug'));
+    return qrCodeResponse(`${publicBaseUrlFor(event)}/${link.slug}`, format, link.slug);
   },
 
   'DELETE /v1/links/{slug}': async (event, principal) => {

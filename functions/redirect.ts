@@ -17,6 +17,7 @@ import { eventKeys } from '../shared/adapters/keys.js';
 import { classifyRequest } from '../shared/domain/bot-classifier.js';
 import { clickIdTimeMs, isValidSlug, isValidVisitorId, newClickId, newVisitorId } from '../shared/domain/ids.js';
 import { visitorClickId } from '../shared/domain/click-id.js';
+import { RECENT_CLICKS_COOKIE, readRecentClicks, recentClicksValue, type RememberedClick } from '../shared/domain/recent-clicks-cookie.js';
 import { buildRedirectUrl } from '../shared/domain/redirect-url.js';
 import { UNIQUE_WINDOW_MS, isUniqueClick } from '../shared/domain/unique-click.js';
 import { describeUserAgent } from '../shared/domain/user-agent.js';
@@ -79,13 +80,18 @@ export const handler = async (event: APIGatewayProxyEventV2): Promise<APIGateway
   const human = botClass === 'human';
   const knownVisitor = human ? visitorFromCookies(event.cookies) : undefined;
   const now = Date.now();
+  // A returning browser brings its recent clicks in its own cookie: no read on the hot path.
+  const remembered = knownVisitor ? readRecentClicks(event.cookies, now) : undefined;
 
-  // The link lookup and the visitor's recent clicks are independent: fetch them together.
+  // The link lookup and (only for browsers without the cookie) the visitor's recent clicks are
+  // independent: fetch them together.
   const [target, recent] = await Promise.all([
     resolveRedirectTarget(slug),
-    knownVisitor
-      ? recentClicksOfVisitor(knownVisitor, new Date(now - UNIQUE_WINDOW_MS).toISOString()).catch(() => undefined)
-      : Promise.resolve([]),
+    knownVisitor && !remembered
+      ? recentClicksOfVisitor(knownVisitor, new Date(now - UNIQUE_WINDOW_MS).toISOString())
+          .then((clicks): RememberedClick[] => clicks.map((click) => ({ slug: click.slug, atMs: Date.parse(click.at) })))
+          .catch(() => undefined)
+      : Promise.resolve(remembered ?? []),
   ]);
   if (!target) return notFound;
   if (!target.tracking) return redirectTo(destinationFor(target, event));
@@ -114,7 +120,7 @@ export const handler = async (event: APIGatewayProxyEventV2): Promise<APIGateway
     ...(visitorId ? { visitorId } : {}),
     // Without the visitor's history (lookup failed) a click counts as unique: the 24 h rule
     // cannot be checked, and undercounting a real first visit would be worse.
-    unique: human && isUniqueClick({ at, slug }, recent ?? []),
+    unique: human && isUniqueClick({ at, slug }, (recent ?? []).map((click) => ({ slug: click.slug, at: click.atMs }))),
     botClass,
     device: device.device,
     browser: device.browser,
@@ -135,6 +141,12 @@ export const handler = async (event: APIGatewayProxyEventV2): Promise<APIGateway
   }
 
   if (!human) return redirectTo(destinationFor(target, event));
-  const cookie = `${VISITOR_COOKIE}=${visitorId}; Max-Age=${VISITOR_COOKIE_MAX_AGE}; Path=/; HttpOnly; Secure; SameSite=Lax`;
-  return redirectTo(destinationFor(target, event, recorded ? clickId : undefined), [cookie]);
+  const attributes = `Max-Age=${VISITOR_COOKIE_MAX_AGE}; Path=/; HttpOnly; Secure; SameSite=Lax`;
+  const cookies = [`${VISITOR_COOKIE}=${visitorId}; ${attributes}`];
+  // Without the history (the read failed) the memory cannot be written truthfully: leave it.
+  if (recent) {
+    const thisClick = recorded ? { slug, atMs: Date.parse(at) } : undefined;
+    cookies.push(`${RECENT_CLICKS_COOKIE}=${recentClicksValue(recent, thisClick, now)}; ${attributes}`);
+  }
+  return redirectTo(destinationFor(target, event, recorded ? clickId : undefined), cookies);
 };

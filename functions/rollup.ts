@@ -5,10 +5,14 @@
  * in the same `batchItemFailures` shape.
  */
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { processStreamBatch } from '../shared/rollup-consumer.js';
+import { processStreamBatchPatiently } from '../shared/rollup-consumer.js';
 import { logger } from '../shared/observability.js';
+
+/** Time kept back from the function's timeout when waiting out a database outage. */
+const TIMEOUT_RESERVE_MS = 15_000;
 
 export const handler = async (event: DynamoDBStreamEvent, context?: Context): Promise<DynamoDBBatchResponse> => {
   if (context) logger.addContext(context);
-  return processStreamBatch(event.Records);
+  const deadline = Date.now() + Math.max(0, (context?.getRemainingTimeInMillis() ?? 0) - TIMEOUT_RESERVE_MS);
+  return processStreamBatchPatiently(event.Records, deadline);
 };

@@ -1,17 +1,15 @@
 /** Webhook sources: POST /v1/webhook-sources and POST /v1/webhook-sources/{sourceId}/rotate (admin). */
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { z } from 'zod';
 import { createWebhookSource, rotateWebhookSource } from '../shared/adapters/webhook-sources.js';
+import { webhookSourceCreateSchema } from '../shared/domain/resources.js';
 import { HttpError, createRouter, json, parseJsonBody, pathParam, requireScope } from '../shared/http.js';
 import { logger } from '../shared/observability.js';
-
-const createSchema = z.strictObject({ name: z.string().trim().min(1).max(100) });
 
 const router = createRouter({
   'POST /v1/webhook-sources': async (event, principal) => {
     const { orgId } = requireScope(principal, 'admin');
-    const input = parseJsonBody(event, createSchema);
+    const input = parseJsonBody(event, webhookSourceCreateSchema);
     const { source, secret } = await createWebhookSource(orgId, input.name);
     return json(201, {
       sourceId: source.sourceId,

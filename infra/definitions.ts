@@ -4,6 +4,8 @@
  * so the two cannot drift apart. Keep it free of AWS SDK and CDK imports.
  */
 
+import { webAssetFiles } from '../shared/web-assets.js';
+
 export type AttributeType = 'S' | 'N';
 
 export interface KeyDefinition {
@@ -88,6 +90,11 @@ export interface FunctionDefinition {
   tables: Partial<Record<TableId, TableAccess>>;
   /** Use of the webhook-secret key: `seal` (kms:Encrypt) or `open` (kms:Decrypt). */
   secrets?: 'seal' | 'open';
+  /**
+   * Files (relative to the repository root) the handler reads at run time: copied next to the
+   * bundle on AWS under the same relative paths; read from the repository locally.
+   */
+  files?: readonly string[];
   description: string;
 }
 
@@ -174,6 +181,23 @@ export const functions = {
     tables: { entities: 'read', events: 'read', rollups: 'read' },
     description: 'Dashboard reads: attribution, leaderboard, advocate stats, raw events',
   },
+  openapi: {
+    entry: 'functions/openapi.ts',
+    handler: 'handler',
+    memoryMb: 256,
+    timeoutSeconds: 5,
+    tables: {},
+    description: 'GET /openapi.json: the OpenAPI 3.1 document, generated from the zod schemas',
+  },
+  pages: {
+    entry: 'functions/pages.ts',
+    handler: 'handler',
+    memoryMb: 128,
+    timeoutSeconds: 3,
+    tables: {},
+    files: webAssetFiles,
+    description: 'GET /dashboard, /me, /docs and /assets/{file}: the static web pages',
+  },
   rollup: {
     entry: 'functions/rollup.ts',
     handler: 'handler',
@@ -214,6 +238,7 @@ export const routes: RouteDefinition[] = [
   { method: 'POST', path: '/v1/links', function: 'links', auth: 'authorizer' },
   { method: 'GET', path: '/v1/links', function: 'links', auth: 'authorizer' },
   { method: 'GET', path: '/v1/links/{slug}', function: 'links', auth: 'authorizer' },
+  { method: 'GET', path: '/v1/links/{slug}/qr', function: 'links', auth: 'authorizer' },
   { method: 'DELETE', path: '/v1/links/{slug}', function: 'links', auth: 'authorizer' },
 
   { method: 'POST', path: '/v1/api-keys', function: 'apiKeys', auth: 'authorizer' },
@@ -228,6 +253,15 @@ export const routes: RouteDefinition[] = [
   { method: 'GET', path: '/v1/campaigns/{campaignId}/events', function: 'analytics', auth: 'authorizer' },
   { method: 'GET', path: '/v1/advocates/{advocateId}/stats', function: 'analytics', auth: 'authorizer' },
   { method: 'GET', path: '/v1/conversions/unattributed', function: 'analytics', auth: 'authorizer' },
+
+  // Public, data-free pages and the API description. Literal one-segment paths win over the
+  // `/{slug}` catch-all (here and on API Gateway); slugs are 8 base62 characters, so none of
+  // these names can be issued as a slug.
+  { method: 'GET', path: '/openapi.json', function: 'openapi', auth: 'none' },
+  { method: 'GET', path: '/dashboard', function: 'pages', auth: 'none' },
+  { method: 'GET', path: '/me', function: 'pages', auth: 'none' },
+  { method: 'GET', path: '/docs', function: 'pages', auth: 'none' },
+  { method: 'GET', path: '/assets/{file}', function: 'pages', auth: 'none' },
 
   { method: 'GET', path: '/{slug}', function: 'redirect', auth: 'none' },
   { method: 'HEAD', path: '/{slug}', function: 'redirect', auth: 'none' },

@@ -157,6 +157,10 @@ export class AdvocacyStack extends Stack {
         conversions:
           'webhook senders authenticate with a Standard Webhooks HMAC signature that the handler ' +
           'verifies (SPEC 5); API Gateway cannot check it.',
+        openapi: 'the API description is published for integrators (SPEC 9); it contains no data.',
+        pages:
+          'static pages and scripts with no data and no secret; the browser calls the authorised ' +
+          'API with the credential the user pastes.',
       },
       throttle: { rateLimit: throttling.defaultRateLimit, burstLimit: throttling.defaultBurstLimit },
       // The public redirect takes the traffic of a viral post; the management API does not.

@@ -8,6 +8,7 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
 import { tableName } from './config.js';
+import { isTransientDynamoError } from './adapters/dynamo.js';
 import { applyPlan, type ApplyOutcome } from './adapters/rollup-writer.js';
 import { rollupKeys } from './adapters/keys.js';
 import {
@@ -24,7 +25,7 @@ import {
   unattributedContributions,
 } from './domain/conversion-credit.js';
 import { rawEventSchema, type ConversionEventRecord, type RawEvent } from './domain/events.js';
-import { clickContributions, planTransactions, type Contribution, type PlannedEvent, type SideWrite } from './domain/rollup.js';
+import { campaignOf, clickContributions, planTransactions, type Contribution, type PlannedEvent, type SideWrite } from './domain/rollup.js';
 import { logger } from './observability.js';
 
 /** Longest path credited: keeps one conversion's writes inside one 100-action transaction. */
@@ -59,11 +60,13 @@ const trimPath = (touchpoints: Touchpoint[]): Touchpoint[] =>
     ? touchpoints
     : [touchpoints[0], ...touchpoints.slice(touchpoints.length - (MAX_TOUCHPOINTS - 1))];
 
-interface BatchState {
+export interface BatchState {
   lookbacks: LookbackCache;
   /** Customer paths fixed earlier in this batch, not yet visible in the table. */
   fixedPaths: Map<string, Touchpoint[]>;
 }
+
+export const newBatchState = (): BatchState => ({ lookbacks: new Map(), fixedPaths: new Map() });
 
 /**
  * Touchpoints of a conversion, by the precedence of spec sections 5 and 6: the visitor of its
@@ -89,7 +92,8 @@ const resolveTouchpoints = async (
   return { candidates: [], remembered: false };
 };
 
-const planConversion = async (
+/** A conversion's counters and side writes (credit records, a customer's first path). */
+export const planConversion = async (
   conversion: ConversionEventRecord,
   state: BatchState,
 ): Promise<{ contributions: Contribution[]; sideWrites: SideWrite[] }> => {
@@ -130,47 +134,124 @@ const planConversion = async (
   return { contributions: records.flatMap(contributionsOfConversionRecord), sideWrites };
 };
 
+/** Roll-up transactions in flight at once (one per campaign lane). */
+const APPLY_LANES = 4;
+/** Conversions being attributed at once. */
+const PLANNING_LANES = 8;
+
+/**
+ * Runs `task` over items grouped into lanes by `laneOf`: a lane's items in order, up to
+ * `concurrency` lanes at once. A task answering false stops its lane.
+ */
+const inLanes = async <T>(
+  items: readonly T[],
+  laneOf: (item: T) => string,
+  concurrency: number,
+  task: (item: T) => Promise<boolean>,
+): Promise<void> => {
+  const lanes = new Map<string, T[]>();
+  for (const item of items) {
+    const key = laneOf(item);
+    const lane = lanes.get(key);
+    if (lane) lane.push(item);
+    else lanes.set(key, [item]);
+  }
+  const queue = [...lanes.values()];
+  const worker = async () => {
+    for (let lane = queue.shift(); lane; lane = queue.shift()) {
+      for (const item of lane) if (!(await task(item))) break;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, worker));
+};
+
 export const processStreamBatch = async (
   records: DynamoDBRecord[],
-): Promise<DynamoDBBatchResponse & { outcome: ApplyOutcome }> => {
+): Promise<DynamoDBBatchResponse & { outcome: ApplyOutcome; transient: boolean }> => {
   const outcome: ApplyOutcome = { applied: 0, alreadyApplied: 0, rowWrites: 0, transactions: 0 };
   const parsed = records.filter((r) => r.eventName === 'INSERT').map(parseRecord);
 
-  // A poison record stops the batch there: what precedes it is applied, it and what follows
-  // are reported, so retries narrow down to it and it ends in the dead-letter queue.
-  const poisonIndex = parsed.findIndex((p) => !p.event);
-  const healthy = poisonIndex === -1 ? parsed : parsed.slice(0, poisonIndex);
-  if (poisonIndex !== -1) logger.error('Invalid stream record', { sequenceNumber: parsed[poisonIndex].sequenceNumber });
-  let firstFailure = poisonIndex === -1 ? parsed.length : poisonIndex;
+  // A poison record is reported alone and everything around it is applied: Lambda redelivers
+  // from the earliest reported record, the ledger skips what was applied, and only the poison
+  // keeps failing until it goes to the dead-letter queue — not the healthy records behind it.
+  const poisonIndexes = parsed.flatMap((p, index) => (p.event ? [] : [index]));
+  for (const index of poisonIndexes) logger.error('Invalid stream record', { sequenceNumber: parsed[index].sequenceNumber });
+  /** A failure of the database or of our code stops the batch there: it and all after it are reported. */
+  let firstFailure = parsed.length;
+  /** Whether that failure is a transient database error (worth retrying in place). */
+  let transient = false;
 
-  const state: BatchState = { lookbacks: new Map(), fixedPaths: new Map() };
+  const state = newBatchState();
   const planned: Array<PlannedEvent<Parsed> & { index: number }> = [];
-  for (const [index, p] of healthy.entries()) {
-    const event = p.event!;
-    if (event.type === 'click') {
-      planned.push({ event: p, index, eventId: event.eventId, contributions: clickContributions(event) });
-      continue;
-    }
-    try {
-      planned.push({ event: p, index, eventId: event.eventId, ...(await planConversion(event, state)) });
-    } catch (error) {
-      logger.error('Attribution failed', { error: error as Error, sequenceNumber: p.sequenceNumber });
-      firstFailure = Math.min(firstFailure, index);
-      break;
-    }
+  const conversions: Array<{ index: number; p: Parsed; event: ConversionEventRecord }> = [];
+  for (const [index, p] of parsed.entries()) {
+    const event = p.event;
+    if (!event) continue;
+    if (event.type === 'click') planned.push({ event: p, index, eventId: event.eventId, contributions: clickContributions(event) });
+    else conversions.push({ index, p, event });
   }
+  // Attribution reads the table: conversions are planned side by side, except that one
+  // customer's conversions go in order (the first fixes the path the later ones use).
+  await inLanes(
+    conversions,
+    (c) => c.event.customerId ?? c.event.eventId,
+    PLANNING_LANES,
+    async ({ index, p, event }) => {
+      if (index >= firstFailure) return false;
+      try {
+        planned.push({ event: p, index, eventId: event.eventId, ...(await planConversion(event, state)) });
+        return true;
+      } catch (error) {
+        logger.error('Attribution failed', { error: error as Error, sequenceNumber: p.sequenceNumber });
+        if (index < firstFailure) transient = isTransientDynamoError(error);
+        firstFailure = Math.min(firstFailure, index);
+        return false;
+      }
+    },
+  );
 
-  for (const plan of planTransactions(planned.filter((p) => p.index < firstFailure))) {
+  // Transactions of different campaigns touch different rows (planTransactions keeps each to one
+  // campaign): they run side by side, one campaign's in order, so they do not conflict.
+  const plans = planTransactions(planned.filter((p) => p.index < firstFailure));
+  await inLanes(plans, (plan) => campaignOf(plan.events[0]), APPLY_LANES, async (plan) => {
     try {
       await applyPlan(plan, outcome);
     } catch (error) {
       const earliest = Math.min(...plan.events.map((e) => (e as (typeof planned)[number]).index));
+      if (earliest < firstFailure) transient = isTransientDynamoError(error);
       firstFailure = Math.min(firstFailure, earliest);
       logger.error('Roll-up transaction failed', { error: error as Error, events: plan.events.length });
     }
-  }
+    return true;
+  });
 
-  const batchItemFailures = parsed.slice(firstFailure).map((p) => ({ itemIdentifier: p.sequenceNumber }));
+  const batchItemFailures = parsed
+    .filter((p, index) => index >= firstFailure || !p.event)
+    .map((p) => ({ itemIdentifier: p.sequenceNumber }));
   logger.debug('Batch processed', { records: records.length, ...outcome, failures: batchItemFailures.length });
-  return { batchItemFailures, outcome };
+  return { batchItemFailures, outcome, transient: transient && firstFailure < parsed.length };
+};
+
+/**
+ * processStreamBatch, retried in place while what fails is transient (the database unreachable
+ * or throttled) and `deadline` (epoch ms) allows. The mapping's few retries are meant for records
+ * that keep failing; spent on an outage of a few seconds they would send healthy records to the
+ * dead-letter queue. Applying again is safe: the ledger skips what was applied.
+ */
+export const processStreamBatchPatiently = async (
+  records: DynamoDBRecord[],
+  deadline: number,
+): Promise<DynamoDBBatchResponse & { outcome: ApplyOutcome }> => {
+  const total: ApplyOutcome = { applied: 0, alreadyApplied: 0, rowWrites: 0, transactions: 0 };
+  let remaining = records;
+  for (let attempt = 0; ; attempt++) {
+    const { batchItemFailures, outcome, transient } = await processStreamBatch(remaining);
+    for (const key of Object.keys(total) as Array<keyof ApplyOutcome>) total[key] += outcome[key];
+    const wait = Math.min(2000, 100 * 2 ** attempt);
+    if (!transient || Date.now() + wait > deadline) return { batchItemFailures, outcome: total };
+    const failed = new Set(batchItemFailures.map((failure) => failure.itemIdentifier));
+    remaining = remaining.filter((record) => failed.has(record.dynamodb?.SequenceNumber ?? ''));
+    logger.warn('Transient database failure; retrying the rest of the batch', { records: remaining.length, attempt });
+    await new Promise((resolve) => setTimeout(resolve, wait));
+  }
 };

@@ -8,6 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import type { FunctionDefinition, TableAccess } from '../definitions.js';
+import { lambdaBundling } from './bundling-options.js';
 
 export interface TableGrant {
   readonly table: dynamodb.ITable;
@@ -38,12 +39,37 @@ export interface ApiFunctionProps {
   readonly skipBundling?: boolean;
 }
 
+export { ESM_REQUIRE_BANNER } from './bundling-options.js';
+
 /**
- * ESM bundles have no `require`; some dependencies still call it (dynamic requires of Node
- * built-ins inside CommonJS packages), so define one from `import.meta.url`.
+ * The DynamoDB actions behind the definitions' `read` and `write` access: what shared/adapters
+ * sends (Get, BatchGet, Query; Put and Update, also inside TransactWriteItems). Nothing scans,
+ * deletes (TTL expires items) or batch-writes. tests/infra asserts each role holds exactly these.
  */
-export const ESM_REQUIRE_BANNER =
-  "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
+export const tableActions = {
+  read: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
+  write: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+} as const;
+
+/**
+ * Copies the files a handler reads at run time (definition `files`, relative to the repository
+ * root) into the bundle under the same relative paths: the handler finds them below
+ * LAMBDA_TASK_ROOT on AWS and below the repository locally. Part of the asset, so a changed file
+ * changes the asset hash and is deployed.
+ */
+const copyFilesAfterBundling = (files: readonly string[]): nodejs.ICommandHooks => {
+  const quote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
+  return {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (inputDir, outputDir) =>
+      files.map((file) => {
+        if (path.isAbsolute(file) || file.split('/').includes('..')) throw new Error(`Bundled file must stay inside the repository: ${file}`);
+        const target = path.posix.join(outputDir, file);
+        return `mkdir -p ${quote(path.posix.dirname(target))} && cp ${quote(path.posix.join(inputDir, file))} ${quote(target)}`;
+      }),
+  };
+};
 
 /**
  * A Node.js 22 / arm64 Lambda function bundled locally with esbuild, with its own log group,
@@ -104,32 +130,35 @@ export class ApiFunction extends Construct {
             bundling: {
               // Bundle with the esbuild in node_modules: no Docker, no network.
               forceDockerBundling: false,
+              // One definition of the esbuild options; bench/scenarios/cold-start.ts builds with it too.
+              ...lambdaBundling,
               format: nodejs.OutputFormat.ESM,
-              target: 'node22',
-              mainFields: ['module', 'main'],
-              banner: ESM_REQUIRE_BANNER,
-              minify: true,
-              sourceMap: true,
-              // Stack traces map to file:line through the map; the sources themselves need not ship.
-              sourcesContent: false,
-              // Ship the pinned AWS SDK the tests ran against, not whatever the runtime carries.
-              bundleAwsSDK: true,
+              mainFields: [...lambdaBundling.mainFields],
+              externalModules: [...lambdaBundling.externalModules],
+              ...(def.files?.length ? { commandHooks: copyFilesAfterBundling(def.files) } : {}),
             },
           }),
     });
 
+    // Only the actions the handlers call — not CDK's read/write bundles, which add Scan,
+    // DeleteItem, BatchWriteItem and stream reads that no function needs.
     for (const { table, access } of props.tables) {
-      if (access === 'read') table.grantReadData(this.fn);
-      else if (access === 'write') table.grantWriteData(this.fn);
-      else table.grantReadWriteData(this.fn);
+      table.grant(this.fn, ...(access === 'read' ? [] : tableActions.write), ...(access === 'write' ? [] : tableActions.read));
     }
 
+    const runtimeReason =
+      'nodejs22.x is the runtime this project targets and tests on (esbuild target node22, ' +
+      'Powertools 2.x); a runtime upgrade is a deliberate change, not a silent default.';
     NagSuppressions.addResourceSuppressions(this.fn, [
+      { id: 'AwsSolutions-L1', reason: runtimeReason },
+      // cdk-nag's Serverless pack.
+      { id: 'Serverless-LambdaLatestVersion', reason: runtimeReason },
       {
-        id: 'AwsSolutions-L1',
+        id: 'Serverless-LambdaDLQ',
         reason:
-          'nodejs22.x is the runtime this project targets and tests on (esbuild target node22, ' +
-          'Powertools 2.x); a runtime upgrade is a deliberate change, not a silent default.',
+          'No function is invoked asynchronously, where a function dead-letter queue applies: API ' +
+          'Gateway invokes synchronously (the caller sees the error), and the stream consumer\'s ' +
+          'failed records go to its event source mapping\'s on-failure SQS queue.',
       },
     ]);
     NagSuppressions.addResourceSuppressions(
@@ -146,8 +175,8 @@ export class ApiFunction extends Construct {
         {
           id: 'AwsSolutions-IAM5',
           reason:
-            'grantReadData/grantWriteData cover the table and its own GSIs (<table arn>/index/*) ' +
-            'so queries on the definition\'s indexes work; no other table is matched.',
+            'Table grants cover the table and its own GSIs (<table arn>/index/*) so queries on ' +
+            'the definition\'s indexes work; no other table is matched.',
           appliesTo: [{ regex: '/^Resource::<.+\\.Arn>\\/index\\/\\*$/' }],
         },
       ],

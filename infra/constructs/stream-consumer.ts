@@ -48,13 +48,13 @@ export class StreamConsumer extends Construct {
       retentionPeriod: Duration.days(14),
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
+    const isTheDeadLetterQueue =
+      'This queue is itself the dead-letter (on-failure) destination of the stream event ' +
+      'source mapping; a DLQ for the DLQ would only move the problem.';
     NagSuppressions.addResourceSuppressions(this.deadLetterQueue, [
-      {
-        id: 'AwsSolutions-SQS3',
-        reason:
-          'This queue is itself the dead-letter (on-failure) destination of the stream event ' +
-          'source mapping; a DLQ for the DLQ would only move the problem.',
-      },
+      { id: 'AwsSolutions-SQS3', reason: isTheDeadLetterQueue },
+      // cdk-nag's Serverless pack: a redrive policy is the same thing, a DLQ for this queue.
+      { id: 'Serverless-SQSRedrivePolicy', reason: isTheDeadLetterQueue },
     ]);
 
     props.fn.addEventSource(

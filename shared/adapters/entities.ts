@@ -19,9 +19,9 @@ import type { ApiScope } from '../../infra/definitions.js';
 import { tableName } from '../config.js';
 import type { Advocate, AdvocatePut, Campaign, Link } from '../domain/resources.js';
 import { InvalidCursorError } from '../domain/errors.js';
-import { newId, newSlug } from '../domain/ids.js';
+import { isValidId, newId, newSlug } from '../domain/ids.js';
 import { documentClient } from './dynamo.js';
-import { entityKeys } from './keys.js';
+import { entityKeys, isStartKeyOf } from './keys.js';
 
 const table = () => tableName('entities');
 const db = () => documentClient();
@@ -38,13 +38,19 @@ const strip = <T extends Record<string, unknown>>(item: Record<string, unknown>,
   return out as T;
 };
 
-/** Refuses a cursor whose key does not belong to the partition being queried (cursor forgery). */
+/**
+ * Refuses a cursor whose key is not one this query could have returned: another partition
+ * (cursor forgery), or another shape (which DynamoDB would refuse with an error).
+ */
 const checkedStartKey = (
   startKey: Record<string, unknown> | undefined,
-  keyName: string,
+  keyAttributes: readonly string[],
+  partitionAttribute: string,
   expected: string,
 ): Record<string, unknown> | undefined => {
-  if (startKey && startKey[keyName] !== expected) throw new InvalidCursorError();
+  if (startKey && !isStartKeyOf(startKey, keyAttributes, { attribute: partitionAttribute, value: expected })) {
+    throw new InvalidCursorError();
+  }
   return startKey;
 };
 
@@ -61,6 +67,8 @@ export interface ApiKeyRecord {
 }
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest();
+
+const keyIdPattern = /^[A-Za-z0-9]{12}$/;
 
 /** `ak_<keyId>_<secret>`: the key id finds the record, the secret is only ever stored hashed. */
 export const parseApiKey = (token: string): { keyId: string; secret: string } | undefined => {
@@ -126,6 +134,8 @@ export const verifyApiKey = async (token: string): Promise<ApiKeyRecord | undefi
 
 /** Revokes a key of the organization; a foreign or unknown key id is "not found". */
 export const revokeApiKey = async (orgId: string, keyId: string): Promise<ApiKeyRecord | undefined> => {
+  // A key id we never issue is not found (and an oversized one would fail DynamoDB's key limits).
+  if (!keyIdPattern.test(keyId)) return undefined;
   try {
     const { Attributes } = await db().send(
       new UpdateCommand({
@@ -172,6 +182,8 @@ export const putNewCampaign = async (orgId: string, campaign: Campaign): Promise
 };
 
 export const getCampaign = async (orgId: string, campaignId: string, consistent = false): Promise<Campaign | undefined> => {
+  // An id of another shape cannot exist (and an oversized one would fail DynamoDB's key limits).
+  if (!isValidId(campaignId, 'cmp')) return undefined;
   const { Item } = await db().send(
     new GetCommand({ TableName: table(), Key: entityKeys.campaign(orgId, campaignId), ConsistentRead: consistent }),
   );
@@ -190,7 +202,7 @@ export const listCampaigns = async (
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
       ExpressionAttributeValues: { ':pk': pk, ':prefix': 'CAMPAIGN#' },
       Limit: limit,
-      ExclusiveStartKey: checkedStartKey(startKey, 'pk', pk),
+      ExclusiveStartKey: checkedStartKey(startKey, ['pk', 'sk'], 'pk', pk),
     }),
   );
   return { items: Items.map((item) => strip<Campaign & Record<string, unknown>>(item, campaignFields)), nextKey: LastEvaluatedKey };
@@ -388,7 +400,7 @@ export const listLinks = async (
       IndexName: 'gsi1',
       KeyConditionExpression: filter.advocateId ? 'gsi1pk = :pk AND begins_with(gsi1sk, :prefix)' : 'gsi1pk = :pk',
       ExpressionAttributeValues: { ':pk': pk, ...(filter.advocateId ? { ':prefix': `${filter.advocateId}#` } : {}) },
-      ExclusiveStartKey: checkedStartKey(startKey, 'gsi1pk', pk),
+      ExclusiveStartKey: checkedStartKey(startKey, ['pk', 'sk', 'gsi1pk', 'gsi1sk'], 'gsi1pk', pk),
     };
   } else if (filter.advocateId) {
     const pk = entityKeys.linksOfAdvocate(orgId, filter.advocateId);
@@ -397,7 +409,7 @@ export const listLinks = async (
       IndexName: 'gsi2',
       KeyConditionExpression: 'gsi2pk = :pk',
       ExpressionAttributeValues: { ':pk': pk },
-      ExclusiveStartKey: checkedStartKey(startKey, 'gsi2pk', pk),
+      ExclusiveStartKey: checkedStartKey(startKey, ['pk', 'sk', 'gsi2pk', 'gsi2sk'], 'gsi2pk', pk),
     };
   } else {
     throw new Error('listLinks needs campaignId or advocateId');

@@ -9,7 +9,7 @@ import type { ConversionCampaignRecord } from '../domain/conversion-credit.js';
 import { InvalidCursorError } from '../domain/errors.js';
 import { formatAmount, formatMicro } from '../domain/money.js';
 import { documentClient } from './dynamo.js';
-import { eventKeys, rollupKeys } from './keys.js';
+import { eventKeys, isStartKeyOf, rollupKeys } from './keys.js';
 import type { DayRange } from './rollup-reads.js';
 
 export type EventType = 'click' | 'conversion';
@@ -59,7 +59,11 @@ export const eventPages = (
 ) => {
   const partition = type === 'click' ? eventKeys.campaignIndex(orgId, campaignId) : rollupKeys.conversionRecords(orgId, campaignId);
   const partitionAttribute = type === 'click' ? 'gsi1pk' : 'pk';
-  if (startKey && startKey[partitionAttribute] !== partition) throw new InvalidCursorError();
+  // Clicks page through the byCampaign index (table key + index key), credit records the table.
+  const keyAttributes = type === 'click' ? ['pk', 'sk', 'gsi1pk', 'gsi1sk'] : ['pk', 'sk'];
+  if (startKey && !isStartKeyOf(startKey, keyAttributes, { attribute: partitionAttribute, value: partition })) {
+    throw new InvalidCursorError();
+  }
   let next = startKey;
   let done = false;
   return {

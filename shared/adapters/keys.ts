@@ -57,3 +57,21 @@ export const rollupKeys = {
   /** The consumer's ledger: an event id applied to the roll-ups. */
   applied: (eventId: string) => ({ pk: `APPLIED#${eventId}`, sk: 'APPLIED' }),
 };
+
+/**
+ * Whether a client-supplied start key (from a cursor) can be a key this query returned: exactly
+ * the key attributes of the table or index queried, all strings of key size, in the expected
+ * partition. Anything else would page through another partition or make DynamoDB refuse the query.
+ */
+export const isStartKeyOf = (
+  startKey: Record<string, unknown>,
+  keyAttributes: readonly string[],
+  partition: { attribute: string; value: string },
+): boolean => {
+  const names = Object.keys(startKey);
+  return (
+    names.length === keyAttributes.length &&
+    keyAttributes.every((name) => typeof startKey[name] === 'string' && Buffer.byteLength(startKey[name] as string) <= 1024) &&
+    startKey[partition.attribute] === partition.value
+  );
+};

@@ -22,6 +22,15 @@ export interface RedirectTarget {
   utmCampaign: string;
 }
 
+/**
+ * Time budgets of the redirect's database calls. Whatever the database does — down, throttled,
+ * hung — the redirect answers well inside its 5 s Lambda timeout: a lookup that takes too long
+ * falls back to the cached link, a click write that takes too long is counted as lost.
+ */
+const LOOKUP_BUDGET_MS = 1000;
+const WRITE_BUDGET_MS = 1500;
+const within = (ms: number) => ({ abortSignal: AbortSignal.timeout(ms) });
+
 const CACHE_MAX_ENTRIES = 10_000;
 const cache = new Map<string, { value: RedirectTarget | null; expiresAt: number }>();
 
@@ -42,18 +51,49 @@ const allowedDestination = (linkDestination: string, campaign: Record<string, un
   return parsed.ok && isHostAllowed(parsed.host, allowedHosts) ? parsed.url : String(campaign.destinationUrl);
 };
 
-const loadTarget = async (slug: string): Promise<RedirectTarget | null> => {
-  const db = documentClient();
-  const { Item: link } = await db.send(new GetCommand({ TableName: tableName('entities'), Key: entityKeys.link(slug) }));
-  if (!link) return null;
-  const { Item: campaign } = await db.send(
+type CampaignSettings = Record<string, unknown> & { status: string; utm: { medium: string; campaign: string } };
+
+/**
+ * Campaigns are cached apart from links (same TTL): a campaign has many links, so a link seen
+ * for the first time costs one read, not two.
+ */
+const CAMPAIGN_CACHE_MAX_ENTRIES = 2_000;
+const campaignCache = new Map<string, { value: Promise<CampaignSettings | undefined>; expiresAt: number }>();
+
+const loadCampaign = async (orgId: string, campaignId: string): Promise<CampaignSettings | undefined> => {
+  const { Item } = await documentClient().send(
     new GetCommand({
       TableName: tableName('entities'),
-      Key: entityKeys.campaign(link.orgId, link.campaignId),
+      Key: entityKeys.campaign(orgId, campaignId),
       ProjectionExpression: '#status, utm, allowedHosts, destinationUrl',
       ExpressionAttributeNames: { '#status': 'status' },
     }),
+    within(LOOKUP_BUDGET_MS),
   );
+  return Item as CampaignSettings | undefined;
+};
+
+const campaignSettings = (orgId: string, campaignId: string, ttlMs: number): Promise<CampaignSettings | undefined> => {
+  const key = `${orgId}\u0000${campaignId}`;
+  const cached = campaignCache.get(key);
+  if (cached && cached.expiresAt > Date.now()) return cached.value;
+  const value = loadCampaign(orgId, campaignId);
+  if (ttlMs > 0) {
+    if (campaignCache.size >= CAMPAIGN_CACHE_MAX_ENTRIES) campaignCache.delete(campaignCache.keys().next().value as string);
+    campaignCache.set(key, { value, expiresAt: Date.now() + ttlMs });
+    // A failed read is not remembered.
+    value.catch(() => campaignCache.get(key)?.value === value && campaignCache.delete(key));
+  }
+  return value;
+};
+
+const loadTarget = async (slug: string): Promise<RedirectTarget | null> => {
+  const { Item: link } = await documentClient().send(
+    new GetCommand({ TableName: tableName('entities'), Key: entityKeys.link(slug) }),
+    within(LOOKUP_BUDGET_MS),
+  );
+  if (!link) return null;
+  const campaign = await campaignSettings(link.orgId, link.campaignId, config.linkCacheTtlMs);
   if (!campaign) return null;
   return {
     slug,
@@ -69,19 +109,43 @@ const loadTarget = async (slug: string): Promise<RedirectTarget | null> => {
   };
 };
 
+/** Lookups in flight: concurrent first requests for one slug share a single read. */
+const loading = new Map<string, Promise<RedirectTarget | null>>();
+
+const loadOnce = (slug: string): Promise<RedirectTarget | null> => {
+  let pending = loading.get(slug);
+  if (!pending) {
+    pending = loadTarget(slug).finally(() => loading.delete(slug));
+    loading.set(slug, pending);
+  }
+  return pending;
+};
+
 /**
  * The link and its campaign, from a bounded per-container cache. A disabled link or archived
- * campaign may keep being tracked for at most LINK_CACHE_TTL_MS after the change (documented).
+ * campaign may keep being tracked for at most LINK_CACHE_TTL_MS after the change (documented),
+ * or for as long as the database is unreachable.
  */
 export const resolveRedirectTarget = async (slug: string): Promise<RedirectTarget | null> => {
   const cached = cache.get(slug);
   if (cached && cached.expiresAt > Date.now()) return cached.value;
-  const value = await loadTarget(slug);
+  let value: RedirectTarget | null;
+  try {
+    value = await loadOnce(slug);
+  } catch (error) {
+    // Database unreachable: a link resolved before keeps redirecting, however stale (a link
+    // never breaks because the database is down; spec section 11). An unknown one cannot.
+    if (cached) return cached.value;
+    throw error;
+  }
   remember(slug, value, config.linkCacheTtlMs);
   return value;
 };
 
-export const clearRedirectCache = () => cache.clear();
+export const clearRedirectCache = () => {
+  cache.clear();
+  campaignCache.clear();
+};
 
 /** The visitor's clicks since `sinceIso` (their own partition: a few items at most). */
 export const recentClicksOfVisitor = async (
@@ -97,6 +161,7 @@ export const recentClicksOfVisitor = async (
       ExpressionAttributeNames: { '#at': 'at' },
       Limit: 200,
     }),
+    within(LOOKUP_BUDGET_MS),
   );
   return Items as Array<{ slug: string; at: string }>;
 };
@@ -128,5 +193,5 @@ export interface ClickEvent {
 }
 
 export const putClick = async (click: ClickEvent): Promise<void> => {
-  await documentClient().send(new PutCommand({ TableName: tableName('events'), Item: click }));
+  await documentClient().send(new PutCommand({ TableName: tableName('events'), Item: click }), within(WRITE_BUDGET_MS));
 };

@@ -5,7 +5,7 @@
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { tableName } from '../config.js';
-import { newId } from '../domain/ids.js';
+import { isValidId, newId } from '../domain/ids.js';
 import { generateWebhookSecret } from '../domain/webhook-signature.js';
 import { documentClient } from './dynamo.js';
 import { entityKeys } from './keys.js';
@@ -67,6 +67,7 @@ export const rotateWebhookSource = async (
   orgId: string,
   sourceId: string,
 ): Promise<{ source: WebhookSource; secret: string; previousValidUntil: string } | undefined> => {
+  if (!isValidId(sourceId, 'src')) return undefined; // never issued: not found
   for (let attempt = 0; attempt < 3; attempt++) {
     const { Item } = await documentClient().send(
       new GetCommand({ TableName: table(), Key: entityKeys.webhookSource(sourceId), ConsistentRead: true }),

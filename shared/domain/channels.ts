@@ -2,7 +2,7 @@
  * Sharing channels of a tracked link (spec section 3). The channel becomes `utm_source`
  * on the redirect, so the values are lower-case, URL-safe words.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const channels = [
   'linkedin',

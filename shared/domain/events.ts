@@ -3,7 +3,7 @@
  * that is not a valid event is a poison record (reported as a batch item failure, then
  * dead-lettered), never silently skipped.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const isoInstant = z.iso.datetime();
 

@@ -4,7 +4,7 @@
  * Resource schemas (`campaignSchema`…) describe what the API answers; the TypeScript types are
  * inferred from them, and shared/contract/openapi.ts publishes them in GET /openapi.json.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { apiScopes } from '../../infra/definitions.js';
 import { attributionModels } from './attribution.js';
 import { channelSchema } from './channels.js';

@@ -19,7 +19,7 @@
  * is for logs and metrics, not for the caller.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { tryParseAmount } from './money.js';
 
 export const WEBHOOK_SECRET_PREFIX = 'whsec_';

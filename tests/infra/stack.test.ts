@@ -126,11 +126,24 @@ describe('synthesis', () => {
     }
   });
 
+  it.runIf(allEntriesExist)('leaves the AWS SDK to the Lambda runtime (bundling-options.ts; bench scenario 2)', () => {
+    for (const fnId of Object.keys(functions) as FunctionId[]) {
+      const hash = String(resources[fnLogicalId[fnId]].Properties.Code.S3Key).replace(/\.zip$/, '');
+      const bundle = fs.readFileSync(path.join(outdir, `asset.${hash}`, 'index.mjs'), 'utf8');
+      // Imported by name from the runtime, never inlined: no SDK client code in the bundle.
+      expect(bundle, fnId).not.toMatch(/DynamoDB_20120810/);
+      if (Object.keys(functions[fnId].tables).length > 0) expect(bundle, fnId).toMatch(/from\s*"@aws-sdk\/lib-dynamodb"/);
+    }
+  });
+
   it.runIf(allEntriesExist)('each bundle loads as ESM in plain Node and exports its handler', () => {
     const bundles = (Object.keys(functions) as FunctionId[]).map((fnId) => {
       const hash = String(resources[fnLogicalId[fnId]].Properties.Code.S3Key).replace(/\.zip$/, '');
       return { fnId, file: path.join(outdir, `asset.${hash}`, 'index.mjs'), handler: functions[fnId].handler };
     });
+    // As the Lambda runtime does, provide the AWS SDK (and only it) where the bundles resolve it.
+    fs.mkdirSync(path.join(outdir, 'node_modules'), { recursive: true });
+    fs.symlinkSync(path.join(ROOT, 'node_modules', '@aws-sdk'), path.join(outdir, 'node_modules', '@aws-sdk'), 'dir');
     // A separate Node process: no test-runner module transforms between us and the bundle.
     const script = `
       const bundles = ${JSON.stringify(bundles)};
@@ -263,8 +276,9 @@ describe('functions', () => {
 });
 
 describe('IAM (least privilege)', () => {
-  const writeActions = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
-  const readActions = ['dynamodb:GetItem', 'dynamodb:Query'];
+  // What shared/adapters sends: Get, BatchGet and Query; Put and Update (also in transactions).
+  const writeActions = ['dynamodb:PutItem', 'dynamodb:UpdateItem'];
+  const readActions = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'];
 
   const policyStatementsOf = (fnId: FunctionId): any[] => {
     const roleId = resources[fnLogicalId[fnId]].Properties.Role['Fn::GetAtt'][0];
@@ -302,6 +316,31 @@ describe('IAM (least privilege)', () => {
       });
       if (access === 'read') for (const a of writeActions) expect(onTable, `${fnId} ${tableId}`).not.toContain(a);
     }
+  });
+
+  it.each(Object.keys(functions) as FunctionId[])('%s: no action beyond what its definition says it uses', (fnId) => {
+    const def = functions[fnId] as { tables: Partial<Record<TableId, string>>; secrets?: 'seal' | 'open' };
+    const allowed = new Set([
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+      'xray:PutTraceSegments',
+      'xray:PutTelemetryRecords',
+      ...Object.values(def.tables).flatMap((access) => [
+        ...(access === 'write' ? [] : readActions),
+        ...(access === 'read' ? [] : writeActions),
+      ]),
+      ...(def.secrets === 'seal' ? ['kms:Encrypt'] : def.secrets === 'open' ? ['kms:Decrypt'] : []),
+      ...(fnId === streamConsumer.function
+        ? ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams']
+        : []),
+      ...(fnId === streamConsumer.function ? ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'] : []),
+    ]);
+    const actions = [...new Set(policyStatementsOf(fnId).flatMap(actionsOf))];
+    expect(actions.filter((action) => !allowed.has(action)), 'actions beyond its needs').toEqual([]);
+    expect(actions.filter((action) => action.includes('*')), 'wildcard actions').toEqual([]);
+    // No scans and no deletes anywhere: nothing in shared/adapters sends them.
+    expect(actions).not.toContain('dynamodb:Scan');
+    expect(actions).not.toContain('dynamodb:DeleteItem');
   });
 
   it.each(Object.keys(functions) as FunctionId[])('%s: Resource "*" only for actions without resource-level permissions', (fnId) => {
@@ -379,6 +418,9 @@ describe('HTTP API', () => {
         ThrottlingBurstLimit: throttling.redirectBurstLimit,
       });
     }
+    // The public redirect may take more traffic than the management API, never less.
+    expect(throttling.redirectRateLimit).toBeGreaterThan(throttling.defaultRateLimit);
+    expect(throttling.redirectBurstLimit).toBeGreaterThan(throttling.defaultBurstLimit);
     // Route settings name routes that must already exist.
     const dependsOn = (template.toJSON().Resources[stageId].DependsOn ?? []) as string[];
     for (const key of redirectKeys) {
@@ -459,6 +501,11 @@ describe('alarms', () => {
     const dlq = alarms().filter((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible');
     expect(dlq).toHaveLength(1);
     expect(dlq[0]).toMatchObject({ Namespace: 'AWS/SQS', Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
+    // …on the very queue the stream mapping sends failures to, and that queue is encrypted.
+    const [, esm] = ofType('AWS::Lambda::EventSourceMapping')[0];
+    const queueId = esm.Properties.DestinationConfig.OnFailure.Destination['Fn::GetAtt'][0];
+    expect(dlq[0].Dimensions).toEqual([{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queueId, 'QueueName'] } }]);
+    expect(resources[queueId].Properties.SqsManagedSseEnabled ?? Boolean(resources[queueId].Properties.KmsMasterKeyId)).toBe(true);
   });
 
   it('consumer IteratorAge above 60 s', () => {

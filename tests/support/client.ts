@@ -1,4 +1,10 @@
-/** A small HTTP client for end-to-end tests: no redirects followed, JSON in and out. */
+/**
+ * A small HTTP client for end-to-end tests: no redirects followed, JSON in and out. Creating one
+ * also checks every answer from its base URL against the OpenAPI document (through the client
+ * or a bare `fetch`): see ./openapi-contract.ts.
+ */
+import { installContractCheck } from './openapi-contract.js';
+
 export interface ApiResponse<T = any> {
   status: number;
   headers: Headers;
@@ -13,7 +19,13 @@ export interface RequestOptions {
   headers?: Record<string, string>;
 }
 
-export const createClient = (baseUrl: string) => {
+export interface ClientOptions {
+  /** Functions replaced by stub handlers: their answers are not checked against the document. */
+  uncheckedFunctions?: readonly string[];
+}
+
+export const createClient = (baseUrl: string, options: ClientOptions = {}) => {
+  installContractCheck(baseUrl, options);
   const request = async <T = any>(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> => {
     const headers: Record<string, string> = { ...options.headers };
     if (options.token) headers.authorization = `Bearer ${options.token}`;

@@ -42,7 +42,7 @@ export const startSystem = async (overrides: LocalRuntimeOptions = {}): Promise<
     runtime,
     baseUrl: runtime.baseUrl,
     publicBaseUrl: process.env.PUBLIC_BASE_URL ?? runtime.baseUrl,
-    client: createClient(runtime.baseUrl),
+    client: createClient(runtime.baseUrl, { uncheckedFunctions: Object.keys(overrides.handlers ?? {}) }),
     async createOrganization(name) {
       const { createOrganization, createApiKey } = await import('../../shared/adapters/entities.js');
       const { orgId } = await createOrganization(name);

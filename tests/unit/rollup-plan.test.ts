@@ -81,6 +81,19 @@ describe('planTransactions', () => {
     expect(plans[0].rows.every((r) => r.counters.clicks === 50)).toBe(true);
   });
 
+  it('keeps the events of one link together however the batch interleaves them', () => {
+    // 20 links of 20 advocates, their clicks interleaved as a stream delivers them.
+    const events = Array.from({ length: 200 }, (_, i) =>
+      planned(click({ eventId: `e${i}`, slug: `link${String(i % 20).padStart(4, '0')}`, advocateId: `adv${i % 20}` })),
+    );
+    const plans = planTransactions(events);
+    for (let link = 0; link < 20; link++) {
+      const slug = `link${String(link).padStart(4, '0')}`;
+      const holding = plans.filter((plan) => plan.rows.some((r) => r.row.dimension === 'link' && r.row.key === slug));
+      expect(holding, slug).toHaveLength(1);
+    }
+  });
+
   it('keeps the totals of all plans equal to the sum of all events', () => {
     const events = Array.from({ length: 300 }, (_, i) =>
       planned(click({ eventId: `e${i}`, slug: `s${i % 50}xxxxx`, unique: i % 3 === 0, botClass: i % 7 === 0 ? 'preview' : 'human' })),

@@ -1,0 +1,115 @@
+/**
+ * Baseline of scenarios 1 and 5: a bare node:http server doing only the unavoidable work —
+ * exactly one lib-dynamodb PutItem per request, of an item the same size as the product's, to
+ * the same DynamoDB Local, into a table with the same definition (stream, index) — then answering.
+ *   GET /{slug}                              → PutItem of a click item → 302
+ *   POST /v1/webhooks/conversions/{sourceId} → PutItem of a conversion item → 202
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { clickItem, type SeededLink } from '../lib/dataset.js';
+import { childConfig, serveParent } from '../lib/processes.js';
+import { newVisitorId } from '../../shared/domain/ids.js';
+
+interface Config {
+  dynamodbEndpoint: string;
+  eventsTable: string;
+}
+
+const config = childConfig<Config>();
+const client = DynamoDBDocumentClient.from(
+  new DynamoDBClient({
+    endpoint: config.dynamodbEndpoint,
+    region: process.env.AWS_REGION ?? 'eu-central-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 3,
+  }),
+  { marshallOptions: { removeUndefinedValues: true } },
+);
+
+const links = new Map<string, SeededLink & { destinationUrl: string }>();
+
+const retentionSeconds = 400 * 24 * 60 * 60;
+
+const conversionItem = (sourceId: string, body: { data: Record<string, any> }, webhookId: string) => {
+  const { data } = body;
+  const now = Date.now();
+  return {
+    pk: `CONV#org_baseline0000000000000#${data.conversionId}`,
+    sk: 'CONV',
+    type: 'conversion',
+    eventId: `cv${String(data.conversionId).padEnd(24, '0').slice(0, 24)}`,
+    orgId: 'org_baseline0000000000000',
+    sourceId,
+    webhookId,
+    conversionId: data.conversionId,
+    kind: data.kind,
+    occurredAt: data.occurredAt,
+    receivedAt: new Date(now).toISOString(),
+    value: data.value,
+    clickId: data.clickId,
+    visitorId: data.visitorId,
+    customerId: data.customerId,
+    gsi1pk: 'org_baseline0000000000000#_conversions',
+    gsi1sk: `${data.occurredAt}#cv000000000000000000000000`,
+    expiresAt: Math.floor(now / 1000) + retentionSeconds,
+  };
+};
+
+const server = createServer((request, response) => {
+  const url = request.url ?? '/';
+  if (request.method === 'GET') {
+    request.resume();
+    const link = links.get(url.slice(1).split('?')[0]);
+    if (!link) {
+      response.writeHead(404).end();
+      return;
+    }
+    const item = clickItem(link, Date.now(), { visitorId: newVisitorId(), unique: true, userAgent: 0 }, 'human');
+    client
+      .send(new PutCommand({ TableName: config.eventsTable, Item: item }))
+      .then(
+        () => response.writeHead(302, { location: link.destinationUrl, 'cache-control': 'private, no-store' }).end(),
+        () => response.writeHead(500).end(),
+      );
+    return;
+  }
+  const chunks: Buffer[] = [];
+  request.on('data', (chunk: Buffer) => chunks.push(chunk));
+  request.on('end', () => {
+    const sourceId = url.split('/').pop() ?? '';
+    let item;
+    try {
+      item = conversionItem(sourceId, JSON.parse(Buffer.concat(chunks).toString('utf8')), String(request.headers['webhook-id']));
+    } catch {
+      response.writeHead(400).end();
+      return;
+    }
+    client.send(new PutCommand({ TableName: config.eventsTable, Item: item })).then(
+      () => {
+        const body = JSON.stringify({ conversionId: item.conversionId, status: 'accepted' });
+        response.writeHead(202, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
+      },
+      () => response.writeHead(500).end(),
+    );
+  });
+});
+server.keepAliveTimeout = 30_000;
+await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+
+serveParent(
+  { baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}` },
+  {
+    links: (args) => {
+      for (const link of args as Array<SeededLink & { destinationUrl: string }>) links.set(link.slug, link);
+      return links.size;
+    },
+  },
+  () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+);

@@ -1,0 +1,81 @@
+/**
+ * Benchmark child: the local runtime (infra/local/runtime.ts) exactly as `npm start` runs it —
+ * HTTP API, authorizer, handlers and the stream poller — in its own Node process, with:
+ *   consumer 'product' (the real roll-up consumer), 'naive' (bench/children/naive-consumer.ts)
+ *   or 'idle' (the poller waits: the scenario measures the HTTP side alone, as on AWS where the
+ *   consumer is a separate Lambda);
+ *   an optional meter on the product's DynamoDB document client.
+ * Diagnostics: BENCH_STUB_REDIRECT=1 replaces the redirect handler by the baseline's single
+ * PutItem, to see what the local API emulation itself costs next to bare node:http.
+ */
+import type { StreamConsumerSettings } from '../../infra/local/stream-poller.js';
+import { startLocalRuntime } from '../../infra/local/runtime.js';
+import { meterDocumentClient, type DynamoMeter } from '../lib/dynamo-meter.js';
+import { childConfig, serveParent } from '../lib/processes.js';
+
+export interface RuntimeChildConfig {
+  dynamodbEndpoint: string;
+  tablePrefix: string;
+  env: Record<string, string>;
+  consumer: 'product' | 'naive' | 'idle';
+  meter?: boolean;
+  streamConsumer?: Partial<StreamConsumerSettings>;
+}
+
+export interface RuntimeChildReady {
+  baseUrl: string;
+  tableNames: Record<string, string>;
+  /** Epoch ms just before the runtime (and so its stream poller) started. */
+  startingAt: number;
+}
+
+const config = childConfig<RuntimeChildConfig>();
+const idle = config.consumer === 'idle';
+const handlers: Record<string, unknown> = {};
+if (config.consumer === 'naive') handlers.rollup = (await import('./naive-consumer.js')).handler;
+if (process.env.BENCH_STUB_REDIRECT) {
+  const { PutCommand } = await import('@aws-sdk/lib-dynamodb');
+  const { documentClient } = await import('../../shared/adapters/dynamo.js');
+  const { clickItem } = await import('../lib/dataset.js');
+  const { newVisitorId } = await import('../../shared/domain/ids.js');
+  const link = { slug: 'AbCdEfGh', orgId: 'org_aaaaaaaaaaaaaaaaaaaa', campaignId: 'cmp_aaaaaaaaaaaaaaaaaaaa', advocateId: 'emp-00001', channel: 'linkedin', weight: 1 };
+  handlers.redirect = async () => {
+    await documentClient().send(new PutCommand({ TableName: process.env.TABLE_EVENTS, Item: clickItem(link, Date.now(), { visitorId: newVisitorId(), unique: true, userAgent: 0 }, 'human') }));
+    return { statusCode: 302, headers: { location: 'https://careers.example.com/' } };
+  };
+}
+
+let meter: DynamoMeter | undefined;
+if (config.meter) {
+  // Installed before anything runs, on the very client the handlers use (one module instance
+  // per process): the endpoint must be known when the client is created.
+  process.env.DYNAMODB_ENDPOINT = config.dynamodbEndpoint;
+  const { documentClient } = await import('../../shared/adapters/dynamo.js');
+  meter = meterDocumentClient(documentClient());
+}
+
+const startingAt = Date.now();
+const runtime = await startLocalRuntime({
+  port: 0,
+  inMemory: true,
+  dynamodbEndpoint: config.dynamodbEndpoint,
+  tablePrefix: config.tablePrefix,
+  env: config.env,
+  handlers: handlers as never,
+  streamConsumer: config.streamConsumer,
+  // An hour between polls: the poller looks once at start and then sleeps.
+  poller: idle ? { pollIntervalMs: 3_600_000, discoveryIntervalMs: 3_600_000 } : undefined,
+  quiet: false,
+});
+
+serveParent(
+  { baseUrl: runtime.baseUrl, tableNames: runtime.tableNames, startingAt } satisfies RuntimeChildReady,
+  {
+    meter: () => meter?.snapshot(),
+    resetMeter: () => meter?.reset(),
+    drain: (args) => runtime.poller.drain({ timeoutMs: (args as { timeoutMs?: number })?.timeoutMs ?? 600_000 }),
+    poller: () => runtime.poller.counters(),
+    deadLetters: () => runtime.poller.deadLetters().length,
+  },
+  () => runtime.stop(),
+);

@@ -1,0 +1,512 @@
+/**
+ * What each route of infra/definitions.ts promises: who may call it, the query and body schemas
+ * its handler validates with (the same instances), and every answer it can give. The OpenAPI
+ * document is generated from this table; tests/unit/openapi.test.ts checks that it covers every
+ * defined route and nothing else.
+ */
+import type { z } from 'zod';
+import type { ApiScope } from '../../infra/definitions.js';
+import { conversionWebhookSchema } from '../domain/webhook-signature.js';
+import {
+  advocatePutSchema,
+  advocateSchema,
+  apiKeyCreateSchema,
+  apiKeyCreatedSchema,
+  apiKeySchema,
+  campaignCreateSchema,
+  campaignPatchSchema,
+  campaignSchema,
+  linkCreateSchema,
+  linkSchema,
+  linkWithStatsSchema,
+  webhookSourceCreateSchema,
+} from '../domain/resources.js';
+import {
+  advocateStatsQuerySchema,
+  attributionQuerySchema,
+  eventsQuerySchema,
+  leaderboardQuerySchema,
+  linkListQuerySchema,
+  pageQuerySchema,
+  qrQuerySchema,
+  unattributedQuerySchema,
+} from './queries.js';
+import {
+  advocateStatsSchema,
+  attributionReportSchema,
+  campaignPageSchema,
+  conversionAcceptedSchema,
+  conversionDuplicateSchema,
+  eventPageSchema,
+  gatewayErrorSchema,
+  healthSchema,
+  leaderboardSchema,
+  linkPageSchema,
+  problemSchema,
+  unattributedSchema,
+  webhookSourceCreatedSchema,
+  webhookSourceRotatedSchema,
+} from './responses.js';
+
+/** A zod schema, or a plain JSON Schema for bodies zod does not describe (HTML, images). */
+export type ContentSchema = z.ZodType | { json: Record<string, unknown> };
+
+export interface MediaSpec {
+  schema: ContentSchema;
+  example?: unknown;
+}
+
+export interface HeaderSpec {
+  description: string;
+  schema: Record<string, unknown>;
+}
+
+export interface ResponseSpec {
+  description: string;
+  headers?: Record<string, HeaderSpec>;
+  content?: Record<string, MediaSpec>;
+}
+
+export type OperationAuth =
+  | { kind: 'public' }
+  | { kind: 'webhookSignature' }
+  /** `apiKeyScope`: the scope a key needs (`any`: any key of the organization); `advocate`: advocate tokens too. */
+  | { kind: 'credential'; apiKeyScope: ApiScope | 'any'; advocate: boolean };
+
+export interface OperationSpec {
+  operationId: string;
+  summary: string;
+  description?: string;
+  tag: 'Health' | 'Campaigns' | 'Advocates' | 'Links' | 'API keys' | 'Webhooks' | 'Reports' | 'Redirect' | 'Web pages';
+  auth: OperationAuth;
+  query?: z.ZodObject;
+  body?: { schema: z.ZodType; example: unknown; description?: string };
+  responses: Record<number, ResponseSpec>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Answers shared by many operations
+
+const problemContent = { 'application/problem+json': { schema: problemSchema } };
+
+const problemDescriptions: Record<number, string> = {
+  400: 'Malformed request: invalid JSON, no body, or invalid query parameters (listed in `errors`)',
+  401: 'Missing, invalid, expired or revoked credential',
+  403: 'The credential may not do this (missing scope, or an advocate on a key-only operation)',
+  404: 'Not found. Ids of another organization are not found too.',
+  409: 'Conflict with the current state',
+  413: 'Request body over 64 KiB',
+  415: 'Request body is not `application/json`',
+  422: 'The body failed validation; the failing fields are in `errors`',
+};
+
+const problems = (...statuses: number[]): Record<number, ResponseSpec> =>
+  Object.fromEntries(statuses.map((status) => [status, { description: problemDescriptions[status]!, content: problemContent }]));
+
+/** Every route can meet these: API Gateway throttling and unexpected failures. */
+const gatewayAnswers: Record<number, ResponseSpec> = {
+  429: {
+    description: 'Throttled by API Gateway',
+    content: { 'application/json': { schema: gatewayErrorSchema, example: { message: 'Too Many Requests' } } },
+  },
+  500: {
+    description: 'Unexpected error, from the handler (problem+json) or from API Gateway',
+    content: { ...problemContent, 'application/json': { schema: gatewayErrorSchema } },
+  },
+};
+
+const json = (schema: z.ZodType, description: string, example?: unknown): ResponseSpec => ({
+  description,
+  content: { 'application/json': { schema, ...(example === undefined ? {} : { example }) } },
+});
+
+const bodyProblems = problems(400, 401, 403, 413, 415, 422);
+
+const examples = {
+  campaign: {
+    campaignId: 'cmp_01JD8Y3N5QK2W7X9ZB4C',
+    name: 'Hiring 2027',
+    destinationUrl: 'https://careers.acme.example/',
+    allowedHosts: ['careers.acme.example'],
+    utm: { medium: 'employee_advocacy', campaign: 'hiring-2027' },
+    attribution: { model: 'last_click', lookbackDays: 30 },
+    status: 'active',
+    createdAt: '2026-11-02T09:00:00.000Z',
+    updatedAt: '2026-11-02T09:00:00.000Z',
+  },
+  link: {
+    slug: 'aB3dE5gH',
+    shortUrl: 'https://go.acme.example/aB3dE5gH',
+    campaignId: 'cmp_01JD8Y3N5QK2W7X9ZB4C',
+    advocateId: 'alice',
+    channel: 'linkedin',
+    destinationUrl: 'https://careers.acme.example/',
+    createdAt: '2026-11-02T09:05:00.000Z',
+    disabled: false,
+  },
+  advocate: {
+    advocateId: 'alice',
+    displayName: 'Alice Martin',
+    department: 'sales',
+    createdAt: '2026-11-02T09:01:00.000Z',
+    updatedAt: '2026-11-02T09:01:00.000Z',
+  },
+  validationProblem: {
+    type: 'https://advocacy.example/problems/422',
+    title: 'Unprocessable Content',
+    status: 422,
+    detail: 'Request body failed validation',
+    errors: [{ field: 'destinationUrl', message: 'host evil.example is not allowed' }],
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
+// The operations, by route key
+
+const campaignAccess = { kind: 'credential', apiKeyScope: 'any', advocate: true } as const;
+const analyticsAccess = { kind: 'credential', apiKeyScope: 'analytics:read', advocate: false } as const;
+const adminAccess = { kind: 'credential', apiKeyScope: 'admin', advocate: false } as const;
+
+const page = (path: string): OperationSpec => ({
+  operationId: `page${path.slice(1, 2).toUpperCase()}${path.slice(2)}`,
+  summary: `The ${path} web page`,
+  description: {
+    '/dashboard': 'Campaign dashboard. It reads the public report APIs with an `analytics:read` key the user pastes.',
+    '/me': 'Advocate page: personal links per channel, QR codes, own stats and rank. Takes an advocate token (pasted, or `#token=` in the URL).',
+    '/docs': 'This API reference, rendered from GET /openapi.json.',
+  }[path],
+  tag: 'Web pages',
+  auth: { kind: 'public' },
+  responses: {
+    200: { description: 'The page', content: { 'text/html': { schema: { json: { type: 'string' } } } } },
+    304: { description: 'Not modified (`If-None-Match` matched the `ETag`)' },
+  },
+});
+
+export const operations: Record<string, OperationSpec> = {
+  'GET /healthz': {
+    operationId: 'health',
+    summary: 'Liveness probe',
+    tag: 'Health',
+    auth: { kind: 'public' },
+    responses: { 200: json(healthSchema, 'The API answers', { status: 'ok' }) },
+  },
+
+  'POST /v1/campaigns': {
+    operationId: 'createCampaign',
+    summary: 'Create a campaign',
+    description: 'Defaults: `allowedHosts` the destination host, `utm.medium` `employee_advocacy`, `utm.campaign` a slug of the name, `attribution.model` `last_click`, `lookbackDays` 30.',
+    tag: 'Campaigns',
+    auth: { kind: 'credential', apiKeyScope: 'campaigns:write', advocate: false },
+    body: {
+      schema: campaignCreateSchema,
+      example: { name: 'Hiring 2027', destinationUrl: 'https://careers.acme.example/', attribution: { lookbackDays: 30 } },
+    },
+    responses: {
+      201: {
+        ...json(campaignSchema, 'Created', examples.campaign),
+        headers: { Location: { description: 'The campaign', schema: { type: 'string' } } },
+      },
+      ...bodyProblems,
+    },
+  },
+  'GET /v1/campaigns': {
+    operationId: 'listCampaigns',
+    summary: 'List campaigns',
+    description: 'API keys of the organization see every campaign; advocates see active ones only.',
+    tag: 'Campaigns',
+    auth: campaignAccess,
+    query: pageQuerySchema,
+    responses: { 200: json(campaignPageSchema, 'A page of campaigns'), ...problems(400, 401) },
+  },
+  'GET /v1/campaigns/{campaignId}': {
+    operationId: 'getCampaign',
+    summary: 'Get a campaign',
+    tag: 'Campaigns',
+    auth: campaignAccess,
+    responses: { 200: json(campaignSchema, 'The campaign', examples.campaign), ...problems(401, 404) },
+  },
+  'PATCH /v1/campaigns/{campaignId}': {
+    operationId: 'updateCampaign',
+    summary: 'Change a campaign',
+    description: 'Archiving (`status: archived`) stops tracking: links keep redirecting and record nothing.',
+    tag: 'Campaigns',
+    auth: { kind: 'credential', apiKeyScope: 'campaigns:write', advocate: false },
+    body: { schema: campaignPatchSchema, example: { status: 'archived' }, description: 'At least one field' },
+    responses: {
+      200: json(campaignSchema, 'The changed campaign'),
+      ...bodyProblems,
+      ...problems(404, 409),
+    },
+  },
+
+  'PUT /v1/advocates/{advocateId}': {
+    operationId: 'putAdvocate',
+    summary: 'Create or replace an advocate',
+    tag: 'Advocates',
+    auth: { kind: 'credential', apiKeyScope: 'advocates:write', advocate: false },
+    body: { schema: advocatePutSchema, example: { displayName: 'Alice Martin', department: 'sales' } },
+    responses: {
+      200: json(advocateSchema, 'Replaced'),
+      201: json(advocateSchema, 'Created', examples.advocate),
+      ...bodyProblems,
+    },
+  },
+  'GET /v1/advocates/{advocateId}': {
+    operationId: 'getAdvocate',
+    summary: 'Get an advocate',
+    description: 'An advocate token reads only its own advocate.',
+    tag: 'Advocates',
+    auth: { kind: 'credential', apiKeyScope: 'any', advocate: true },
+    responses: { 200: json(advocateSchema, 'The advocate', examples.advocate), ...problems(401, 404) },
+  },
+
+  'POST /v1/links': {
+    operationId: 'issueLink',
+    summary: 'Issue (or return) a tracked link',
+    description:
+      'An advocate token issues links for itself; an API key with `links:write` names the `advocateId`. The same campaign, advocate, channel and destination return the same link (200); a new link answers 201.',
+    tag: 'Links',
+    auth: { kind: 'credential', apiKeyScope: 'links:write', advocate: true },
+    body: { schema: linkCreateSchema, example: { campaignId: 'cmp_01JD8Y3N5QK2W7X9ZB4C', channel: 'linkedin' } },
+    responses: {
+      200: json(linkSchema, 'The existing link'),
+      201: json(linkSchema, 'A new link', examples.link),
+      ...bodyProblems,
+      422: {
+        description: problemDescriptions[422]!,
+        content: { 'application/problem+json': { schema: problemSchema, example: examples.validationProblem } },
+      },
+      ...problems(404, 409),
+    },
+  },
+  'GET /v1/links': {
+    operationId: 'listLinks',
+    summary: 'List links',
+    description: 'API keys need `campaignId` or `advocateId`; advocates list their own links.',
+    tag: 'Links',
+    auth: { kind: 'credential', apiKeyScope: 'any', advocate: true },
+    query: linkListQuerySchema,
+    responses: { 200: json(linkPageSchema, 'A page of links'), ...problems(400, 401) },
+  },
+  'GET /v1/links/{slug}': {
+    operationId: 'getLink',
+    summary: 'Get a link with its click counts',
+    description: 'Advocates see only their own links.',
+    tag: 'Links',
+    auth: { kind: 'credential', apiKeyScope: 'any', advocate: true },
+    responses: { 200: json(linkWithStatsSchema, 'The link'), ...problems(401, 404) },
+  },
+  'GET /v1/links/{slug}/qr': {
+    operationId: 'getLinkQrCode',
+    summary: "QR code of a link's short URL",
+    description: 'Same visibility as GET /v1/links/{slug}. The code encodes `shortUrl`.',
+    tag: 'Links',
+    auth: { kind: 'credential', apiKeyScope: 'any', advocate: true },
+    query: qrQuerySchema,
+    responses: {
+      200: {
+        description: 'The QR code',
+        content: {
+          'image/svg+xml': { schema: { json: { type: 'string' } } },
+          'image/png': { schema: { json: { type: 'string', contentMediaType: 'image/png' } } },
+        },
+      },
+      ...problems(400, 401, 404),
+    },
+  },
+  'DELETE /v1/links/{slug}': {
+    operationId: 'disableLink',
+    summary: 'Disable a link',
+    description: 'A disabled link keeps redirecting and records nothing.',
+    tag: 'Links',
+    auth: { kind: 'credential', apiKeyScope: 'links:write', advocate: true },
+    responses: { 200: json(linkSchema, 'The disabled link'), ...problems(401, 403, 404) },
+  },
+
+  'POST /v1/api-keys': {
+    operationId: 'createApiKey',
+    summary: 'Create an API key',
+    tag: 'API keys',
+    auth: adminAccess,
+    body: { schema: apiKeyCreateSchema, example: { name: 'Dashboard', scopes: ['analytics:read'] } },
+    responses: { 201: json(apiKeyCreatedSchema, 'Created: the key is shown only now'), ...bodyProblems },
+  },
+  'DELETE /v1/api-keys/{keyId}': {
+    operationId: 'revokeApiKey',
+    summary: 'Revoke an API key',
+    description: 'Takes effect at once (the authorizer does not cache).',
+    tag: 'API keys',
+    auth: adminAccess,
+    responses: { 200: json(apiKeySchema, 'The revoked key'), ...problems(401, 403, 404) },
+  },
+
+  'POST /v1/webhook-sources': {
+    operationId: 'createWebhookSource',
+    summary: 'Create a conversion webhook source',
+    tag: 'Webhooks',
+    auth: adminAccess,
+    body: { schema: webhookSourceCreateSchema, example: { name: 'Shop' } },
+    responses: { 201: json(webhookSourceCreatedSchema, 'Created: the secret is shown only now'), ...bodyProblems },
+  },
+  'POST /v1/webhook-sources/{sourceId}/rotate': {
+    operationId: 'rotateWebhookSecret',
+    summary: "Rotate a source's signing secret",
+    description: 'The previous secret stays valid for 24 hours.',
+    tag: 'Webhooks',
+    auth: adminAccess,
+    responses: { 200: json(webhookSourceRotatedSchema, 'The new secret'), ...problems(401, 403, 404) },
+  },
+  'POST /v1/webhooks/conversions/{sourceId}': {
+    operationId: 'receiveConversion',
+    summary: 'Receive a signed conversion',
+    description:
+      'Signed per Standard Webhooks: `webhook-id`, `webhook-timestamp` (within 5 minutes) and `webhook-signature` (`v1,<base64 HMAC-SHA256 of "id.timestamp.body">`, key = the base64 part of `whsec_…`; several signatures may be listed).',
+    tag: 'Webhooks',
+    auth: { kind: 'webhookSignature' },
+    body: {
+      schema: conversionWebhookSchema,
+      example: {
+        type: 'conversion.created',
+        data: {
+          conversionId: 'order-1042',
+          kind: 'purchase',
+          occurredAt: '2026-11-27T10:00:00Z',
+          value: { amount: '129.90', currency: 'EUR' },
+          clickId: '01JD8Y3N5QK2W7X9ZB4C6D8F0Habcdefghijklmnopqrstuv',
+          customerId: 'crm-77',
+        },
+      },
+    },
+    responses: {
+      200: json(conversionDuplicateSchema, 'Already received', { conversionId: 'order-1042', status: 'duplicate' }),
+      202: json(conversionAcceptedSchema, 'Recorded', { conversionId: 'order-1042', status: 'accepted' }),
+      400: { description: 'The body is not JSON', content: problemContent },
+      401: { description: 'Unknown source, missing or bad signature, or a timestamp more than 5 minutes away', content: problemContent },
+      413: { description: problemDescriptions[413]!, content: problemContent },
+      422: { description: problemDescriptions[422]!, content: problemContent },
+    },
+  },
+
+  'GET /v1/campaigns/{campaignId}/attribution': {
+    operationId: 'getAttribution',
+    summary: 'Attribution report of a campaign',
+    description: 'Counts come from the roll-ups (eventually consistent), under any of the five models.',
+    tag: 'Reports',
+    auth: analyticsAccess,
+    query: attributionQuerySchema,
+    responses: { 200: json(attributionReportSchema, 'The report'), ...problems(400, 401, 403, 404) },
+  },
+  'GET /v1/campaigns/{campaignId}/leaderboard': {
+    operationId: 'getLeaderboard',
+    summary: 'Advocate leaderboard of a campaign',
+    tag: 'Reports',
+    auth: analyticsAccess,
+    query: leaderboardQuerySchema,
+    responses: { 200: json(leaderboardSchema, 'Advocates, best first'), ...problems(400, 401, 403, 404) },
+  },
+  'GET /v1/campaigns/{campaignId}/events': {
+    operationId: 'listEvents',
+    summary: 'Raw click or conversion events',
+    description: 'JSON pages, or CSV with `Accept: text/csv` (at most 10 000 rows per answer; `X-Next-Cursor` names the next).',
+    tag: 'Reports',
+    auth: analyticsAccess,
+    query: eventsQuerySchema,
+    responses: {
+      200: {
+        description: 'A page of events',
+        headers: { 'X-Next-Cursor': { description: 'CSV only: cursor of the next rows, when there are more', schema: { type: 'string' } } },
+        content: {
+          'application/json': { schema: eventPageSchema },
+          'text/csv': { schema: { json: { type: 'string' } } },
+        },
+      },
+      ...problems(400, 401, 403, 404),
+    },
+  },
+  'GET /v1/advocates/{advocateId}/stats': {
+    operationId: 'getAdvocateStats',
+    summary: "An advocate's totals and rank per campaign",
+    description: 'An advocate token reads only its own stats; API keys need `analytics:read`.',
+    tag: 'Reports',
+    auth: { kind: 'credential', apiKeyScope: 'analytics:read', advocate: true },
+    query: advocateStatsQuerySchema,
+    responses: { 200: json(advocateStatsSchema, 'The stats'), ...problems(400, 401, 403, 404) },
+  },
+  'GET /v1/conversions/unattributed': {
+    operationId: 'countUnattributed',
+    summary: 'Conversions of the organization that no click could be found for',
+    tag: 'Reports',
+    auth: analyticsAccess,
+    query: unattributedQuerySchema,
+    responses: { 200: json(unattributedSchema, 'The count'), ...problems(400, 401, 403) },
+  },
+
+  'GET /openapi.json': {
+    operationId: 'getOpenApiDocument',
+    summary: 'This document',
+    tag: 'Web pages',
+    auth: { kind: 'public' },
+    responses: {
+      200: {
+        description: 'OpenAPI 3.1',
+        content: { 'application/json': { schema: { json: { type: 'object', required: ['openapi', 'info', 'paths'] } } } },
+      },
+      304: { description: 'Not modified' },
+    },
+  },
+  'GET /dashboard': page('/dashboard'),
+  'GET /me': page('/me'),
+  'GET /docs': page('/docs'),
+  'GET /assets/{file}': {
+    operationId: 'getAsset',
+    summary: 'A script, style sheet or image of the web pages',
+    tag: 'Web pages',
+    auth: { kind: 'public' },
+    responses: {
+      200: {
+        description: 'The file',
+        content: {
+          'text/javascript': { schema: { json: { type: 'string' } } },
+          'text/css': { schema: { json: { type: 'string' } } },
+          'image/svg+xml': { schema: { json: { type: 'string' } } },
+        },
+      },
+      304: { description: 'Not modified' },
+      ...problems(404),
+    },
+  },
+
+  'GET /{slug}': {
+    operationId: 'followLink',
+    summary: 'Follow a short link',
+    description:
+      'Redirects to the destination with `utm_*` parameters. Human visitors also get `eaclid=<clickId>` and the `eav` visitor cookie; previews, scanners, crawlers and HEAD are redirected without them and counted apart. Disabled links and archived campaigns redirect and record nothing.',
+    tag: 'Redirect',
+    auth: { kind: 'public' },
+    responses: {
+      302: {
+        description: 'To the destination',
+        headers: {
+          Location: { description: 'The destination with UTM parameters (and `eaclid` for humans)', schema: { type: 'string' } },
+          'Set-Cookie': { description: '`eav=<visitorId>; HttpOnly; Secure; SameSite=Lax` (humans only)', schema: { type: 'string' } },
+          'Cache-Control': { description: '`private, no-store`', schema: { type: 'string' } },
+        },
+      },
+      ...problems(404),
+    },
+  },
+  'HEAD /{slug}': {
+    operationId: 'headLink',
+    summary: 'Follow a short link with HEAD (counted as a bot request)',
+    tag: 'Redirect',
+    auth: { kind: 'public' },
+    responses: {
+      302: { description: 'To the destination, without click id or cookie', headers: { Location: { description: 'The destination', schema: { type: 'string' } } } },
+      404: { description: 'Unknown link' },
+    },
+  },
+};
+
+/** Answers of every operation on top of its own. */
+export const commonResponses = gatewayAnswers;

@@ -1,0 +1,81 @@
+/**
+ * Query-string and path-parameter schemas of the HTTP API. The handlers validate with these
+ * exact instances, and shared/contract/openapi.ts turns the same instances into the published
+ * parameters, so the document cannot promise what the handlers refuse (or the reverse).
+ *
+ * Query values arrive as strings (API Gateway joins repeated keys with commas); `limit` stays a
+ * string here because `pageLimit()` gives its own problem detail for it.
+ */
+import * as z from 'zod';
+import { attributionModels } from '../domain/attribution.js';
+import { externalIdSchema } from '../domain/resources.js';
+
+const dateSchema = z.iso.date();
+
+const rangeFields = {
+  from: dateSchema.optional().meta({ description: 'First UTC day, inclusive (YYYY-MM-DD)', examples: ['2026-11-01'] }),
+  to: dateSchema.optional().meta({ description: 'Last UTC day, inclusive (YYYY-MM-DD); at most 366 days after `from`', examples: ['2026-11-30'] }),
+};
+
+const limitField = z.string().optional().meta({ description: 'Page size: an integer from 1 to 100', examples: ['50'] });
+const cursorField = z.string().optional().meta({ description: 'Opaque cursor: the `nextCursor` of the previous page' });
+const modelField = z
+  .enum(attributionModels)
+  .optional()
+  .meta({ description: "Attribution model; default: the campaign's model" });
+
+export const pageQuerySchema = z.object({ limit: limitField, cursor: cursorField });
+
+export const linkListQuerySchema = z.object({
+  campaignId: z.string().min(1).max(64).optional().meta({ description: "Only this campaign's links" }),
+  advocateId: externalIdSchema.optional().meta({ description: "Only this advocate's links (advocates always see only their own)" }),
+  limit: limitField,
+  cursor: cursorField,
+});
+
+export const groupBys = ['advocate', 'link', 'channel', 'day', 'department'] as const;
+
+export const attributionQuerySchema = z.object({
+  model: modelField,
+  groupBy: z.enum(groupBys).optional().meta({ description: 'Row dimension (default `advocate`)' }),
+  limit: limitField,
+  cursor: cursorField,
+  ...rangeFields,
+});
+
+export const leaderboardQuerySchema = z.object({
+  metric: z.enum(['clicks', 'conversions', 'revenue']).optional().meta({ description: 'Ranking metric (default `conversions`)' }),
+  model: modelField,
+  currency: z
+    .string()
+    .regex(/^[A-Z]{3}$/)
+    .optional()
+    .meta({ description: 'Currency ranked by `metric=revenue`; default the largest', examples: ['EUR'] }),
+  limit: z.string().optional().meta({ description: 'Number of advocates: an integer from 1 to 100 (default 10)', examples: ['10'] }),
+  ...rangeFields,
+});
+
+export const advocateStatsQuerySchema = z.object({ model: modelField, ...rangeFields });
+
+export const eventsQuerySchema = z.object({
+  type: z.enum(['click', 'conversion']).optional().meta({ description: 'Event type (default `click`)' }),
+  limit: limitField,
+  cursor: cursorField,
+  ...rangeFields,
+});
+
+export const unattributedQuerySchema = z.object({ ...rangeFields });
+
+export const qrQuerySchema = z.object({
+  format: z.enum(['svg', 'png']).optional().meta({ description: 'Image format (default `svg`)' }),
+});
+
+/** Path parameters, as documented; handlers answer 404 for values that cannot exist. */
+export const pathParameterSchemas = {
+  campaignId: z.string().min(1).meta({ description: 'Campaign id', examples: ['cmp_01JD8Y3N5QK2W7X9ZB4C'] }),
+  advocateId: externalIdSchema.meta({ description: "The organization's own advocate (employee) id", examples: ['alice'] }),
+  slug: z.string().meta({ description: 'Short-link slug (base62, 7–32 characters)', examples: ['aB3dE5gH'] }),
+  keyId: z.string().min(1).meta({ description: 'API key id (the part after `ak_`)' }),
+  sourceId: z.string().min(1).meta({ description: 'Webhook source id', examples: ['src_01JD8Y3N5QK2W7X9ZB4C'] }),
+  file: z.string().min(1).meta({ description: 'Asset file name', examples: ['dashboard.js'] }),
+} as const;

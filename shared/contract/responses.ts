@@ -1,0 +1,233 @@
+/**
+ * Shapes of the API's answers that are not resources of shared/domain/resources.ts: errors,
+ * pages, reports and raw events. Each `.meta({ id })` becomes a component of GET /openapi.json,
+ * and the end-to-end tests check every answer they receive against that document.
+ */
+import * as z from 'zod';
+import { attributionModels } from '../domain/attribution.js';
+import { channelSchema } from '../domain/channels.js';
+import { advocateSchema, campaignSchema, linkSchema } from '../domain/resources.js';
+import { groupBys } from './queries.js';
+
+const day = z.iso.date().meta({ description: 'UTC date (YYYY-MM-DD)' });
+const timestamp = z.iso.datetime();
+const decimal = z.string().regex(/^-?\d+(\.\d+)?$/);
+const nextCursor = z
+  .string()
+  .nullable()
+  .meta({ description: 'Pass as `cursor` to get the next page; null on the last page' });
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+
+export const fieldErrorSchema = z
+  .object({
+    field: z.string().meta({ description: 'Dotted path of the failing field, e.g. `data.value.amount`' }),
+    message: z.string(),
+  })
+  .meta({ id: 'FieldError' });
+
+export const problemSchema = z
+  .object({
+    type: z.string().meta({ description: 'URI identifying the problem type' }),
+    title: z.string(),
+    status: z.number().int().min(400).max(599),
+    detail: z.string(),
+    errors: z.array(fieldErrorSchema).optional().meta({ description: 'The failing fields, on validation problems' }),
+  })
+  .meta({ id: 'Problem', description: 'An error (RFC 9457 problem details, `application/problem+json`)' });
+
+export const gatewayErrorSchema = z
+  .object({ message: z.string() })
+  .meta({
+    id: 'GatewayError',
+    description: 'An error answered by API Gateway itself before any handler ran (throttling, integration failure)',
+  });
+
+// ---------------------------------------------------------------------------------------------
+// Management
+
+export const healthSchema = z.object({ status: z.literal('ok') }).meta({ id: 'Health' });
+
+export const campaignPageSchema = z
+  .object({ items: z.array(campaignSchema), nextCursor })
+  .meta({ id: 'CampaignPage', description: 'A page of campaigns (advocates see active ones only)' });
+
+export const linkPageSchema = z.object({ items: z.array(linkSchema), nextCursor }).meta({ id: 'LinkPage' });
+
+export const webhookSourceCreatedSchema = z
+  .object({
+    sourceId: z.string(),
+    name: z.string(),
+    createdAt: timestamp,
+    secret: z.string().meta({ description: 'Signing secret `whsec_…`: shown once', examples: ['whsec_…'] }),
+    webhookUrl: z.string().meta({ description: 'Path to POST signed conversions to' }),
+  })
+  .meta({ id: 'WebhookSourceCreated' });
+
+export const webhookSourceRotatedSchema = z
+  .object({
+    sourceId: z.string(),
+    secret: z.string().meta({ description: 'The new signing secret: shown once' }),
+    previousSecretValidUntil: timestamp.meta({ description: 'The old secret is accepted until then (24 h)' }),
+    rotatedAt: timestamp,
+  })
+  .meta({ id: 'WebhookSourceRotated' });
+
+export const conversionAcceptedSchema = z
+  .object({ conversionId: z.string(), status: z.literal('accepted') })
+  .meta({ id: 'ConversionAccepted', description: 'Recorded once; attribution follows asynchronously' });
+
+export const conversionDuplicateSchema = z
+  .object({ conversionId: z.string(), status: z.literal('duplicate') })
+  .meta({ id: 'ConversionDuplicate', description: 'Already received (same conversionId or webhook-id); nothing counted twice' });
+
+// ---------------------------------------------------------------------------------------------
+// Reports (spec section 7)
+
+export const revenueSchema = z
+  .record(z.string().regex(/^[A-Z]{3}$/), decimal)
+  .meta({
+    id: 'Revenue',
+    description: 'Credited revenue per ISO 4217 currency, as decimal strings; never summed across currencies',
+    examples: [{ EUR: '129.90' }],
+  });
+
+const counts = {
+  clicks: z.number().int().min(0).meta({ description: 'Human clicks' }),
+  uniqueClicks: z.number().int().min(0).meta({ description: 'Human clicks not preceded by the same visitor on the same link within 24 h' }),
+  conversions: z.number().min(0).meta({ description: 'Conversions credited under the model (fractional, 6 decimals)' }),
+  revenue: revenueSchema,
+};
+
+export const reportTotalsSchema = z
+  .object({
+    ...counts,
+    botClicks: z.number().int().min(0).meta({ description: 'Requests by previews, scanners, crawlers and HEAD: redirected, not counted as clicks' }),
+  })
+  .meta({ id: 'ReportTotals' });
+
+export const attributionReportSchema = z
+  .object({
+    campaignId: z.string(),
+    model: z.enum(attributionModels),
+    groupBy: z.enum(groupBys),
+    from: day.nullable(),
+    to: day.nullable(),
+    totals: reportTotalsSchema,
+    rows: z.array(
+      z.object({
+        key: z.string().meta({ description: 'Advocate id, slug, channel, UTC date or department' }),
+        label: z.string().meta({ description: 'Display name, short URL or the key itself' }),
+        ...counts,
+      }),
+    ),
+    nextCursor,
+  })
+  .meta({ id: 'AttributionReport', description: '`day` rows ascend by date; other rows descend by conversions, then clicks' });
+
+export const leaderboardSchema = z
+  .object({
+    campaignId: z.string(),
+    metric: z.enum(['clicks', 'conversions', 'revenue']),
+    model: z.enum(attributionModels),
+    currency: z.string().nullable().optional().meta({ description: 'With `metric=revenue`: the currency ranked' }),
+    from: day.nullable(),
+    to: day.nullable(),
+    rows: z.array(
+      z.object({
+        rank: z.number().int().min(1).meta({ description: 'Competition rank: equal scores share a rank' }),
+        advocateId: z.string(),
+        displayName: z.string(),
+        department: z.string().optional(),
+        ...counts,
+      }),
+    ),
+  })
+  .meta({ id: 'Leaderboard' });
+
+export const advocateStatsSchema = z
+  .object({
+    advocateId: advocateSchema.shape.advocateId,
+    displayName: z.string(),
+    from: day.nullable(),
+    to: day.nullable(),
+    campaigns: z.array(
+      z.object({
+        campaignId: z.string(),
+        campaignName: z.string(),
+        status: z.enum(['active', 'archived']),
+        model: z.enum(attributionModels),
+        ...counts,
+        rank: z.number().int().min(1).nullable().meta({ description: "Rank by conversions among the campaign's advocates; null without activity" }),
+        advocates: z.number().int().min(0).meta({ description: 'Advocates with activity in the campaign' }),
+      }),
+    ),
+  })
+  .meta({ id: 'AdvocateStats', description: "An advocate's own totals and rank per campaign" });
+
+export const unattributedSchema = z
+  .object({ from: day.nullable(), to: day.nullable(), conversions: z.number().int().min(0) })
+  .meta({ id: 'UnattributedConversions', description: 'Conversions of the organization no click could be found for' });
+
+// ---------------------------------------------------------------------------------------------
+// Raw events
+
+export const clickEventSchema = z
+  .object({
+    clickId: z.string(),
+    at: timestamp,
+    slug: z.string(),
+    advocateId: z.string(),
+    channel: channelSchema,
+    department: z.string().optional(),
+    botClass: z.enum(['human', 'preview', 'scanner', 'crawler', 'head']),
+    unique: z.boolean(),
+    visitorId: z.string().optional().meta({ description: 'Human clicks only' }),
+    device: z.enum(['desktop', 'mobile', 'tablet', 'other']),
+    browser: z.string(),
+    os: z.string(),
+    country: z.string().regex(/^[A-Z]{2}$/).optional(),
+    referrerHost: z.string().optional(),
+  })
+  .meta({ id: 'ClickEvent', description: 'One request to a short link. No IP address or user agent is stored.' });
+
+const touchpointSchema = z.object({
+  clickId: z.string(),
+  at: timestamp,
+  advocateId: z.string(),
+  slug: z.string(),
+  channel: z.string(),
+  department: z.string().optional(),
+});
+
+const modelCredits = z.array(
+  z.object({ clickId: z.string(), advocateId: z.string(), credit: decimal, revenue: decimal.optional() }),
+);
+
+export const conversionEventSchema = z
+  .object({
+    conversionId: z.string(),
+    kind: z.string(),
+    occurredAt: timestamp,
+    value: z.object({ amount: decimal, currency: z.string() }).optional(),
+    amount: decimal.optional(),
+    currency: z.string().optional(),
+    customerId: z.string().optional(),
+    touches: z.number().int().min(0).meta({ description: "This campaign's touchpoints of the conversion" }),
+    touchpoints: z.array(touchpointSchema),
+    credits: z.object(Object.fromEntries(attributionModels.map((model) => [model, modelCredits])) as Record<
+      (typeof attributionModels)[number],
+      typeof modelCredits
+    >),
+    lastClickAdvocateId: z.string().optional(),
+    ...(Object.fromEntries(attributionModels.map((model) => [`credit_${model}`, decimal])) as Record<string, typeof decimal>),
+  })
+  .meta({ id: 'ConversionEvent', description: "A conversion credited to this campaign, with this campaign's share under every model" });
+
+export const eventPageSchema = z
+  .discriminatedUnion('type', [
+    z.object({ campaignId: z.string(), type: z.literal('click'), items: z.array(clickEventSchema), nextCursor }),
+    z.object({ campaignId: z.string(), type: z.literal('conversion'), items: z.array(conversionEventSchema), nextCursor }),
+  ])
+  .meta({ id: 'EventPage' });

@@ -1,0 +1,245 @@
+/**
+ * What must hold after the soak, each check returning its figures and its failures (empty when
+ * the guarantee held): nothing lost, nothing twice, redirects through the outage, the poison
+ * record in the dead-letter store, exact roll-ups, and no secret or personal data in logs or
+ * tables.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { tables, type TableId } from '../../infra/definitions.js';
+import { documentClient } from '../../shared/adapters/dynamo.js';
+import { tableName } from '../../shared/config.js';
+import { reconcileCampaign } from '../../shared/reconcile.js';
+import type { Ledger } from './ledger.js';
+import type { SoakSeed } from './seed.js';
+import { userAgents } from './traffic.js';
+
+export interface CheckResult {
+  name: string;
+  figures: Record<string, number | string>;
+  failures: string[];
+}
+
+export const scanTable = async (id: TableId): Promise<Array<Record<string, unknown>>> => {
+  const items: Array<Record<string, unknown>> = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await documentClient().send(new ScanCommand({ TableName: tableName(id), ExclusiveStartKey: startKey }));
+    items.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return items;
+};
+
+const first = <T>(items: T[], count = 5) => items.slice(0, count);
+
+export const checkClicks = (ledger: Ledger, events: Array<Record<string, unknown>>): CheckResult => {
+  const stored = new Set(events.filter((e) => e.type === 'click').map((e) => String(e.clickId)));
+  const promised = ledger.clickIds();
+  const missing = promised.filter((clickId) => !stored.has(clickId));
+  return {
+    name: 'every 302 that carried a click id has its click in the raw events',
+    figures: { redirectsWithClickId: promised.length, clicksMissing: missing.length },
+    failures: missing.length ? [`clicks missing: ${first(missing).join(', ')}`] : [],
+  };
+};
+
+export const checkConversions = (ledger: Ledger, events: Array<Record<string, unknown>>): CheckResult => {
+  const storedTimes = new Map<string, number>();
+  for (const e of events) if (e.type === 'conversion') storedTimes.set(String(e.conversionId), (storedTimes.get(String(e.conversionId)) ?? 0) + 1);
+  const accepted = new Map<string, number>();
+  const acknowledged = new Set<string>();
+  for (const attempt of ledger.conversions) {
+    if (attempt.status === 202) accepted.set(attempt.conversionId, (accepted.get(attempt.conversionId) ?? 0) + 1);
+    if (attempt.status >= 200 && attempt.status < 300) acknowledged.add(attempt.conversionId);
+  }
+  const failures: string[] = [];
+  const acceptedTwice = [...accepted].filter(([, n]) => n > 1).map(([id]) => id);
+  if (acceptedTwice.length) failures.push(`answered 202 more than once: ${first(acceptedTwice).join(', ')}`);
+  const notOnce = [...acknowledged].filter((id) => storedTimes.get(id) !== 1);
+  if (notOnce.length) failures.push(`acknowledged but not stored exactly once: ${first(notOnce).join(', ')}`);
+  const notAccepted = [...acknowledged].filter((id) => !accepted.has(id) && !ledger.conversions.some((a) => a.conversionId === id && a.status >= 500));
+  if (notAccepted.length) failures.push(`only ever duplicates, never accepted and never failed: ${first(notAccepted).join(', ')}`);
+  if (ledger.undelivered.length) failures.push(`sender gave up on: ${first(ledger.undelivered).join(', ')}`);
+  return {
+    name: 'every 202 conversion is stored once; duplicates are never stored again',
+    figures: {
+      conversions: acknowledged.size,
+      deliveries: ledger.conversions.length,
+      answered202: [...accepted.values()].reduce((a, b) => a + b, 0),
+      answeredDuplicate: ledger.conversions.filter((a) => a.outcome === 'duplicate').length,
+      duplicatesSent: ledger.duplicatesSent,
+      senderRetries: ledger.retries,
+      storedConversions: storedTimes.size,
+      acknowledgedNotStoredOnce: notOnce.length,
+    },
+    failures,
+  };
+};
+
+/** Sum of ClickNotRecorded in the Powertools metrics (EMF) lines of the captured output. */
+export const clickLossMetric = (logs: string): number => {
+  let total = 0;
+  for (const line of logs.split('\n')) {
+    if (!line.includes('"ClickNotRecorded"') || !line.includes('"_aws"')) continue;
+    try {
+      total += Number((JSON.parse(line.slice(line.indexOf('{'))) as { ClickNotRecorded?: number }).ClickNotRecorded ?? 0);
+    } catch {
+      /* not a metrics line */
+    }
+  }
+  return total;
+};
+
+export const checkOutage = (
+  ledger: Ledger,
+  events: Array<Record<string, unknown>>,
+  outage: { startedAt: number; endedAt: number },
+  logs: string,
+): CheckResult => {
+  const failures: string[] = [];
+  const during = ledger.redirects.filter((r) => r.at >= outage.startedAt && r.at <= outage.endedAt);
+  const broken = ledger.redirects.filter((r) => r.status !== 302);
+  if (broken.length) failures.push(`redirects not answered 302: ${first(broken.map((r) => `${r.status} at +${r.at - outage.startedAt}ms`)).join(', ')}`);
+  if (during.length === 0) failures.push('no redirect was sent during the outage');
+  const humansWithoutClickId = ledger.redirects.filter((r) => r.kind === 'human' && r.status === 302 && !r.clickId).length;
+  // Real clicks only: the poison record poses as a click but has no click id.
+  const storedClicks = events.filter((e) => e.type === 'click' && typeof e.clickId === 'string').length;
+  const answered = ledger.redirects.filter((r) => r.status === 302).length;
+  const lost = answered - storedClicks;
+  const counted = clickLossMetric(logs);
+  // Every lost click is counted. The count may exceed the losses: a write the database applied
+  // as it went down or hung, whose answer never came back in time, is counted too.
+  if (counted < lost) failures.push(`ClickNotRecorded counted ${counted}, but ${lost} redirects have no stored click`);
+  if (humansWithoutClickId > counted) failures.push(`${humansWithoutClickId} human redirects without click id, only ${counted} losses counted`);
+  return {
+    name: 'redirects keep working through the database outage; every lost click is counted',
+    figures: {
+      outageMs: outage.endedAt - outage.startedAt,
+      redirectsDuringOutage: during.length,
+      redirects302: answered,
+      humanRedirectsWithoutClickId: humansWithoutClickId,
+      clicksStored: storedClicks,
+      clickNotRecordedMetric: counted,
+      clicksLost: lost,
+      countedButStoredAfterAll: counted - lost,
+    },
+    failures,
+  };
+};
+
+export const checkDeadLetters = async (dataDir: string, poisonKeys: string[]): Promise<CheckResult> => {
+  let lines: string[] = [];
+  try {
+    lines = (await readFile(join(dataDir, 'dead-letters.jsonl'), 'utf8')).split('\n').filter(Boolean);
+  } catch {
+    /* no dead letters at all */
+  }
+  const keys = lines.flatMap((line) =>
+    (JSON.parse(line) as { records: Array<{ dynamodb: { Keys: { pk: { S: string } } } }> }).records.map((r) => r.dynamodb.Keys.pk.S),
+  );
+  const failures: string[] = [];
+  const healthy = keys.filter((key) => !poisonKeys.includes(key));
+  if (healthy.length) failures.push(`healthy records dead-lettered: ${first(healthy).join(', ')}`);
+  const absent = poisonKeys.filter((key) => !keys.includes(key));
+  if (absent.length) failures.push(`poison records not in the dead-letter store: ${absent.join(', ')}`);
+  return {
+    name: 'the poison record, and only it, is in the dead-letter store',
+    figures: { deadLetterEntries: lines.length, deadLetteredRecords: keys.length, poisonRecords: poisonKeys.length, healthyDeadLettered: healthy.length },
+    failures,
+  };
+};
+
+export const checkReconcile = async (seed: SoakSeed): Promise<CheckResult> => {
+  const failures: string[] = [];
+  let rows = 0;
+  let events = 0;
+  let differences = 0;
+  for (const campaignId of seed.campaignIds) {
+    const report = await reconcileCampaign(seed.orgId, campaignId);
+    rows += report.rowsChecked;
+    events += report.events;
+    differences += report.differences.length;
+    if (report.differences.length) failures.push(`${campaignId}: ${JSON.stringify(first(report.differences, 3))}`);
+  }
+  return {
+    name: 'reconcile: roll-ups equal a recount of the raw events, for every campaign',
+    figures: { campaigns: seed.campaignIds.length, rowsChecked: rows, clicksRecounted: events, differences },
+    failures,
+  };
+};
+
+/** Secrets and personal data, as literal strings and as shapes. */
+const forbidden = (seed: SoakSeed) => {
+  const secretBody = seed.source.secret.slice('whsec_'.length);
+  const literals: Array<[string, string]> = [
+    ['admin API key', seed.adminKey],
+    ['analytics API key', seed.analyticsKey],
+    ['webhook secret', seed.source.secret],
+    ['webhook secret key', secretBody],
+    ...Object.entries(seed.advocateTokens).map(([id, token]): [string, string] => [`JWT of ${id}`, token]),
+    ...[...userAgents.browsers, ...userAgents.bots].map((ua): [string, string] => ['full user agent', ua]),
+  ];
+  const patterns: Array<[string, RegExp]> = [
+    ['API key shape', /ak_[A-Za-z0-9]{12}_[A-Za-z0-9_-]{20,}/],
+    ['JWT shape', /eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}/],
+    ['webhook secret shape', /whsec_[A-Za-z0-9+/]{20,}/],
+    ['client IP', /(?<![\d.])127\.0\.0\.1(?![\d])/],
+    ['IPv6 loopback client', /::ffff:127|(?<![:\w])::1(?![:\w])/],
+  ];
+  return { literals, patterns };
+};
+
+const findForbidden = (text: string, seed: SoakSeed): string[] => {
+  const { literals, patterns } = forbidden(seed);
+  const found: string[] = [];
+  for (const [what, value] of literals) if (text.includes(value)) found.push(what);
+  for (const [what, pattern] of patterns) {
+    const match = pattern.exec(text);
+    if (match) found.push(`${what}: …${text.slice(Math.max(0, match.index - 60), match.index + 40).replace(/\s+/g, ' ')}…`);
+  }
+  return found;
+};
+
+export const checkLogs = (logs: string, seed: SoakSeed, serverAddresses: string[]): CheckResult => {
+  // The servers' own host:port (the database's, in its connection errors; the API's) are not a
+  // client's address; every other 127.0.0.1 would be one.
+  let scanned = logs;
+  for (const address of serverAddresses) {
+    const host = address.slice(0, address.lastIndexOf(':')).replace(/\./g, '\\.');
+    const port = address.slice(address.lastIndexOf(':') + 1);
+    // host:port as in URLs, and the address/port pairs of serialised network errors.
+    const spelled = new RegExp(`${host}(?::|['"],?\\s*['"]?port['"]?\\s*:\\s*)${port}(?!\\d)`, 'g');
+    scanned = scanned.replace(spelled, '<server>');
+  }
+  const found = findForbidden(scanned, seed);
+  return {
+    name: 'logs: no API key, JWT, webhook secret, client IP or full user agent',
+    figures: { logBytes: Buffer.byteLength(logs), logLines: logs.split('\n').length },
+    failures: found.map((f) => `in the logs: ${f}`),
+  };
+};
+
+export const checkStores = async (seed: SoakSeed, dataDir: string): Promise<CheckResult> => {
+  const failures: string[] = [];
+  let items = 0;
+  for (const id of Object.keys(tables) as TableId[]) {
+    for (const item of await scanTable(id)) {
+      items++;
+      for (const f of findForbidden(JSON.stringify(item), seed)) failures.push(`${id} item ${String(item.pk)}: ${f}`);
+    }
+  }
+  let deadLetters = '';
+  try {
+    deadLetters = await readFile(join(dataDir, 'dead-letters.jsonl'), 'utf8');
+  } catch {
+    /* none */
+  }
+  for (const f of findForbidden(deadLetters, seed)) failures.push(`dead-letter store: ${f}`);
+  return {
+    name: 'tables and dead letters: no raw IP, no full user agent, no secret in clear',
+    figures: { itemsScanned: items },
+    failures: first(failures, 10),
+  };
+};

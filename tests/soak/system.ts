@@ -1,0 +1,153 @@
+/**
+ * The system under soak: DynamoDB Local in persistent mode (its own process, so the soak can stop
+ * and restart it on the same port and data directory), the local runtime on top of it, and the
+ * stream consumer under the soak's control (stopped, restarted, made to crash mid-batch).
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Context, DynamoDBStreamEvent } from 'aws-lambda';
+import { streamConsumer } from '../../infra/definitions.js';
+import { freePort, startDynamoDbLocal, type DynamoDbLocal } from '../../infra/local/dynamodb-local.js';
+import { loadOrCreateIssuer, type LocalIssuer } from '../../infra/local/issuer.js';
+import type { LambdaHandler } from '../../infra/local/lambda.js';
+import { startLocalRuntime, type LocalRuntime } from '../../infra/local/runtime.js';
+import { startStreamPoller, type StreamPoller } from '../../infra/local/stream-poller.js';
+
+export interface SoakSystem {
+  baseUrl: string;
+  dataDir: string;
+  issuer: LocalIssuer;
+  runtime: LocalRuntime;
+  /** host:port of every server of the soak (the database's and the API's own addresses). */
+  serverAddresses(): string[];
+  consumer: ConsumerControl;
+  database: DatabaseControl;
+  stop(): Promise<void>;
+}
+
+export interface ConsumerControl {
+  /** Stops the running poller (it finishes the batch in hand) and starts a new one. */
+  restart(pauseMs: number): Promise<void>;
+  /** Every `n`th invocation with two or more records crashes after applying part of it (0: never). */
+  crashEvery(n: number): void;
+  drain(timeoutMs: number): Promise<void>;
+  counters(): { restarts: number; crashesInjected: number; invocations: number; retries: number; bisections: number };
+  poller(): StreamPoller;
+}
+
+export interface DatabaseControl {
+  endpoint: string;
+  /** Stops DynamoDB Local, waits `downMs`, starts it again on the same port and data. */
+  outage(downMs: number): Promise<{ startedAt: number; endedAt: number }>;
+}
+
+const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export const startSoakSystem = async (env: Record<string, string>): Promise<SoakSystem> => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'advocacy-soak-'));
+  const dbPath = join(dataDir, 'dynamodb');
+  const port = await freePort();
+  let database: DynamoDbLocal = await startDynamoDbLocal({ dbPath, port });
+  const issuer = await loadOrCreateIssuer(dataDir);
+
+  // The real consumer, wrapped so the soak can make it die half-way through a batch.
+  let crashInterval = 0;
+  let multiRecordInvocations = 0;
+  let crashesInjected = 0;
+  let realConsumer: LambdaHandler | undefined;
+  const consumer: LambdaHandler = async (event: DynamoDBStreamEvent, context: Context) => {
+    realConsumer ??= (await import('../../functions/rollup.js')).handler as LambdaHandler;
+    const records = event.Records;
+    if (records.length >= 2 && crashInterval > 0 && ++multiRecordInvocations % crashInterval === 1) {
+      // Apply a prefix for real, then fail the invocation: a crash after some transactions
+      // committed. Single records never crash, so injection alone never exhausts retries.
+      await realConsumer({ Records: records.slice(0, Math.floor(Math.random() * records.length)) }, context);
+      crashesInjected++;
+      throw new Error('soak: injected consumer crash after a partial batch');
+    }
+    return realConsumer(event, context);
+  };
+
+  const runtime = await startLocalRuntime({
+    port: 0,
+    dataDir,
+    dynamodbEndpoint: database.endpoint,
+    issuer,
+    env,
+    handlers: { rollup: consumer },
+  });
+
+  let poller: StreamPoller = runtime.poller;
+  let restarts = 0;
+  /** Counters of the pollers already stopped. */
+  const past = { invocations: 0, retries: 0, bisections: 0 };
+  const startPoller = () =>
+    startStreamPoller({
+      endpoint: database.endpoint,
+      tableName: runtime.tableNames[streamConsumer.table],
+      handler: consumer,
+      settings: streamConsumer,
+      dataDir,
+    });
+
+  return {
+    baseUrl: runtime.baseUrl,
+    dataDir,
+    issuer,
+    runtime,
+    serverAddresses: () => [new URL(runtime.baseUrl).host, new URL(database.endpoint).host],
+    consumer: {
+      async restart(pauseMs) {
+        await poller.stop();
+        const stopped = poller.counters();
+        past.invocations += stopped.invocations;
+        past.retries += stopped.retries;
+        past.bisections += stopped.bisections;
+        await delay(pauseMs);
+        // The new poller needs the database to start; if it is down, keep trying (bounded).
+        for (let attempt = 1; ; attempt++) {
+          try {
+            poller = await startPoller();
+            break;
+          } catch (error) {
+            if (attempt >= 60) throw error;
+            await delay(500);
+          }
+        }
+        restarts++;
+      },
+      crashEvery: (n) => {
+        crashInterval = n;
+      },
+      drain: (timeoutMs) => poller.drain({ timeoutMs }),
+      counters: () => {
+        const current = poller.counters();
+        return {
+          restarts,
+          crashesInjected,
+          invocations: past.invocations + current.invocations,
+          retries: past.retries + current.retries,
+          bisections: past.bisections + current.bisections,
+        };
+      },
+      poller: () => poller,
+    },
+    database: {
+      endpoint: database.endpoint,
+      async outage(downMs) {
+        const startedAt = Date.now();
+        await database.stop();
+        await delay(downMs);
+        database = await startDynamoDbLocal({ dbPath, port });
+        return { startedAt, endedAt: Date.now() };
+      },
+    },
+    async stop() {
+      await poller.stop();
+      await runtime.stop();
+      await database.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+};

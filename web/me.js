@@ -1,0 +1,353 @@
+// Advocate page: the active campaigns, one personal link per channel (issued or returned by
+// POST /v1/links), copy to clipboard, QR codes, and the advocate's own results and rank.
+// The token comes from the URL fragment (never sent to a server, removed from the address bar
+// at once) or is pasted; it is kept for this tab only.
+import { ApiError, api, download, el, formatConversions, formatInteger, formatRevenue, showState, tabStorage, $ } from '/assets/common.js';
+
+const TOKEN_STORAGE = 'advocacy.advocateToken';
+
+const channels = [
+  ['linkedin', 'LinkedIn'],
+  ['x', 'X'],
+  ['facebook', 'Facebook'],
+  ['instagram', 'Instagram'],
+  ['xing', 'XING'],
+  ['email', 'E-mail'],
+  ['whatsapp', 'WhatsApp'],
+  ['slack', 'Slack'],
+  ['teams', 'Teams'],
+  ['sms', 'SMS'],
+  ['qr', 'QR code'],
+  ['other', 'Other'],
+];
+const channelLabel = Object.fromEntries(channels);
+
+const state = {
+  token: undefined,
+  advocateId: undefined,
+  /** campaignId → channel → link (the default-destination link of that channel). */
+  links: new Map(),
+  objectUrls: [],
+};
+
+// ---------------------------------------------------------------------------------------------
+// Token
+
+function takeTokenFromFragment() {
+  const params = new URLSearchParams(location.hash.slice(1));
+  const token = params.get('token');
+  if (!token) return;
+  tabStorage.set(TOKEN_STORAGE, token);
+  // Out of the address bar, the history and any screenshot.
+  history.replaceState(null, '', location.pathname + location.search);
+}
+
+/** The token's claims, read only to greet and to find the advocate id; the API verifies it. */
+function claimsOf(token) {
+  try {
+    const payload = token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
+    const bytes = Uint8Array.from(atob(payload), (character) => character.charCodeAt(0));
+    return JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    return undefined;
+  }
+}
+
+function showTokenPanel(message) {
+  $('#me').hidden = true;
+  $('#who').hidden = true;
+  $('#token-panel').hidden = false;
+  $('#token-error').hidden = !message;
+  $('#token-error').textContent = message ?? '';
+}
+
+function signOut(message) {
+  tabStorage.remove(TOKEN_STORAGE);
+  state.token = undefined;
+  state.links.clear();
+  for (const url of state.objectUrls.splice(0)) URL.revokeObjectURL(url);
+  showTokenPanel(message);
+}
+
+const refused = 'Your sign-in was refused or has expired. Paste a new token.';
+
+function submitToken(event) {
+  event.preventDefault();
+  const token = $('#token-input').value.trim();
+  if (!claimsOf(token)) {
+    showTokenPanel('This does not look like a sign-in token (three parts separated by dots).');
+    return;
+  }
+  tabStorage.set(TOKEN_STORAGE, token);
+  $('#token-input').value = '';
+  start();
+}
+
+const call = (path, options = {}) => api(path, { ...options, token: state.token });
+
+async function allPages(path) {
+  const items = [];
+  let cursor;
+  do {
+    const separator = path.includes('?') ? '&' : '?';
+    const { body } = await call(`${path}${separator}limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    items.push(...body.items);
+    cursor = body.nextCursor;
+  } while (cursor);
+  return items;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function start() {
+  state.token = tabStorage.get(TOKEN_STORAGE);
+  if (!state.token) return showTokenPanel();
+  const claims = claimsOf(state.token);
+  if (claims?.exp && claims.exp * 1000 < Date.now()) return signOut('This token has expired. Ask for a new one.');
+  $('#token-panel').hidden = true;
+  $('#me').hidden = false;
+  $('#who').hidden = false;
+  await load(claims);
+}
+
+async function load(claims) {
+  showState($('#campaigns'), 'loading', { message: 'Loading campaigns…' });
+  showState($('#stats'), 'loading', { message: 'Loading your results…' });
+  let campaigns;
+  try {
+    const [campaignItems, links] = await Promise.all([allPages('/v1/campaigns'), allPages('/v1/links')]);
+    campaigns = campaignItems
+      .filter((campaign) => campaign.status === 'active')
+      .sort((a, b) => b.createdAt.localeCompare(a.createdAt)); // newest first, as on the dashboard
+    state.links.clear();
+    for (const link of links) rememberLink(link, campaigns);
+    // The API's own view of who we are wins over the token's claim.
+    state.advocateId = links[0]?.advocateId ?? claims?.sub;
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) return signOut(refused);
+    showState($('#campaigns'), 'error', { title: 'Could not load your campaigns', message: error.message, retry: () => load(claims) });
+    $('#stats').replaceChildren();
+    return;
+  }
+  $('#who-name').textContent = state.advocateId ? `Signed in as ${state.advocateId}` : 'Signed in';
+  renderCampaigns(campaigns);
+  await loadStats();
+}
+
+/** Keeps one link per campaign and channel: the one to the campaign's own destination. */
+function rememberLink(link, campaigns) {
+  if (link.disabled) return;
+  const campaign = campaigns.find((c) => c.campaignId === link.campaignId);
+  if (!campaign) return;
+  const perChannel = state.links.get(link.campaignId) ?? new Map();
+  if (!perChannel.has(link.channel) || link.destinationUrl === campaign.destinationUrl) perChannel.set(link.channel, link);
+  state.links.set(link.campaignId, perChannel);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Results
+
+async function loadStats() {
+  const region = $('#stats');
+  if (!state.advocateId) {
+    showState(region, 'empty', { title: 'No results yet', message: 'Share your first link below; your clicks and conversions show up here.' });
+    return;
+  }
+  try {
+    const { body } = await call(`/v1/advocates/${encodeURIComponent(state.advocateId)}/stats`);
+    renderStats(body);
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) return signOut(refused);
+    if (error instanceof ApiError && error.status === 404) {
+      showState(region, 'empty', { title: 'No results yet', message: 'Share your first link below; your clicks and conversions show up here.' });
+      return;
+    }
+    showState(region, 'error', { title: 'Could not load your results', message: error.message, retry: loadStats });
+  }
+}
+
+function renderStats(stats) {
+  const region = $('#stats');
+  region.dataset.state = 'ready';
+  region.setAttribute('aria-busy', 'false');
+  if (stats.campaigns.length === 0) {
+    showState(region, 'empty', { title: 'No results yet', message: 'Share your first link below; your clicks and conversions show up here.' });
+    return;
+  }
+  const number = (field, label, value, format) =>
+    el('div', { class: 'stat' }, el('span', { class: 'kpi-label' }, label), el('span', { class: 'stat-value', dataset: { field, value: typeof value === 'object' ? JSON.stringify(value) : value } }, format(value)));
+  region.replaceChildren(
+    el(
+      'div',
+      { class: 'stat-cards' },
+      stats.campaigns.map((campaign) =>
+        el(
+          'article',
+          { class: 'card stat-card', dataset: { testid: 'stats-campaign', campaignId: campaign.campaignId } },
+          el(
+            'div',
+            { class: 'stat-head' },
+            el('h3', {}, campaign.campaignName),
+            el(
+              'span',
+              { class: 'rank', dataset: { field: 'rank', value: campaign.rank ?? '' } },
+              campaign.rank ? `#${campaign.rank} of ${campaign.advocates}` : 'Not ranked yet',
+            ),
+          ),
+          el(
+            'div',
+            { class: 'stat-grid' },
+            number('clicks', 'Clicks', campaign.clicks, formatInteger),
+            number('uniqueClicks', 'Unique', campaign.uniqueClicks, formatInteger),
+            number('conversions', 'Conversions', campaign.conversions, formatConversions),
+            number('revenue', 'Revenue', campaign.revenue, formatRevenue),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Campaigns and links
+
+function renderCampaigns(campaigns) {
+  const region = $('#campaigns');
+  region.dataset.state = 'ready';
+  region.setAttribute('aria-busy', 'false');
+  if (campaigns.length === 0) {
+    showState(region, 'empty', { title: 'No active campaigns right now', message: 'When your company starts a campaign, it appears here with your links.' });
+    return;
+  }
+  region.replaceChildren(...campaigns.map(campaignCard));
+}
+
+function campaignCard(campaign) {
+  const linksRegion = el('div', { class: 'links' });
+  const card = el(
+    'article',
+    { class: 'card campaign-card', dataset: { testid: 'campaign-card', campaignId: campaign.campaignId } },
+    el('h3', {}, campaign.name),
+    el('p', { class: 'muted' }, `Leads to ${new URL(campaign.destinationUrl).host}`),
+    el(
+      'div',
+      { class: 'channel-grid', role: 'group', 'aria-label': `Channels for ${campaign.name}` },
+      channels.map(([channel, label]) =>
+        el(
+          'button',
+          {
+            type: 'button',
+            class: `channel${state.links.get(campaign.campaignId)?.has(channel) ? ' issued' : ''}`,
+            dataset: { testid: `channel-${channel}`, channel },
+            onclick: (event) => issueLink(campaign, channel, event.currentTarget, linksRegion),
+          },
+          label,
+        ),
+      ),
+    ),
+    el('p', { class: 'issue-status muted', role: 'status', 'aria-live': 'polite' }),
+    linksRegion,
+  );
+  for (const link of state.links.get(campaign.campaignId)?.values() ?? []) linksRegion.append(linkRow(link));
+  return card;
+}
+
+async function issueLink(campaign, channel, button, linksRegion) {
+  const status = button.closest('.campaign-card').querySelector('.issue-status');
+  button.disabled = true;
+  status.textContent = `Getting your ${channelLabel[channel]} link…`;
+  try {
+    const { body: link, status: code } = await call('/v1/links', { method: 'POST', body: { campaignId: campaign.campaignId, channel } });
+    state.advocateId ??= link.advocateId;
+    const known = state.links.get(campaign.campaignId) ?? new Map();
+    known.set(channel, link);
+    state.links.set(campaign.campaignId, known);
+    button.classList.add('issued');
+    status.textContent = code === 201 ? `New ${channelLabel[channel]} link created.` : `Your ${channelLabel[channel]} link.`;
+    const existing = linksRegion.querySelector(`[data-slug="${CSS.escape(link.slug)}"]`);
+    const row = existing ?? linkRow(link);
+    if (!existing) linksRegion.prepend(row);
+    row.classList.add('highlight');
+    row.querySelector('input').focus();
+    row.querySelector('input').select();
+    if (code === 201 && $('#stats').dataset.state === 'empty') loadStats();
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) return signOut(refused);
+    status.textContent = `Could not get the link: ${error.message}`;
+  } finally {
+    button.disabled = false;
+  }
+}
+
+function linkRow(link) {
+  const input = el('input', { type: 'text', readonly: true, value: link.shortUrl, 'aria-label': `${channelLabel[link.channel]} link`, dataset: { testid: 'short-url' } });
+  const copy = el('button', { type: 'button', class: 'button secondary', dataset: { testid: 'copy' } }, 'Copy');
+  copy.addEventListener('click', () => copyText(link.shortUrl, input, copy));
+  const row = el(
+    'div',
+    { class: 'link-row', dataset: { slug: link.slug, channel: link.channel, testid: 'link-row' } },
+    el('span', { class: 'link-channel' }, channelLabel[link.channel]),
+    el('div', { class: 'copy-field' }, input, copy),
+  );
+  if (link.channel === 'qr') row.append(qrBlock(link));
+  return row;
+}
+
+async function copyText(text, input, button) {
+  try {
+    await navigator.clipboard.writeText(text);
+  } catch {
+    // Older browsers, or no clipboard permission: copy the selected field the old way.
+    input.select();
+    document.execCommand('copy');
+  }
+  button.textContent = 'Copied';
+  setTimeout(() => (button.textContent = 'Copy'), 2000);
+}
+
+function qrBlock(link) {
+  const image = el('img', { class: 'qr', alt: `QR code for ${link.shortUrl}`, width: 192, height: 192, dataset: { testid: 'qr-image' } });
+  const block = el(
+    'div',
+    { class: 'qr-block' },
+    image,
+    el(
+      'div',
+      { class: 'row' },
+      el('button', { type: 'button', class: 'button secondary', dataset: { testid: 'qr-png' }, onclick: () => downloadQr(link, 'png') }, 'Download PNG'),
+      el('button', { type: 'button', class: 'button secondary', onclick: () => downloadQr(link, 'svg') }, 'Download SVG'),
+    ),
+  );
+  // The QR route needs the token, so the image is fetched and shown from memory.
+  call(`/v1/links/${encodeURIComponent(link.slug)}/qr?format=svg`, { accept: 'image/svg+xml', as: 'blob' })
+    .then(({ body }) => {
+      const url = URL.createObjectURL(body);
+      state.objectUrls.push(url);
+      image.src = url;
+    })
+    .catch((error) => block.replaceChildren(el('p', { class: 'field-error' }, `The QR code could not be loaded: ${error.message}`)));
+  return block;
+}
+
+async function downloadQr(link, format) {
+  try {
+    const { body } = await call(`/v1/links/${encodeURIComponent(link.slug)}/qr?format=${format}`, { accept: `image/${format === 'svg' ? 'svg+xml' : 'png'}`, as: 'blob' });
+    download(body, `qr-${link.slug}.${format}`);
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) return signOut(refused);
+    alert(`The download failed: ${error.message}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+takeTokenFromFragment();
+// A sign-in link opened in a tab that already shows this page changes only the fragment.
+window.addEventListener('hashchange', () => {
+  if (!new URLSearchParams(location.hash.slice(1)).has('token')) return;
+  takeTokenFromFragment();
+  start();
+});
+$('#token-form').addEventListener('submit', submitToken);
+$('#sign-out').addEventListener('click', () => signOut());
+start();
