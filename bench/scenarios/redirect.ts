@@ -17,6 +17,13 @@ import { createTable } from '../lib/tables.js';
 import type { MeterSnapshot } from '../lib/dynamo-meter.js';
 import type { RuntimeChildConfig, RuntimeChildReady } from '../children/runtime.js';
 
+/**
+ * BENCH_LEGACY_REDIRECT=1 reproduces the redirect before this benchmark's changes as far as
+ * configuration can: a 5 s link cache and every returning visitor's clicks read from the table.
+ * Used for the before/after figures in docs/benchmarks.md.
+ */
+const LEGACY = process.env.BENCH_LEGACY_REDIRECT === '1';
+
 const RPS_RATIO_TARGET = 0.85;
 const P99_RATIO_TARGET = 1.3;
 const CONNECTIONS = [16, 64];
@@ -65,6 +72,8 @@ const requestPlan = (context: BenchContext, count: number) => {
       for (const cookie of [setCookie].flat()) {
         const pair = cookie.split(';')[0];
         const equals = pair.indexOf('=');
+        // BENCH_LEGACY_REDIRECT: browsers keep only `eav`, as before the click memory existed.
+        if (LEGACY && pair.slice(0, equals) !== 'eav') continue;
         jar.set(pair.slice(0, equals), pair.slice(equals + 1));
       }
       jars.set(visitor, jar);
@@ -104,7 +113,7 @@ export const redirect = async (context: BenchContext): Promise<ScenarioResult> =
   const product = await startChild<RuntimeChildReady>('runtime', {
     dynamodbEndpoint: context.dynamodbEndpoint,
     tablePrefix: 's1-',
-    env: { ...world.entitiesEnv, LOCAL_SECRETS_KEY: process.env.LOCAL_SECRETS_KEY! },
+    env: { ...world.entitiesEnv, LOCAL_SECRETS_KEY: process.env.LOCAL_SECRETS_KEY!, ...(LEGACY ? { LINK_CACHE_TTL_MS: '5000' } : {}) },
     consumer: 'idle',
     // Counts the product's DynamoDB calls per redirect.
     meter: true,
