@@ -50,6 +50,14 @@ const memoryResult = (results: ScenarioResult[]): ScenarioResult | undefined => 
   };
 };
 
+/** Counted capacity per kind of work, for `npm run cost` (issue 7). */
+const capacityOf = (results: ScenarioResult[]): Record<string, unknown> => {
+  const names: Record<string, string> = { redirect: 'redirect', webhooks: 'webhook', rollup: 'rollup', queries: 'queries' };
+  return Object.fromEntries(
+    results.filter((result) => names[result.id] && result.data.capacity).map((result) => [names[result.id], result.data.capacity]),
+  );
+};
+
 const main = async () => {
   const options = parseOptions();
   const startedAt = new Date();
@@ -109,6 +117,7 @@ const main = async () => {
     machine,
     options,
     scenarios: results,
+    capacity: capacityOf(results),
   };
   const jsonFile = writeJson(report, options.label);
   log(`results: ${relative(repositoryRoot, jsonFile)}`);

@@ -293,7 +293,7 @@ export const streamConsumer = {
   function: 'rollup' as FunctionId,
   table: 'events' as TableId,
   startingPosition: 'TRIM_HORIZON' as const,
-  batchSize: 1000,
+  batchSize: 5000,
   maxBatchingWindowSeconds: 2,
   bisectBatchOnError: true,
   reportBatchItemFailures: true,

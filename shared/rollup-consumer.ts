@@ -135,9 +135,9 @@ export const planConversion = async (
 };
 
 /** Roll-up transactions in flight at once (one per campaign lane). */
-const APPLY_LANES = 4;
+const APPLY_LANES = 16;
 /** Conversions being attributed at once. */
-const PLANNING_LANES = 8;
+const PLANNING_LANES = 32;
 
 /**
  * Runs `task` over items grouped into lanes by `laneOf`: a lane's items in order, up to

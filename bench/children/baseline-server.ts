@@ -4,11 +4,15 @@
  * the same DynamoDB Local, into a table with the same definition (stream, index) — then answering.
  *   GET /{slug}                              → PutItem of a click item → 302
  *   POST /v1/webhooks/conversions/{sourceId} → PutItem of a conversion item → 202
+ *   POST /tx/v1/webhooks/conversions/{sourceId} → the product's storage shape instead: one
+ *     TransactWriteItems of the conversion and its webhook-id marker, both conditional → 202
+ *     (how much of the gap to the single PutItem the two uniqueness rules cost by themselves).
+ * Every call asks for ReturnConsumedCapacity, as the product's metered client does.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { clickItem, type SeededLink } from '../lib/dataset.js';
 import { childConfig, serveParent } from '../lib/processes.js';
 import { newVisitorId } from '../../shared/domain/ids.js';
@@ -16,6 +20,8 @@ import { newVisitorId } from '../../shared/domain/ids.js';
 interface Config {
   dynamodbEndpoint: string;
   eventsTable: string;
+  /** For the transactional variant's webhook-id markers. */
+  entitiesTable?: string;
 }
 
 const config = childConfig<Config>();
@@ -33,15 +39,18 @@ const links = new Map<string, SeededLink & { destinationUrl: string }>();
 
 const retentionSeconds = 400 * 24 * 60 * 60;
 
+/** Same length as a real organization id, so items are the same size. */
+const BASELINE_ORG_ID = 'org_baselineBASELINEbase';
+
 const conversionItem = (sourceId: string, body: { data: Record<string, any> }, webhookId: string) => {
   const { data } = body;
   const now = Date.now();
   return {
-    pk: `CONV#org_baseline0000000000000#${data.conversionId}`,
+    pk: `CONV#${BASELINE_ORG_ID}#${data.conversionId}`,
     sk: 'CONV',
     type: 'conversion',
     eventId: `cv${String(data.conversionId).padEnd(24, '0').slice(0, 24)}`,
-    orgId: 'org_baseline0000000000000',
+    orgId: BASELINE_ORG_ID,
     sourceId,
     webhookId,
     conversionId: data.conversionId,
@@ -52,7 +61,7 @@ const conversionItem = (sourceId: string, body: { data: Record<string, any> }, w
     clickId: data.clickId,
     visitorId: data.visitorId,
     customerId: data.customerId,
-    gsi1pk: 'org_baseline0000000000000#_conversions',
+    gsi1pk: `${BASELINE_ORG_ID}#_conversions`,
     gsi1sk: `${data.occurredAt}#cv000000000000000000000000`,
     expiresAt: Math.floor(now / 1000) + retentionSeconds,
   };
@@ -69,7 +78,7 @@ const server = createServer((request, response) => {
     }
     const item = clickItem(link, Date.now(), { visitorId: newVisitorId(), unique: true, userAgent: 0 }, 'human');
     client
-      .send(new PutCommand({ TableName: config.eventsTable, Item: item }))
+      .send(new PutCommand({ TableName: config.eventsTable, Item: item, ReturnConsumedCapacity: 'TOTAL' }))
       .then(
         () => response.writeHead(302, { location: link.destinationUrl, 'cache-control': 'private, no-store' }).end(),
         () => response.writeHead(500).end(),
@@ -87,12 +96,35 @@ const server = createServer((request, response) => {
       response.writeHead(400).end();
       return;
     }
-    client.send(new PutCommand({ TableName: config.eventsTable, Item: item })).then(
+    const webhookId = String(request.headers['webhook-id']);
+    const store = url.startsWith('/tx/')
+      ? client.send(
+          new TransactWriteCommand({
+            ReturnConsumedCapacity: 'TOTAL',
+            TransactItems: [
+              { Put: { TableName: config.eventsTable, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } },
+              {
+                Put: {
+                  TableName: config.entitiesTable,
+                  Item: { pk: `WHID#${sourceId}#${webhookId}`, sk: 'WHID', orgId: BASELINE_ORG_ID, conversionId: item.conversionId, expiresAt: item.expiresAt },
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
+              },
+            ],
+          }),
+        )
+      : client.send(new PutCommand({ TableName: config.eventsTable, Item: item, ReturnConsumedCapacity: 'TOTAL' }));
+    store.then(
       () => {
         const body = JSON.stringify({ conversionId: item.conversionId, status: 'accepted' });
         response.writeHead(202, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
       },
-      () => response.writeHead(500).end(),
+      (error: Error) => {
+        // The transactional variant refuses a repeat as the product does: 200 duplicate.
+        if (error.name !== 'TransactionCanceledException') return response.writeHead(500).end();
+        const body = JSON.stringify({ conversionId: item.conversionId, status: 'duplicate' });
+        response.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
+      },
     );
   });
 });

@@ -10,6 +10,10 @@
  */
 import type { StreamConsumerSettings } from '../../infra/local/stream-poller.js';
 import { startLocalRuntime } from '../../infra/local/runtime.js';
+import { createHandlerLoader, type HandlerOverrides } from '../../infra/local/lambda.js';
+import { functions, type FunctionId } from '../../infra/definitions.js';
+import { capacitySnapshot, resetCapacityMeter } from '../../shared/adapters/capacity-meter.js';
+import { createInvocationMeter } from '../lib/invocations.js';
 import { meterDocumentClient, type DynamoMeter } from '../lib/dynamo-meter.js';
 import { childConfig, serveParent } from '../lib/processes.js';
 
@@ -46,12 +50,21 @@ if (process.env.BENCH_STUB_REDIRECT) {
 }
 
 let meter: DynamoMeter | undefined;
+const invocations = createInvocationMeter();
 if (config.meter) {
   // Installed before anything runs, on the very client the handlers use (one module instance
-  // per process): the endpoint must be known when the client is created.
+  // per process): the endpoint must be known when the client is created. The capacity meter
+  // (ReturnConsumedCapacity on every call) counts what DynamoDB reports as consumed (issue 7).
   process.env.DYNAMODB_ENDPOINT = config.dynamodbEndpoint;
+  process.env.DYNAMODB_CAPACITY_METER = '1';
   const { documentClient } = await import('../../shared/adapters/dynamo.js');
   meter = meterDocumentClient(documentClient());
+  // Every function, wrapped to count its invocations and their durations (as Lambda bills them).
+  const loadHandler = createHandlerLoader({ ...handlers } as HandlerOverrides);
+  // Loaded on first use, as the runtime itself does (modules read their environment then).
+  for (const id of Object.keys(functions) as FunctionId[]) {
+    handlers[id] = invocations.wrap(id, async (event, context) => (await loadHandler(id))(event, context));
+  }
 }
 
 const startingAt = Date.now();
@@ -62,7 +75,8 @@ const runtime = await startLocalRuntime({
   tablePrefix: config.tablePrefix,
   env: config.env,
   handlers: handlers as never,
-  streamConsumer: config.streamConsumer,
+  // Idle: from the stream's end, so a backlog already in the table is not consumed either.
+  streamConsumer: idle ? { ...config.streamConsumer, startingPosition: 'LATEST' } : config.streamConsumer,
   // An hour between polls: the poller looks once at start and then sleeps.
   poller: idle ? { pollIntervalMs: 3_600_000, discoveryIntervalMs: 3_600_000 } : undefined,
   quiet: false,
@@ -72,7 +86,12 @@ serveParent(
   { baseUrl: runtime.baseUrl, tableNames: runtime.tableNames, startingAt } satisfies RuntimeChildReady,
   {
     meter: () => meter?.snapshot(),
-    resetMeter: () => meter?.reset(),
+    resetMeter: () => {
+      meter?.reset();
+      resetCapacityMeter();
+      invocations.reset();
+    },
+    capacity: () => ({ capacity: capacitySnapshot(), invocations: invocations.snapshot() }),
     drain: (args) => runtime.poller.drain({ timeoutMs: (args as { timeoutMs?: number })?.timeoutMs ?? 600_000 }),
     poller: () => runtime.poller.counters(),
     deadLetters: () => runtime.poller.deadLetters().length,

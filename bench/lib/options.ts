@@ -64,7 +64,8 @@ export const parseOptions = (argv = process.argv.slice(2)): BenchOptions => {
     only,
     repeats: Math.max(quick ? 1 : 3, number(values.repeats, quick ? 1 : 3)),
     loadSeconds: number(values['load-seconds'], quick ? 4 : 10),
-    warmupSeconds: quick ? 2 : 5,
+    // DynamoDB Local's JIT keeps warming for tens of seconds (its CPU per PutItem halves).
+    warmupSeconds: quick ? 2 : 15,
     coldStarts: quick ? 2 : 5,
     rollupClicks,
     rollupConversions: number(values['rollup-conversions'], Math.round(rollupClicks / 10)),

@@ -65,6 +65,8 @@ export interface BenchReport {
   machine: Machine;
   options: unknown;
   scenarios: ScenarioResult[];
+  /** Counted capacity per kind of work (bench/lib/capacity.ts), read by `npm run cost`. */
+  capacity?: Record<string, unknown>;
 }
 
 export const writeJson = (report: BenchReport, label?: string): string => {

@@ -19,6 +19,7 @@ import { clickItem, type RawItem, type SeededLink } from '../lib/dataset.js';
 import { writeEvents } from '../lib/events-writer.js';
 import { forEachConcurrently } from '../lib/pool.js';
 import { startChild } from '../lib/processes.js';
+import { addToTally, capacitySummary, emptyTally, perUnit, type ChildCapacity } from '../lib/capacity.js';
 import { seededRandom, weightedSampler, zipfWeights } from '../lib/random.js';
 import { median, summarize } from '../lib/stats.js';
 import { createTable } from '../lib/tables.js';
@@ -119,6 +120,7 @@ export const queries = async (context: BenchContext): Promise<ScenarioResult> =>
     tablePrefix: 's4-',
     env: { ...world.entitiesEnv, LOCAL_SECRETS_KEY: process.env.LOCAL_SECRETS_KEY! },
     consumer: 'idle',
+    meter: true,
   } satisfies RuntimeChildConfig);
 
   const paths = (campaign: Campaign): Record<string, string> => ({
@@ -149,6 +151,8 @@ export const queries = async (context: BenchContext): Promise<ScenarioResult> =>
     const medians: Record<string, { big: number[]; small: number[] }> = {};
     const resultRows: Record<string, { big: number; small: number }> = {};
     const failures: string[] = [];
+    await runtime.call('resetMeter');
+    let measuredRequests = 0;
     for (let repeat = 0; repeat < options.repeats; repeat++) {
       context.log(`queries: repeat ${repeat + 1}/${options.repeats}`);
       for (const name of names) {
@@ -157,6 +161,7 @@ export const queries = async (context: BenchContext): Promise<ScenarioResult> =>
           // Alternate which campaign goes first.
           for (const campaign of i % 2 === 0 ? campaigns : [...campaigns].reverse()) {
             const result = await timed(paths(campaign)[name]);
+            measuredRequests++;
             if (result.status !== 200) failures.push(`${name} ${campaign.label}: ${result.status}`);
             samples[campaign.label].push(result.ms);
             resultRows[name] = { ...(resultRows[name] ?? { big: 0, small: 0 }), [campaign.label]: rowsOf(name, result.body) };
@@ -168,6 +173,10 @@ export const queries = async (context: BenchContext): Promise<ScenarioResult> =>
       }
     }
 
+    const capacityOfRuns = capacitySummary(addToTally(emptyTally(), await runtime.call<ChildCapacity>('capacity')), 'analytics', {
+      requests: measuredRequests,
+      apiRequests: measuredRequests,
+    });
     const summaries = Object.fromEntries(names.map((name) => [name, summarize(ratios[name])]));
     const worst = names.reduce((a, b) => (summaries[a].median >= summaries[b].median ? a : b));
     const sameRows = names.every((name) => resultRows[name].big === resultRows[name].small);
@@ -201,8 +210,12 @@ export const queries = async (context: BenchContext): Promise<ScenarioResult> =>
           ]),
         },
       ],
-      notes: failures.slice(0, 5),
-      data: { ratios, medians, resultRows, events: campaigns.map((c) => ({ label: c.label, events: c.events })) },
+      notes: [
+        `Capacity per read request (measured requests, both campaigns, ReturnConsumedCapacity on the product's client): ${perUnit(capacityOfRuns, measuredRequests)}; ` +
+          `${formatNumber(capacityOfRuns.lambdaInvocations / Math.max(1, measuredRequests), 2)} Lambda invocations per request (authorizer included), median analytics handler ${formatNumber(capacityOfRuns.medianDurationMs, 1)} ms.`,
+        ...failures.slice(0, 5),
+      ],
+      data: { capacity: capacityOfRuns, ratios, medians, resultRows, events: campaigns.map((c) => ({ label: c.label, events: c.events })) },
     };
   } finally {
     await runtime.stop();

@@ -13,8 +13,8 @@ import { formatNumber, formatRange, type BenchContext, type ScenarioResult } fro
 import { runLoad, unexpectedAnswers, type LoadResult, type PlannedRequest } from '../lib/load.js';
 import { startChild, watchRss } from '../lib/processes.js';
 import { pairedRatios, summarize } from '../lib/stats.js';
-import { createTable } from '../lib/tables.js';
 import type { MeterSnapshot } from '../lib/dynamo-meter.js';
+import { addToTally, capacitySummary, emptyTally, perUnit, type ChildCapacity } from '../lib/capacity.js';
 import type { RuntimeChildConfig, RuntimeChildReady } from '../children/runtime.js';
 
 /**
@@ -25,6 +25,8 @@ import type { RuntimeChildConfig, RuntimeChildReady } from '../children/runtime.
 const LEGACY = process.env.BENCH_LEGACY_REDIRECT === '1';
 
 const RPS_RATIO_TARGET = 0.85;
+/** Same length as a real organization id (`org_` + 20), so the baseline's items are the same size. */
+export const BASELINE_ORG_ID = 'org_baselineBASELINEbase';
 const P99_RATIO_TARGET = 1.3;
 const CONNECTIONS = [16, 64];
 
@@ -96,11 +98,19 @@ const callsPerRedirect = (runs: Array<LoadResult & { dynamoCallsPerResponse?: Re
     .join(', ')})`;
 };
 
-const countItems = async (context: BenchContext, table: string): Promise<number> => {
+const countItems = async (context: BenchContext, table: string, orgId: string): Promise<number> => {
   let count = 0;
   let startKey: Record<string, unknown> | undefined;
   do {
-    const page = await context.client.send(new ScanCommand({ TableName: table, Select: 'COUNT', ExclusiveStartKey: startKey }));
+    const page = await context.client.send(
+      new ScanCommand({
+        TableName: table,
+        Select: 'COUNT',
+        FilterExpression: 'orgId = :orgId',
+        ExpressionAttributeValues: { ':orgId': orgId },
+        ExclusiveStartKey: startKey,
+      }),
+    );
     count += page.Count ?? 0;
     startKey = page.LastEvaluatedKey;
   } while (startKey);
@@ -109,7 +119,6 @@ const countItems = async (context: BenchContext, table: string): Promise<number>
 
 export const redirect = async (context: BenchContext): Promise<ScenarioResult> => {
   const { options, world } = context;
-  const baselineTable = await createTable(context.dynamodbEndpoint, 'events', 's1b-events');
   const product = await startChild<RuntimeChildReady>('runtime', {
     dynamodbEndpoint: context.dynamodbEndpoint,
     tablePrefix: 's1-',
@@ -118,18 +127,26 @@ export const redirect = async (context: BenchContext): Promise<ScenarioResult> =
     // Counts the product's DynamoDB calls per redirect.
     meter: true,
   } satisfies RuntimeChildConfig);
+  // The baseline writes into the product's own events table: DynamoDB Local's cost per write
+  // differs between stream-enabled tables (measured: the second such table created costs 2.3× the
+  // first), so only the same table compares fairly. Its clicks carry another organization id.
   const baseline = await startChild<{ baseUrl: string }>('baseline-server', {
     dynamodbEndpoint: context.dynamodbEndpoint,
-    eventsTable: baselineTable,
+    eventsTable: product.ready.tableNames.events,
   });
-  await baseline.call('links', world.links.map((link) => ({ ...link, destinationUrl: 'https://careers.example.com/jobs/x?ref=advocacy' })));
+  await baseline.call(
+    'links',
+    world.links.map((link) => ({ ...link, orgId: BASELINE_ORG_ID, destinationUrl: 'https://careers.example.com/jobs/x?ref=advocacy' })),
+  );
   const memory = watchRss(product.pid);
 
   const plan = requestPlan(context, 400_000);
   const productPlan = plan();
   const baselinePlan = plan();
   const productAnswers: LoadResult[] = [];
-  const load = async (which: 'product' | 'baseline', connections: number, seconds: number) => {
+  const capacity = emptyTally();
+  let measuredRedirects = 0;
+  const load = async (which: 'product' | 'baseline', connections: number, seconds: number, measured = true) => {
     if (which === 'product') await product.call('resetMeter');
     const result: LoadResult & { dynamoCallsPerResponse?: Record<string, number> } = await runLoad({
       url: which === 'product' ? product.ready.baseUrl : baseline.ready.baseUrl,
@@ -145,14 +162,18 @@ export const redirect = async (context: BenchContext): Promise<ScenarioResult> =
         Object.entries(meter.commands).map(([operation, calls]) => [operation, calls / Math.max(1, result.responses)]),
       );
       productAnswers.push(result);
+      if (measured) {
+        addToTally(capacity, await product.call<ChildCapacity>('capacity'));
+        measuredRedirects += result.responses;
+      }
     }
     return result;
   };
 
   try {
     context.log(`redirect: warm-up ${options.warmupSeconds} s each`);
-    await load('baseline', 16, options.warmupSeconds);
-    await load('product', 16, options.warmupSeconds);
+    await load('baseline', 16, options.warmupSeconds, false);
+    await load('product', 16, options.warmupSeconds, false);
 
     const runs: Record<number, { product: LoadResult[]; baseline: LoadResult[] }> = {};
     for (const connections of CONNECTIONS) {
@@ -167,12 +188,16 @@ export const redirect = async (context: BenchContext): Promise<ScenarioResult> =
     const peakRss = memory.stop().peakBytes;
 
     // Every 302 that carried a click id stored its click: count what the product wrote.
-    const stored = await countItems(context, product.ready.tableNames.events);
+    const stored = await countItems(context, product.ready.tableNames.events, world.orgId);
     const answered302 = productAnswers.reduce((sum, run) => sum + (run.statusCounts['302'] ?? 0), 0);
 
     const rows = [];
     const targets = [];
-    const data: Record<string, unknown> = { runs, peakRssBytes: peakRss, stored, answered302 };
+    const capacitySummaryOfRuns = capacitySummary(capacity, 'redirect', {
+      requests: measuredRedirects,
+      apiRequests: measuredRedirects,
+    });
+    const data: Record<string, unknown> = { runs, peakRssBytes: peakRss, stored, answered302, capacity: capacitySummaryOfRuns };
     for (const connections of CONNECTIONS) {
       const { product: p, baseline: b } = runs[connections];
       const rps = pairedRatios(p.map((r) => r.requestsPerSecond), b.map((r) => r.requestsPerSecond));
@@ -196,11 +221,14 @@ export const redirect = async (context: BenchContext): Promise<ScenarioResult> =
         ]);
       }
     }
+    // A request still in flight when a run stops may store its click without its 302 being
+    // counted: at most one per connection per product run.
+    const inFlightBound = productAnswers.length * Math.max(...CONNECTIONS);
     targets.push({
       name: 'clicks stored for 302s (product)',
       target: 'all',
-      measured: `${stored} stored / ${answered302} answered`,
-      met: stored === answered302,
+      measured: `${stored} stored / ${answered302} answered (≤ ${inFlightBound} more may be stored by requests in flight when a run stopped)`,
+      met: stored >= answered302 && stored <= answered302 + inFlightBound,
     });
     return {
       id: 'redirect',
@@ -219,6 +247,8 @@ export const redirect = async (context: BenchContext): Promise<ScenarioResult> =
       ],
       notes: [
         `DynamoDB calls per redirect (product, measured runs, counted by a meter on its client): ${callsPerRedirect(productAnswers.slice(1))}; the baseline makes exactly 1 PutItem.`,
+        `Capacity per redirect (measured runs, ReturnConsumedCapacity on the product's client): ${perUnit(capacitySummaryOfRuns, measuredRedirects)}; ` +
+          `${formatNumber(capacitySummaryOfRuns.lambdaInvocations / Math.max(1, measuredRedirects), 3)} Lambda invocations per redirect, median handler duration ${formatNumber(capacitySummaryOfRuns.medianDurationMs, 2)} ms.`,
         `Peak RSS of the local runtime process during this scenario: ${formatNumber(peakRss / 1024 ** 2, 0)} MB (scenario 6).`,
       ],
       data,

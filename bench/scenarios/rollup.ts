@@ -26,6 +26,7 @@ import { pairedRatios, summarize } from '../lib/stats.js';
 import { createTable } from '../lib/tables.js';
 import { countVisibleEvents, lagPercentiles, watchVisibility } from '../lib/visibility.js';
 import { useTables } from '../lib/world.js';
+import { addToTally, capacitySummary, emptyTally, perUnit, type ChildCapacity } from '../lib/capacity.js';
 
 const THROUGHPUT_RATIO_TARGET = 5;
 const WRITES_PER_EVENT_TARGET = 0.2;
@@ -60,6 +61,10 @@ export const rollup = async (context: BenchContext): Promise<ScenarioResult> => 
   const writeSeconds = (performance.now() - writeStarted) / 1000;
   context.log(`rollup: wrote ${backlog.length} events in ${formatNumber(writeSeconds, 0)} s`);
   let written = backlog.length;
+  const countTypes = (items: RawItem[]) => items.reduce((n, item) => n + (item.type === 'click' ? 1 : 0), 0);
+  let writtenClicks = countTypes(backlog);
+  const capacity = emptyTally();
+  const capacityCounts = { events: 0, clicks: 0, conversions: 0 };
 
   const consumerChild = (consumer: 'product' | 'naive', rollupsTable: string, latest = false) =>
     startChild<RuntimeChildReady>('runtime', {
@@ -78,6 +83,7 @@ export const rollup = async (context: BenchContext): Promise<ScenarioResult> => 
     const watch = visibility(table);
     const writes = await writeEvents(context.client, eventsTable, events, { ratePerSecond: PACED_RATE });
     written += events.length;
+    writtenClicks += countTypes(events);
     let complete = true;
     try {
       await watch.reach(visibleBefore + events.length, 300_000);
@@ -116,6 +122,10 @@ export const rollup = async (context: BenchContext): Promise<ScenarioResult> => 
       const eventsPerSecond = expected / ((reachedAt - child.ready.startingAt) / 1000);
       // Writes and batch sizes of the backlog (full batches), then of the paced phase apart.
       const meter = await child.call<MeterSnapshot>('meter');
+      addToTally(capacity, await child.call<ChildCapacity>('capacity'));
+      capacityCounts.events += expected;
+      capacityCounts.clicks += writtenClicks;
+      capacityCounts.conversions += expected - writtenClicks;
       const poller = await child.call<{ batchesDelivered: number; recordsDelivered: number }>('poller');
       await child.call('resetMeter');
       const lag = await pacedLag(child, productTable, expected, options.seed + 300 + repeat);
@@ -181,6 +191,7 @@ export const rollup = async (context: BenchContext): Promise<ScenarioResult> => 
   const planner = plannerFigures(backlog, streamConsumer.batchSize);
   const peakRss = Math.max(...product.map((p) => p.peakRss));
 
+  const capacityOfRuns = capacitySummary(capacity, 'rollup', capacityCounts);
   return {
     id: 'rollup',
     title: '3. Roll-up throughput and write amplification',
@@ -248,10 +259,12 @@ export const rollup = async (context: BenchContext): Promise<ScenarioResult> => 
       },
     ],
     notes: [
+      `Capacity per event rolled up (the product's backlog phases, ReturnConsumedCapacity on the consumer's client): ${perUnit(capacityOfRuns, capacityCounts.events)}; ` +
+        `${formatNumber(capacityOfRuns.lambdaInvocations, 0)} consumer invocations for ${formatNumber(capacityCounts.events, 0)} events, median ${formatNumber(capacityOfRuns.medianDurationMs, 0)} ms each.`,
       `Backlog written in ${formatNumber(writeSeconds, 0)} s (${formatNumber(backlog.length / writeSeconds, 0)} events/s through BatchWriteItem), not part of the figures.`,
       `Naive lag: ${naive.map((n) => `${n.lag.measured}/${n.lag.of} events seen${n.lag.complete ? '' : ' (did not catch up within 5 min)'}`).join('; ')}.`,
       `Peak RSS of the local runtime process while consuming: ${formatNumber(peakRss / 1024 ** 2, 0)} MB (scenario 6).`,
     ],
-    data: { product, naive, bound, planner, writeSeconds, backlog: backlog.length, peakRssBytes: peakRss },
+    data: { product, naive, bound, planner, writeSeconds, backlog: backlog.length, peakRssBytes: peakRss, capacity: capacityOfRuns },
   };
 };

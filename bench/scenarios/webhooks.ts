@@ -13,10 +13,13 @@ import { runLoad, unexpectedAnswers, type LoadResult, type PlannedRequest } from
 import { startChild } from '../lib/processes.js';
 import { seededRandom } from '../lib/random.js';
 import { pairedRatios, summarize } from '../lib/stats.js';
-import { createTable } from '../lib/tables.js';
 import { countVisibleEvents, watchVisibility } from '../lib/visibility.js';
+import { addToTally, capacitySummary, emptyTally, perUnit, type ChildCapacity } from '../lib/capacity.js';
 
 const CONNECTIONS = 16;
+const SERVERS = ['product', 'baseline', 'transaction'] as const;
+type Server = (typeof SERVERS)[number];
+const SERVER_LABELS: Record<Server, string> = { product: 'product', baseline: 'baseline (1 PutItem)', transaction: 'transaction baseline' };
 const DUPLICATE_SHARE = 0.2;
 const RPS_RATIO_TARGET = 0.7;
 
@@ -27,7 +30,7 @@ interface Delivery {
 }
 
 /** Signed deliveries, made as they are sent (timestamps must be fresh). */
-const deliveryStream = (world: BenchContext['world'], label: string, seed: number) => {
+const deliveryStream = (world: BenchContext['world'], label: string, seed: number, pathPrefix = '') => {
   const random = seededRandom(seed);
   const recent: Delivery[] = [];
   let count = 0;
@@ -58,7 +61,7 @@ const deliveryStream = (world: BenchContext['world'], label: string, seed: numbe
     const timestamp = Math.floor(Date.now() / 1000);
     return {
       method: 'POST',
-      path: `/v1/webhooks/conversions/${world.sourceId}`,
+      path: `${pathPrefix}/v1/webhooks/conversions/${world.sourceId}`,
       conversionId: delivery.conversionId,
       headers: {
         'content-type': 'application/json',
@@ -72,13 +75,21 @@ const deliveryStream = (world: BenchContext['world'], label: string, seed: numbe
   return { next, sent };
 };
 
-/** Conversion events in the table (it holds nothing else), counted on the table itself. */
+/** The organization's conversion events in the table, counted on the table itself. */
 const countStoredConversions = async (context: BenchContext, table: string): Promise<number> => {
   let count = 0;
   let startKey: Record<string, unknown> | undefined;
   do {
     const page = await context.client.send(
-      new ScanCommand({ TableName: table, Select: 'COUNT', ConsistentRead: true, ExclusiveStartKey: startKey }),
+      new ScanCommand({
+        TableName: table,
+        Select: 'COUNT',
+        ConsistentRead: true,
+        FilterExpression: '#type = :conversion AND orgId = :orgId',
+        ExpressionAttributeNames: { '#type': 'type' },
+        ExpressionAttributeValues: { ':conversion': 'conversion', ':orgId': context.world.orgId },
+        ExclusiveStartKey: startKey,
+      }),
     );
     count += page.Count ?? 0;
     startKey = page.LastEvaluatedKey;
@@ -88,20 +99,27 @@ const countStoredConversions = async (context: BenchContext, table: string): Pro
 
 export const webhooks = async (context: BenchContext): Promise<ScenarioResult> => {
   const { options, world } = context;
-  const baselineTable = await createTable(context.dynamodbEndpoint, 'events', 's5b-events');
-  const childConfig = (consumer: RuntimeChildConfig['consumer']): RuntimeChildConfig => ({
+  const childConfig = (consumer: RuntimeChildConfig['consumer'], meter = false): RuntimeChildConfig => ({
     dynamodbEndpoint: context.dynamodbEndpoint,
     tablePrefix: 's5-',
     env: { ...world.entitiesEnv, LOCAL_SECRETS_KEY: process.env.LOCAL_SECRETS_KEY! },
     consumer,
+    meter,
   });
-  const product = await startChild<RuntimeChildReady>('runtime', childConfig('idle'));
+  const product = await startChild<RuntimeChildReady>('runtime', childConfig('idle', true));
+  // Into the product's own events table, as in scenario 1 (DynamoDB Local's write cost differs
+  // between stream-enabled tables); the baseline's conversions belong to another organization.
   const baseline = await startChild<{ baseUrl: string }>('baseline-server', {
     dynamodbEndpoint: context.dynamodbEndpoint,
-    eventsTable: baselineTable,
+    eventsTable: product.ready.tableNames.events,
+    entitiesTable: product.ready.tableNames.entities,
   });
-  const productStream = deliveryStream(world, 'p', options.seed + 51);
-  const baselineStream = deliveryStream(world, 'b', options.seed + 51);
+  const streams = {
+    product: deliveryStream(world, 'p', options.seed + 51),
+    baseline: deliveryStream(world, 'b', options.seed + 51),
+    transaction: deliveryStream(world, 't', options.seed + 51, '/tx'),
+  };
+  const productStream = streams.product;
   // A conversion answered 202 twice would be a double count at the door.
   const accepted = new Map<string, number>();
   const countAccepted = (status: number, _headers: unknown, request: PlannedRequest) => {
@@ -110,25 +128,36 @@ export const webhooks = async (context: BenchContext): Promise<ScenarioResult> =
       accepted.set(id, (accepted.get(id) ?? 0) + 1);
     }
   };
-  const load = (which: 'product' | 'baseline', seconds: number) =>
-    runLoad({
+  const capacity = emptyTally();
+  let measuredRequests = 0;
+  let measuredAccepted = 0;
+  const load = async (which: Server, seconds: number, measured = true) => {
+    if (which === 'product') await product.call('resetMeter');
+    const result = await runLoad({
       url: which === 'product' ? product.ready.baseUrl : baseline.ready.baseUrl,
       connections: CONNECTIONS,
       seconds,
-      next: which === 'product' ? productStream.next : baselineStream.next,
+      next: streams[which].next,
       onResponse: which === 'product' ? countAccepted : undefined,
       cpuOf: { server: which === 'product' ? product.pid : baseline.pid, dynamodb: context.dynamodbPid },
     });
+    if (which === 'product' && measured) {
+      addToTally(capacity, await product.call<ChildCapacity>('capacity'));
+      measuredRequests += result.responses;
+      measuredAccepted += result.statusCounts['202'] ?? 0;
+    }
+    return result;
+  };
 
   let consumer: Awaited<ReturnType<typeof startChild<RuntimeChildReady>>> | undefined;
   try {
     context.log(`webhooks: warm-up ${options.warmupSeconds} s each`);
-    await load('baseline', options.warmupSeconds);
-    await load('product', options.warmupSeconds);
-    const runs = { product: [] as LoadResult[], baseline: [] as LoadResult[] };
+    for (const which of SERVERS) await load(which, options.warmupSeconds, false);
+    const runs = { product: [] as LoadResult[], baseline: [] as LoadResult[], transaction: [] as LoadResult[] };
     for (let repeat = 0; repeat < options.repeats; repeat++) {
-      context.log(`webhooks: pair ${repeat + 1}/${options.repeats}`);
-      const order = repeat % 2 === 0 ? (['baseline', 'product'] as const) : (['product', 'baseline'] as const);
+      context.log(`webhooks: round ${repeat + 1}/${options.repeats}`);
+      // Rotate who goes first, so drift in the machine's load favours no one.
+      const order = SERVERS.map((_, i) => SERVERS[(i + repeat) % SERVERS.length]);
       for (const which of order) runs[which].push(await load(which, options.loadSeconds));
     }
     await product.stop();
@@ -154,12 +183,19 @@ export const webhooks = async (context: BenchContext): Promise<ScenarioResult> =
       counted = watch.stop().at(-1)?.visible ?? 0;
     }
 
+    const capacityOfRuns = capacitySummary(capacity, 'conversions', {
+      requests: measuredRequests,
+      accepted: measuredAccepted,
+      apiRequests: measuredRequests,
+    });
+    const versusTransaction = pairedRatios(runs.product.map((r) => r.requestsPerSecond), runs.transaction.map((r) => r.requestsPerSecond));
+    const transactionVersusPut = pairedRatios(runs.transaction.map((r) => r.requestsPerSecond), runs.baseline.map((r) => r.requestsPerSecond));
     const ratio = pairedRatios(runs.product.map((r) => r.requestsPerSecond), runs.baseline.map((r) => r.requestsPerSecond));
     const wrong = runs.product.reduce((sum, r) => sum + unexpectedAnswers(r, (status) => status === 200 || status === 202), 0);
     const acceptedTwice = [...accepted.values()].filter((times) => times > 1).length;
     const duplicatesAnswered = runs.product.reduce((sum, r) => sum + (r.statusCounts['200'] ?? 0), 0);
-    const rows = (['product', 'baseline'] as const).map((which) => [
-      which,
+    const rows = SERVERS.map((which) => [
+      SERVER_LABELS[which],
       formatRange(summarize(runs[which].map((r) => r.requestsPerSecond)), 0),
       formatRange(summarize(runs[which].map((r) => r.latencyP50)), 1),
       formatRange(summarize(runs[which].map((r) => r.latencyP99)), 1),
@@ -176,11 +212,14 @@ export const webhooks = async (context: BenchContext): Promise<ScenarioResult> =
       id: 'webhooks',
       title: '5. Webhook ingestion',
       method:
-        `autocannon ${options.loadSeconds} s runs at ${CONNECTIONS} connections, ${options.repeats} product/baseline pairs (alternating order) after a ${options.warmupSeconds} s warm-up. ` +
+        `autocannon ${options.loadSeconds} s runs at ${CONNECTIONS} connections, ${options.repeats} rounds of product, baseline and transaction baseline (rotating order) after a ${options.warmupSeconds} s warm-up of each. ` +
+        'The baseline answers after one PutItem (the issue\'s baseline); the transaction baseline is the same bare server storing what the product stores — one TransactWriteItems of the conversion and its webhook-id marker, both conditional. ' +
         `Bodies signed per request (Standard Webhooks, fresh timestamps); ${DUPLICATE_SHARE * 100}% duplicates drawn from the last 200 deliveries ` +
         '(half replays of the same webhook-id, half the same conversionId under a new webhook-id). Afterwards the stream consumer rolls everything up.',
       targets: [
         { name: 'requests/s vs baseline', target: `≥ ${RPS_RATIO_TARGET}×`, measured: formatRange(ratio, 2, '×'), met: ratio.median >= RPS_RATIO_TARGET },
+        { name: 'requests/s vs transaction baseline', target: 'information', measured: formatRange(versusTransaction, 2, '×'), met: null },
+        { name: 'transaction baseline vs baseline', target: 'information', measured: formatRange(transactionVersusPut, 2, '×'), met: null },
         {
           name: 'double counts',
           target: '0',
@@ -197,9 +236,11 @@ export const webhooks = async (context: BenchContext): Promise<ScenarioResult> =
         },
       ],
       notes: [
+        `Capacity per webhook request (measured runs, ReturnConsumedCapacity on the product's client): ${perUnit(capacityOfRuns, measuredRequests)}; ` +
+          `${formatNumber(capacityOfRuns.lambdaInvocations / Math.max(1, measuredRequests), 3)} Lambda invocations per request, median handler duration ${formatNumber(capacityOfRuns.medianDurationMs, 2)} ms.`,
         `${formatNumber(duplicatesAnswered, 0)} duplicates answered \`200 duplicate\` in the measured runs; ${accepted.size} conversions answered 202 (warm-up included), ${stored} stored, ${productStream.sent.size} distinct conversionIds sent.`,
       ],
-      data: { runs, stored, counted, acceptedTwice, acceptedDistinct: accepted.size, distinctSent: productStream.sent.size },
+      data: { runs, stored, counted, acceptedTwice, acceptedDistinct: accepted.size, distinctSent: productStream.sent.size, capacity: capacityOfRuns, versusTransaction, transactionVersusPut },
     };
   } finally {
     await Promise.all([product.stop(), baseline.stop(), consumer?.stop()]);

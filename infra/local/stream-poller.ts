@@ -302,6 +302,11 @@ class Napper {
   }
 }
 
+/** Lambda's synchronous invocation payload limit, which also bounds a stream batch. */
+const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
+/** `{"Records":[]}` around the records. */
+const PAYLOAD_OVERHEAD_BYTES = 14;
+
 const errorMessage = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 /** Monotonic logical clock ordering polls against drain requests. */
@@ -587,15 +592,22 @@ export const startStreamPoller = async (options: StreamPollerOptions): Promise<S
     return count;
   };
 
-  /** Takes the next batch off the buffer: up to batchSize matching records, skipping others. */
+  /**
+   * Takes the next batch off the buffer: up to batchSize matching records, skipping others, and
+   * — as Lambda does — no more than fit in a 6 MB invocation payload.
+   */
   const takeBatch = (worker: ShardWorker): { batch: StreamRecord[]; lastConsumed: string } => {
     const batch: StreamRecord[] = [];
     let lastConsumed = '';
+    let payloadBytes = PAYLOAD_OVERHEAD_BYTES;
     while (worker.buffer.length > 0 && batch.length < settings.batchSize) {
       const record = worker.buffer[0];
       if (!matchesFilter(record)) {
         counters.filteredOut++;
       } else {
+        const bytes = Buffer.byteLength(JSON.stringify(toLambdaRecord(record, streamArn, region))) + 1;
+        if (batch.length > 0 && payloadBytes + bytes > MAX_PAYLOAD_BYTES) break;
+        payloadBytes += bytes;
         batch.push(record);
       }
       worker.buffer.shift();

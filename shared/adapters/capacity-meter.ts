@@ -2,8 +2,14 @@
  * Counts the capacity DynamoDB reports as consumed (ReturnConsumedCapacity: TOTAL) per table and
  * operation, so benchmarks and the cost model work from counted request units, not estimates.
  * Off unless DYNAMODB_CAPACITY_METER=1: it adds a field to every request and bookkeeping per call.
- * Counts are as reported: DynamoDB Local reports one unit per transactional item where AWS bills
- * two, so a cost model must double Transact* units itself.
+ * Counts are as reported, except for transactions. DynamoDB Local (checked with 2026-01-16)
+ * reports what AWS bills for single-item calls — 1 unit per KB written, the GSI's writes in the
+ * total — but for a TransactWriteItems call it reports 2 × the largest item's KB per table
+ * (10 small items: 2 units), where AWS bills 2 units per KB of every item. Transactional writes
+ * are therefore computed from the request: 2 × ceil(KB) per action, sized conservatively from
+ * its item (Put) or key and values (Update; DynamoDB bills the larger of the item before and
+ * after, which for our small counter rows stays under 1 KB). GSI writes caused by a
+ * transactional Put are not added (they bill as standard writes; noted in docs/scaling.md).
  */
 import type { ConsumedCapacity, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 
@@ -15,13 +21,14 @@ export interface CapacityCount {
 
 const counts = new Map<string, CapacityCount>();
 
-const add = (key: string, capacity: ConsumedCapacity | undefined) => {
+/** `call`: false for the second and later tables of one multi-table call (counted once). */
+const add = (key: string, capacity: ConsumedCapacity | undefined, call = true) => {
   let count = counts.get(key);
   if (!count) {
     count = { calls: 0, readUnits: 0, writeUnits: 0 };
     counts.set(key, count);
   }
-  count.calls++;
+  if (call) count.calls++;
   if (!capacity) return;
   // DynamoDB Local reports CapacityUnits only; on AWS on-demand tables report Read/Write too.
   const read = capacity.ReadCapacityUnits;
@@ -37,6 +44,26 @@ const add = (key: string, capacity: ConsumedCapacity | undefined) => {
 
 export const capacityMeterEnabled = (): boolean => process.env.DYNAMODB_CAPACITY_METER === '1';
 
+type TransactAction = { TableName?: string; Item?: unknown; Key?: unknown; ExpressionAttributeValues?: unknown };
+type TransactInput = { TransactItems?: Array<Record<string, TransactAction | undefined>> };
+
+/** Bytes of an item as JSON: above DynamoDB's own size rule (names + values), so conservative. */
+const approximateBytes = (...parts: unknown[]): number => parts.reduce<number>((sum, part) => sum + (part ? JSON.stringify(part).length : 0), 0);
+
+/** Units AWS bills for a TransactWriteItems call, per table: 2 per KB of each action. */
+const transactionalUnits = (input: TransactInput): Map<string, number> => {
+  const perTable = new Map<string, number>();
+  for (const wrapper of input.TransactItems ?? []) {
+    for (const [kind, action] of Object.entries(wrapper)) {
+      if (!action?.TableName) continue;
+      // A ConditionCheck is billed as a write too.
+      const bytes = kind === 'Put' ? approximateBytes(action.Item) : approximateBytes(action.Key, action.ExpressionAttributeValues);
+      perTable.set(action.TableName, (perTable.get(action.TableName) ?? 0) + 2 * Math.max(1, Math.ceil(bytes / 1024)));
+    }
+  }
+  return perTable;
+};
+
 /** Installs the meter on a client (a no-op unless enabled). */
 export const installCapacityMeter = (client: DynamoDBClient): void => {
   if (!capacityMeterEnabled()) return;
@@ -46,9 +73,14 @@ export const installCapacityMeter = (client: DynamoDBClient): void => {
       input.ReturnConsumedCapacity ??= 'TOTAL';
       const result = await next(args);
       const operation = String(context.commandName ?? 'Unknown').replace(/Command$/, '');
+      if (operation === 'TransactWriteItems') {
+        const perTable = transactionalUnits(args.input as TransactInput);
+        [...perTable].forEach(([table, units], index) => add(`${operation} ${table}`, { TableName: table, WriteCapacityUnits: units }, index === 0));
+        return result;
+      }
       const consumed = (result.output as { ConsumedCapacity?: ConsumedCapacity | ConsumedCapacity[] }).ConsumedCapacity;
       const list = Array.isArray(consumed) ? consumed : consumed ? [consumed] : [undefined];
-      for (const capacity of list) add(`${operation} ${capacity?.TableName ?? '?'}`, capacity);
+      list.forEach((capacity, index) => add(`${operation} ${capacity?.TableName ?? '?'}`, capacity, index === 0));
       return result;
     },
     { step: 'initialize', name: 'capacityMeter' },

@@ -27,6 +27,7 @@ describe('capacity meter', () => {
         TransactItems: [
           { Put: { TableName: table, Item: { pk: 't', sk: '1' } } },
           { Put: { TableName: table, Item: { pk: 't', sk: '2' } } },
+          { Put: { TableName: table, Item: { pk: 't', sk: '3', pad: 'x'.repeat(1500) } } },
         ],
       }),
     );
@@ -35,7 +36,8 @@ describe('capacity meter', () => {
     expect(counts[`PutItem ${table}`]).toEqual({ calls: 2, readUnits: 0, writeUnits: 3 });
     expect(counts[`GetItem ${table}`]).toMatchObject({ calls: 1, writeUnits: 0 });
     expect(counts[`GetItem ${table}`].readUnits).toBeGreaterThan(0);
-    // DynamoDB Local reports 1 unit per transactional item; AWS bills 2 (the cost model doubles).
-    expect(counts[`TransactWriteItems ${table}`]).toMatchObject({ calls: 1, readUnits: 0, writeUnits: 2 });
+    // Transactions are billed 2 units per KB of each item: 2 + 2 + 4 (computed: DynamoDB Local
+    // reports 4 for the whole call, 2 × its largest item).
+    expect(counts[`TransactWriteItems ${table}`]).toMatchObject({ calls: 1, readUnits: 0, writeUnits: 8 });
   });
 });
