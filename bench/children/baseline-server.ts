@@ -4,9 +4,11 @@
  * the same DynamoDB Local, into a table with the same definition (stream, index) — then answering.
  *   GET /{slug}                              → PutItem of a click item → 302
  *   POST /v1/webhooks/conversions/{sourceId} → PutItem of a conversion item → 202
- *   POST /tx/v1/webhooks/conversions/{sourceId} → the product's storage shape instead: one
- *     TransactWriteItems of the conversion and its webhook-id marker, both conditional → 202
- *     (how much of the gap to the single PutItem the two uniqueness rules cost by themselves).
+ *   POST /puts/v1/webhooks/conversions/{sourceId} → the product's storage shape instead: a
+ *     conditional PutItem of the webhook-id marker, then one of the conversion → 202 (what the
+ *     two uniqueness rules cost by themselves, without the product's handler around them);
+ *   POST /tx/v1/webhooks/conversions/{sourceId} → the product's former shape: one
+ *     TransactWriteItems of both, conditional → 202.
  * Every call asks for ReturnConsumedCapacity, as the product's metered client does.
  */
 import { createServer } from 'node:http';
@@ -97,18 +99,19 @@ const server = createServer((request, response) => {
       return;
     }
     const webhookId = String(request.headers['webhook-id']);
-    const store = url.startsWith('/tx/')
+    const marker = { pk: `WHID#${sourceId}#${webhookId}`, sk: 'WHID', orgId: BASELINE_ORG_ID, conversionId: item.conversionId, expiresAt: item.expiresAt };
+    const conditionalPut = (TableName: string | undefined, Item: Record<string, unknown>) =>
+      client.send(new PutCommand({ TableName, Item, ConditionExpression: 'attribute_not_exists(pk)', ReturnConsumedCapacity: 'TOTAL' }));
+    const store = url.startsWith('/puts/')
+      ? conditionalPut(config.entitiesTable, marker).then(() => conditionalPut(config.eventsTable, item))
+      : url.startsWith('/tx/')
       ? client.send(
           new TransactWriteCommand({
             ReturnConsumedCapacity: 'TOTAL',
             TransactItems: [
               { Put: { TableName: config.eventsTable, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } },
               {
-                Put: {
-                  TableName: config.entitiesTable,
-                  Item: { pk: `WHID#${sourceId}#${webhookId}`, sk: 'WHID', orgId: BASELINE_ORG_ID, conversionId: item.conversionId, expiresAt: item.expiresAt },
-                  ConditionExpression: 'attribute_not_exists(pk)',
-                },
+                Put: { TableName: config.entitiesTable, Item: marker, ConditionExpression: 'attribute_not_exists(pk)' },
               },
             ],
           }),
@@ -120,8 +123,8 @@ const server = createServer((request, response) => {
         response.writeHead(202, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
       },
       (error: Error) => {
-        // The transactional variant refuses a repeat as the product does: 200 duplicate.
-        if (error.name !== 'TransactionCanceledException') return response.writeHead(500).end();
+        // The conditional variants refuse a repeat as the product does: 200 duplicate.
+        if (error.name !== 'TransactionCanceledException' && error.name !== 'ConditionalCheckFailedException') return response.writeHead(500).end();
         const body = JSON.stringify({ conversionId: item.conversionId, status: 'duplicate' });
         response.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
       },
