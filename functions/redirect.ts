@@ -127,7 +127,7 @@ export const handler = async (event: APIGatewayProxyEventV2): Promise<APIGateway
     os: device.os,
     ...(country && /^[A-Z]{2}$/.test(country) ? { country } : {}),
     ...(referrerHost ? { referrerHost } : {}),
-    gsi1pk: eventKeys.campaignIndex(target.orgId, target.campaignId),
+    gsi1pk: eventKeys.campaignIndex(target.orgId, target.campaignId, clickId),
     gsi1sk: eventKeys.campaignIndexSort(at, clickId),
     expiresAt: Math.floor(now / 1000) + RETENTION_SECONDS,
   };

@@ -4,6 +4,7 @@
  * so the two cannot drift apart. Keep it free of AWS SDK and CDK imports.
  */
 
+import type { RollupDimension } from '../shared/domain/rollup.js';
 import { webAssetFiles } from '../shared/web-assets.js';
 
 export type AttributeType = 'S' | 'N';
@@ -323,3 +324,81 @@ export const apiScopes = [
   'admin',
 ] as const;
 export type ApiScope = (typeof apiScopes)[number];
+
+/**
+ * Write shards of the events table's `byCampaign` index. Every click of a campaign lands in
+ * that index; on one partition key (`<org>#<campaign>`, time-ordered sort key, so DynamoDB's
+ * split-for-heat cannot spread the appends) a campaign above ~1,000 clicks/s would exceed the
+ * 1,000 WCU/s of a partition, and a throttled index throttles the redirect's own PutItem (lost
+ * click ids). A click goes to shard `hash(clickId) mod campaignIndexShards` (shard 0 is the
+ * unsuffixed key of the unsharded layout); readers query every shard and merge by time
+ * (shared/adapters/event-reads.ts, shared/reconcile.ts). 16 shards take ~16,000 clicks/s of one
+ * campaign (a click item is ~0.6 KB: 1 WCU); an events page then costs 16 small queries.
+ *
+ * Only ever raise it: readers query shards 0…n−1, so lowering it would hide the clicks written to
+ * the shards above. Raising it invalidates raw-event cursors issued before (400, start again).
+ * bench/hotkeys/ measures it: `npm run simulate:hotkeys` (docs/scaling.md).
+ */
+export const campaignIndexShards = 16;
+
+/**
+ * Partitions per roll-up dimension. Every row of a campaign's dimension used to share one
+ * partition key (`R#<org>#<campaign>#<dimension>`): each row is written at most once per
+ * transaction (≤ ~500 WCU/s per row at 10,000 clicks/s on one campaign), but a viral campaign's
+ * `link` and `advocate` rows together took 2,300–7,700 WCU/s — above the 1,000 WCU/s of a
+ * partition, and DynamoDB splits a hot key range only after minutes of heat. Now a row's partition
+ * is chosen by its key (link slug, advocate id…): shard `hash(key) mod n` (FNV-1a, `shardOf`;
+ * channels by their place in the channel list, one channel per shard), shard 0 being the unsuffixed
+ * key of the unsharded layout, `#<n>` the others. A key's daily and all-time rows stay together in
+ * exactly one item each — no reader sums shards of a row; dimension reads query the n partitions in
+ * parallel and merge them (shared/adapters/rollup-reads.ts, shared/reconcile.ts).
+ *
+ * Sharding by key spreads a dimension's keys, not one key: the `campaign` dimension has the single
+ * key `all` (its two rows, the campaign totals, take ≤ ~1,000 WCU/s together), so it stays 1.
+ *
+ * **Do not change a dimension's count once it holds rows.** Lowering it hides the rows of the
+ * shards above (readers query shards 0…n−1). Unlike `campaignIndexShards` (a click is written
+ * once), raising it is not free either: a row is updated in place, and a key whose shard changes
+ * would start a second item beside its old one — dimension reads would still sum them per key,
+ * but a link's stats (one `GetItem`) and `reconcileCampaign` (one item per row) would not. Changing
+ * it on live data takes a re-aggregation of the roll-ups. bench/hotkeys/ measures it:
+ * `npm run simulate:hotkeys` (docs/scaling.md, "Hot keys").
+ */
+export const rollupPartitionShards = {
+  campaign: 1,
+  link: 16,
+  advocate: 16,
+  /** One per channel (`shared/domain/channels.ts`, append-only): two busy channels never share one. */
+  channel: 12,
+  department: 16,
+} as const satisfies Record<RollupDimension, number>;
+
+/** Reads and writes per second a table (and each of its indexes) can take at once, from the first second. */
+export interface WarmThroughput {
+  readUnitsPerSecond: number;
+  writeUnitsPerSecond: number;
+}
+
+/**
+ * Capacity settings that matter at internet scale, read by the CDK stack (docs/scaling.md, "Limits
+ * on paper", says when to change them). The other scale settings live with what they govern:
+ * `throttling` (API Gateway), `streamConsumer` (batch size, window, parallelization factor),
+ * `campaignIndexShards`, `rollupPartitionShards`. Defaults are safe for a first deploy into a fresh account: nothing
+ * reserved, nothing pre-warmed.
+ */
+export const scaling = {
+  /**
+   * Lambda reserved concurrency per function. None by default: reservations come out of the
+   * account's concurrency quota (1,000 by default, lower in some new accounts, and 100 must stay
+   * unreserved), so a first deploy must not claim any. Reserving for the redirect (e.g.
+   * `{ redirect: 900 }`) keeps a burst elsewhere from starving it — and also caps it.
+   */
+  reservedConcurrency: {} as Partial<Record<FunctionId, number>>,
+  /**
+   * Warm throughput per table (applied to its indexes too). None by default (pre-warming is
+   * billed once): a new on-demand table takes ~4,000 writes/s at once and scales beyond on its
+   * own. Before an expected spike above that, e.g. `{ events: { readUnitsPerSecond: 12_000,
+   * writeUnitsPerSecond: 12_000 } }` for 10,000 clicks/s.
+   */
+  warmThroughput: {} as Partial<Record<TableId, WarmThroughput>>,
+};

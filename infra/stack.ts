@@ -8,6 +8,7 @@ import {
   functions,
   routeKey,
   routes,
+  scaling,
   streamConsumer,
   tables,
   throttling,
@@ -95,7 +96,11 @@ export class AdvocacyStack extends Stack {
       Fn.conditionIf(jwtIssuerGiven.logicalId, Fn.join('', [jwtIssuer.valueAsString, '/.well-known/jwks.json']), ''),
     ).toString();
 
-    const data = new TrackingTables(this, 'Tables', { definitions: tables, deletionProtection: protect });
+    const data = new TrackingTables(this, 'Tables', {
+      definitions: tables,
+      deletionProtection: protect,
+      warmThroughput: scaling.warmThroughput,
+    });
 
     // Configuration every handler reads (shared/config.ts); table names are added per function.
     const sharedEnvironment = {
@@ -132,6 +137,7 @@ export class AdvocacyStack extends Stack {
         })),
         logRemovalPolicy: removalPolicy,
         skipBundling: props.skipBundling,
+        reservedConcurrency: scaling.reservedConcurrency[fnId],
       });
     }
 

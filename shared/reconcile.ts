@@ -4,6 +4,7 @@
  * This is the one place that reads raw events in bulk; dashboards never do.
  */
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { campaignIndexShards } from '../infra/definitions.js';
 import { tableName } from './config.js';
 import { documentClient } from './adapters/dynamo.js';
 import { eventKeys, rollupKeys } from './adapters/keys.js';
@@ -43,12 +44,20 @@ const queryAll = async (input: ConstructorParameters<typeof QueryCommand>[0]) =>
 };
 
 export const reconcileCampaign = async (orgId: string, campaignId: string): Promise<ReconcileReport> => {
-  const rawItems = await queryAll({
-    TableName: tableName('events'),
-    IndexName: 'byCampaign',
-    KeyConditionExpression: 'gsi1pk = :pk',
-    ExpressionAttributeValues: { ':pk': eventKeys.campaignIndex(orgId, campaignId) },
-  });
+  // Every write shard of the campaign's byCampaign partition (order does not matter to a recount).
+  const shards = Array.from({ length: campaignIndexShards }, (_, shard) => shard);
+  const rawItems = (
+    await Promise.all(
+      shards.map((shard) =>
+        queryAll({
+          TableName: tableName('events'),
+          IndexName: 'byCampaign',
+          KeyConditionExpression: 'gsi1pk = :pk',
+          ExpressionAttributeValues: { ':pk': eventKeys.campaignIndexShard(orgId, campaignId, shard) },
+        }),
+      ),
+    )
+  ).flat();
   const clicks = rawItems.flatMap((item) => {
     const parsed = clickEventSchema.safeParse(item);
     return parsed.success ? [parsed.data] : [];

@@ -261,7 +261,7 @@ export const clickItem = (
     os: facts.os,
     country: 'DE',
     referrerHost: visitor ? 'www.linkedin.com' : undefined,
-    gsi1pk: eventKeys.campaignIndex(link.orgId, link.campaignId),
+    gsi1pk: eventKeys.campaignIndex(link.orgId, link.campaignId, clickId),
     gsi1sk: eventKeys.campaignIndexSort(at, clickId),
     expiresAt: Math.floor(clickMs / 1000) + retentionSeconds,
   };

@@ -37,6 +37,11 @@ export interface ApiFunctionProps {
    * @default false
    */
   readonly skipBundling?: boolean;
+  /**
+   * Lambda reserved concurrency (infra/definitions.ts `scaling.reservedConcurrency`).
+   * @default none: the function draws on the account's unreserved concurrency
+   */
+  readonly reservedConcurrency?: number;
 }
 
 export { ESM_REQUIRE_BANNER } from './bundling-options.js';
@@ -108,6 +113,7 @@ export class ApiFunction extends Construct {
       timeout: Duration.seconds(def.timeoutSeconds),
       description: def.description,
       role: this.role,
+      ...(props.reservedConcurrency !== undefined ? { reservedConcurrentExecutions: props.reservedConcurrency } : {}),
       logGroup: this.logGroup,
       // Powertools tracer sends segments; the Lambda service adds the invocation segment.
       tracing: lambda.Tracing.ACTIVE,

@@ -1,7 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import type { AttributeType, TableDefinition } from '../definitions.js';
+import type { AttributeType, TableDefinition, WarmThroughput } from '../definitions.js';
 
 export interface TrackingTablesProps<Id extends string> {
   /** The table definitions (infra/definitions.ts `tables`), keyed by logical id. */
@@ -12,6 +12,12 @@ export interface TrackingTablesProps<Id extends string> {
    * @default true
    */
   readonly deletionProtection?: boolean;
+  /**
+   * Pre-warmed throughput per table, applied to the table and each of its indexes
+   * (infra/definitions.ts `scaling.warmThroughput`).
+   * @default none: on-demand tables start at their default warm throughput
+   */
+  readonly warmThroughput?: Partial<Record<Id, WarmThroughput>>;
 }
 
 const attributeType = (type: AttributeType): dynamodb.AttributeType =>
@@ -32,6 +38,7 @@ export class TrackingTables<Id extends string> extends Construct {
     const entries = Object.entries(props.definitions) as Array<[Id, TableDefinition]>;
     this.tables = Object.fromEntries(
       entries.map(([tableId, def]) => {
+        const warmThroughput = props.warmThroughput?.[tableId];
         // Physical names are left to CloudFormation (several stacks per account stay possible);
         // handlers get them through the definition's env var.
         const table = new dynamodb.Table(this, pascal(tableId), {
@@ -44,6 +51,7 @@ export class TrackingTables<Id extends string> extends Construct {
           stream: def.stream === 'NEW_IMAGE' ? dynamodb.StreamViewType.NEW_IMAGE : undefined,
           deletionProtection: protect,
           removalPolicy: protect ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+          ...(warmThroughput ? { warmThroughput } : {}),
         });
         for (const gsi of def.globalSecondaryIndexes) {
           table.addGlobalSecondaryIndex({
@@ -51,6 +59,7 @@ export class TrackingTables<Id extends string> extends Construct {
             partitionKey: { name: gsi.partitionKey.name, type: attributeType(gsi.partitionKey.type) },
             sortKey: gsi.sortKey && { name: gsi.sortKey.name, type: attributeType(gsi.sortKey.type) },
             projectionType: dynamodb.ProjectionType.ALL,
+            ...(warmThroughput ? { warmThroughput } : {}),
           });
         }
         return [tableId, table];

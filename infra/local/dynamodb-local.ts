@@ -218,7 +218,11 @@ const startOnPort = async (
       if (watchdog.exitCode === null && watchdog.signalCode === null) {
         const watchdogExited = new Promise((r) => watchdog.once('exit', r));
         watchdog.kill('SIGKILL');
+        // The watchdog is unref'd: when nothing else holds the event loop (a script's last
+        // await), its exit event would never come and the process would end mid-stop (exit 13).
+        const holdLoop = setTimeout(() => {}, 5000);
         await watchdogExited; // reap it, so no zombie is left for init
+        clearTimeout(holdLoop);
       }
       process.removeListener('exit', killNow);
       java.stdout?.destroy();

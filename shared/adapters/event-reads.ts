@@ -1,15 +1,18 @@
 /**
- * Raw events of a campaign, page by page: clicks from the events table's byCampaign index,
- * conversions from the credit records the consumer wrote for the campaign.
+ * Raw events of a campaign, page by page: clicks from the events table's byCampaign index (its
+ * write shards merged by time), conversions from the credit records the consumer wrote for the
+ * campaign.
  */
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { campaignIndexShards } from '../../infra/definitions.js';
 import { tableName } from '../config.js';
 import { attributionModels } from '../domain/attribution.js';
 import type { ConversionCampaignRecord } from '../domain/conversion-credit.js';
 import { InvalidCursorError } from '../domain/errors.js';
 import { formatAmount, formatMicro } from '../domain/money.js';
+import { createShardMerger, type ShardFetch } from '../domain/shard-merge.js';
 import { documentClient } from './dynamo.js';
-import { eventKeys, isStartKeyOf, rollupKeys } from './keys.js';
+import { campaignIndexSortPattern, eventKeys, isStartKeyOf, rollupKeys } from './keys.js';
 import type { DayRange } from './rollup-reads.js';
 
 export type EventType = 'click' | 'conversion';
@@ -50,33 +53,84 @@ const presentConversion = (item: Record<string, unknown>) => {
   };
 };
 
-export const eventPages = (
-  orgId: string,
-  campaignId: string,
-  type: EventType,
-  range: DayRange | undefined,
-  startKey: Record<string, unknown> | undefined,
-) => {
-  const partition = type === 'click' ? eventKeys.campaignIndex(orgId, campaignId) : rollupKeys.conversionRecords(orgId, campaignId);
-  const partitionAttribute = type === 'click' ? 'gsi1pk' : 'pk';
-  // Clicks page through the byCampaign index (table key + index key), credit records the table.
-  const keyAttributes = type === 'click' ? ['pk', 'sk', 'gsi1pk', 'gsi1sk'] : ['pk', 'sk'];
-  if (startKey && !isStartKeyOf(startKey, keyAttributes, { attribute: partitionAttribute, value: partition })) {
-    throw new InvalidCursorError();
-  }
+/**
+ * Clicks of a campaign from the byCampaign index: every write shard is read and the shards are
+ * merged by time. The page position (the cursor's key) is the sort key reached in each shard:
+ * `{ after: [<sort key> | null, …] }`, one entry per shard.
+ */
+const clickPages = (orgId: string, campaignId: string, range: DayRange | undefined, startKey: Record<string, unknown> | undefined) => {
+  const positions = startKey ? clickPositionsOf(startKey) : new Array<string | null>(campaignIndexShards).fill(null);
+  const lower = range?.from;
+  // Sort keys start with the click's ISO time: a day's last key sorts below `<day>T\uffff`.
+  const upper = range ? `${range.to}T\uffff` : undefined;
+
+  const fetch: ShardFetch<Record<string, unknown>> = async (shard, after, count) => {
+    const values: Record<string, unknown> = { ':pk': eventKeys.campaignIndexShard(orgId, campaignId, shard) };
+    let condition = 'gsi1pk = :pk';
+    if (after !== null && (lower === undefined || after >= lower)) {
+      // Strictly after the position; the upper bound is applied below (one range condition only).
+      condition += ' AND gsi1sk > :after';
+      values[':after'] = after;
+    } else if (lower !== undefined && upper !== undefined) {
+      condition += ' AND gsi1sk BETWEEN :from AND :to';
+      values[':from'] = lower;
+      values[':to'] = upper;
+    }
+    const page = await documentClient().send(
+      new QueryCommand({
+        TableName: tableName('events'),
+        IndexName: 'byCampaign',
+        KeyConditionExpression: condition,
+        ExpressionAttributeValues: values,
+        Limit: count,
+      }),
+    );
+    const items = page.Items ?? [];
+    const inRange = upper === undefined ? items : items.filter((item) => String(item.gsi1sk) <= upper);
+    return { items: inRange, more: Boolean(page.LastEvaluatedKey) && inRange.length === items.length };
+  };
+
+  const merger = createShardMerger({ positions, sortKeyOf: (item) => String(item.gsi1sk), fetch });
+  let done = false;
+  return {
+    async next(limit: number): Promise<{ items: Record<string, unknown>[]; nextKey?: Record<string, unknown> }> {
+      if (done) return { items: [] };
+      const page = await merger.next(limit);
+      done = page.done;
+      return { items: page.items.map(presentClick), nextKey: done ? undefined : { after: page.positions } };
+    },
+  };
+};
+
+/**
+ * The shard positions of a click cursor, or InvalidCursorError: exactly `{ after: [...] }` with
+ * one entry per shard, each null or a byCampaign sort key. A cursor from before a change of the
+ * shard count does not fit and is refused (the client starts again).
+ */
+const clickPositionsOf = (startKey: Record<string, unknown>): Array<string | null> => {
+  const after = startKey.after;
+  const valid =
+    Object.keys(startKey).length === 1 &&
+    Array.isArray(after) &&
+    after.length === campaignIndexShards &&
+    after.every((position) => position === null || (typeof position === 'string' && campaignIndexSortPattern.test(position)));
+  if (!valid) throw new InvalidCursorError();
+  return after as Array<string | null>;
+};
+
+/** Conversions of a campaign: the credit records the consumer wrote for it, one partition. */
+const conversionPages = (orgId: string, campaignId: string, range: DayRange | undefined, startKey: Record<string, unknown> | undefined) => {
+  const partition = rollupKeys.conversionRecords(orgId, campaignId);
+  if (startKey && !isStartKeyOf(startKey, ['pk', 'sk'], { attribute: 'pk', value: partition })) throw new InvalidCursorError();
   let next = startKey;
   let done = false;
   return {
     async next(limit: number): Promise<{ items: Record<string, unknown>[]; nextKey?: Record<string, unknown> }> {
       if (done) return { items: [] };
-      const sortAttribute = type === 'click' ? 'gsi1sk' : 'sk';
       const page = await documentClient().send(
         new QueryCommand({
-          TableName: type === 'click' ? tableName('events') : tableName('rollups'),
-          ...(type === 'click' ? { IndexName: 'byCampaign' } : {}),
-          KeyConditionExpression: range
-            ? `${partitionAttribute} = :pk AND ${sortAttribute} BETWEEN :from AND :to`
-            : `${partitionAttribute} = :pk`,
+          TableName: tableName('rollups'),
+          KeyConditionExpression: range ? 'pk = :pk AND sk BETWEEN :from AND :to' : 'pk = :pk',
           ExpressionAttributeValues: {
             ':pk': partition,
             ...(range ? { ':from': range.from, ':to': `${range.to}T\uffff` } : {}),
@@ -87,8 +141,15 @@ export const eventPages = (
       );
       next = page.LastEvaluatedKey;
       done = !next;
-      const items = (page.Items ?? []).map(type === 'click' ? presentClick : presentConversion);
-      return { items, nextKey: next };
+      return { items: (page.Items ?? []).map(presentConversion), nextKey: next };
     },
   };
 };
+
+export const eventPages = (
+  orgId: string,
+  campaignId: string,
+  type: EventType,
+  range: DayRange | undefined,
+  startKey: Record<string, unknown> | undefined,
+) => (type === 'click' ? clickPages(orgId, campaignId, range, startKey) : conversionPages(orgId, campaignId, range, startKey));

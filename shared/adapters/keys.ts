@@ -2,6 +2,8 @@
  * Key layout of the tables. Every string that becomes part of a key passes through here, so
  * the layout is documented in one place (docs/architecture.md mirrors it).
  */
+import { campaignIndexShards } from '../../infra/definitions.js';
+
 export const entityKeys = {
   org: (orgId: string) => ({ pk: `ORG#${orgId}`, sk: 'ORG' }),
   apiKey: (keyId: string) => ({ pk: `APIKEY#${keyId}`, sk: 'APIKEY' }),
@@ -36,9 +38,32 @@ export const eventKeys = {
   /** byCampaign index partition of an organization's conversions (reconciliation, audits). */
   conversionIndex: (orgId: string) => `${orgId}#_conversions`,
   clickSortKey: (at: string) => `C#${at}`,
-  /** byCampaign index: raw events of a campaign in time order. */
-  campaignIndex: (orgId: string, campaignId: string) => `${orgId}#${campaignId}`,
+  /**
+   * byCampaign index: the index partition a click of a campaign is written to — one of
+   * `campaignIndexShards` write shards, chosen by its id (infra/definitions.ts says why).
+   */
+  campaignIndex: (orgId: string, campaignId: string, eventId: string) =>
+    eventKeys.campaignIndexShard(orgId, campaignId, shardOf(eventId, campaignIndexShards)),
+  /** Shard 0 is the key of the unsharded layout, so clicks written before sharding stay readable. */
+  campaignIndexShard: (orgId: string, campaignId: string, shard: number) =>
+    shard === 0 ? `${orgId}#${campaignId}` : `${orgId}#${campaignId}#${shard}`,
   campaignIndexSort: (at: string, eventId: string) => `${at}#${eventId}`,
+};
+
+/** What a byCampaign sort key (`<ISO time>#<event id>`) looks like: cursors carry them. */
+export const campaignIndexSortPattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z#[A-Za-z0-9_-]{1,128}$/;
+
+/**
+ * A deterministic shard in 0…shards−1 for an id (FNV-1a, 32 bits): the same click always lands
+ * in the same shard, and ids — random in their last characters — spread evenly.
+ */
+export const shardOf = (id: string, shards: number): number => {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) {
+    hash ^= id.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0) % shards;
 };
 
 export const rollupKeys = {

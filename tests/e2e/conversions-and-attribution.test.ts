@@ -340,6 +340,11 @@ describe('attribution reports', () => {
     expect(page.body.items).toHaveLength(2);
     const rest = await api('GET', `/v1/campaigns/${campaignId}/events?type=click&limit=10&cursor=${page.body.nextCursor}`, { token: org.apiKey });
     expect(page.body.items.length + rest.body.items.length).toBe(4);
+    // Clicks are spread over the byCampaign index's write shards; pages merge them back in time order.
+    const clicks = [...page.body.items, ...rest.body.items];
+    expect(new Set(clicks.map((c: { clickId: string }) => c.clickId)).size).toBe(4);
+    expect(clicks.map((c: { at: string }) => c.at)).toEqual(clicks.map((c: { at: string }) => c.at).sort());
+    expect(rest.body.nextCursor).toBeNull();
     for (const item of [...page.body.items, ...rest.body.items]) {
       expect(item).not.toHaveProperty('ip');
       expect(item).not.toHaveProperty('userAgent');

@@ -20,6 +20,7 @@ import {
   functions,
   routeKey,
   routes,
+  scaling,
   streamConsumer,
   tables,
   throttling,
@@ -529,6 +530,38 @@ describe('alarms', () => {
     const redirectEnv = resources[fnLogicalId.redirect].Properties.Environment.Variables;
     expect(a[0].Dimensions).toEqual([{ Name: 'service', Value: redirectEnv.POWERTOOLS_SERVICE_NAME }]);
     expect(redirectEnv.POWERTOOLS_METRICS_NAMESPACE).toBe(a[0].Namespace);
+  });
+});
+
+describe('settings that matter at scale (docs/scaling.md)', () => {
+  it.each(Object.keys(functions) as FunctionId[])('%s: reserved concurrency only where scaling.reservedConcurrency asks for it', (fnId) => {
+    expect(resources[fnLogicalId[fnId]].Properties.ReservedConcurrentExecutions).toBe(scaling.reservedConcurrency[fnId]);
+  });
+
+  it('reservations leave the 100 unreserved executions a default account (1,000) needs', () => {
+    const reserved = Object.values(scaling.reservedConcurrency).reduce((sum, n) => sum + (n ?? 0), 0);
+    expect(reserved).toBeLessThanOrEqual(900);
+  });
+
+  it.each(Object.keys(tables) as TableId[])('%s: warm throughput on the table and its indexes only where scaling.warmThroughput asks', (tableId) => {
+    const p = resources[tableLogicalId[tableId]].Properties;
+    const warm = scaling.warmThroughput[tableId];
+    const expected = warm ? { ReadUnitsPerSecond: warm.readUnitsPerSecond, WriteUnitsPerSecond: warm.writeUnitsPerSecond } : undefined;
+    expect(p.WarmThroughput).toEqual(expected);
+    for (const gsi of p.GlobalSecondaryIndexes ?? []) expect(gsi.WarmThroughput, gsi.IndexName).toEqual(expected);
+  });
+
+  it('stream mapping and throttles stay within what a default account and Lambda accept', () => {
+    const [, esm] = ofType('AWS::Lambda::EventSourceMapping')[0];
+    // DynamoDB stream mappings: batch 1–10,000, window ≤ 300 s, parallelization factor 1–10.
+    expect(esm.Properties.BatchSize).toBeGreaterThanOrEqual(1);
+    expect(esm.Properties.BatchSize).toBeLessThanOrEqual(10_000);
+    expect(esm.Properties.MaximumBatchingWindowInSeconds).toBeLessThanOrEqual(300);
+    expect(esm.Properties.ParallelizationFactor).toBeGreaterThanOrEqual(1);
+    expect(esm.Properties.ParallelizationFactor).toBeLessThanOrEqual(10);
+    // A route limit above the account's (10,000 rps, 5,000 burst by default) would promise what it cannot take.
+    expect(throttling.redirectRateLimit).toBeLessThanOrEqual(10_000);
+    expect(throttling.redirectBurstLimit).toBeLessThanOrEqual(5_000);
   });
 });
 

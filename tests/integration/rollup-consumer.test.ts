@@ -51,7 +51,7 @@ const makeClicks = (count: number) =>
       device: 'desktop',
       browser: 'Chrome',
       os: 'Windows',
-      gsi1pk: eventKeys.campaignIndex(ORG, campaignId),
+      gsi1pk: eventKeys.campaignIndex(ORG, campaignId, clickId),
       gsi1sk: eventKeys.campaignIndexSort(at, clickId),
       expiresAt: 2_000_000_000,
     };

@@ -3,6 +3,7 @@
  * only when a random seed happens upon it again (docs/reliability.md lists the fixes).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { campaignIndexShards } from '../../infra/definitions.js';
 import { startWorld, type World } from './support/world.js';
 
 let world: World;
@@ -59,7 +60,17 @@ describe('forged cursors of the caller’s own organization are refused with 400
       expectProblem(answer, 400);
     }
     const eventsPartition = `${orgId}#${campaignId}`;
-    for (const k of [{ gsi1pk: eventsPartition }, { gsi1pk: eventsPartition, gsi1sk: 'x', pk: 'V#x', sk: 'C#x', more: 1 }]) {
+    const position = '2026-11-27T14:45:06.716Z#01M8EQF6PMDZRCCCHCKP2GY0ZZ';
+    const positions = (count: number) => new Array(count).fill(position);
+    for (const k of [
+      { gsi1pk: eventsPartition },
+      { gsi1pk: eventsPartition, gsi1sk: 'x', pk: 'V#x', sk: 'C#x', more: 1 },
+      // Raw-event cursors hold one position per write shard of the byCampaign index.
+      { after: positions(campaignIndexShards + 1) },
+      { after: [...positions(campaignIndexShards - 1), 'not a sort key'] },
+      { after: [...positions(campaignIndexShards - 1), 5] },
+      { after: positions(campaignIndexShards), extra: 1 },
+    ]) {
       const answer = await world.call('GET', `/v1/campaigns/${campaignId}/events?cursor=${cursor({ o: orgId, k })}`, { token: world.victim.adminKey });
       expectProblem(answer, 400);
     }

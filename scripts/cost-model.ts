@@ -1,0 +1,228 @@
+/**
+ * `npm run cost [-- --results <file>] [--write]`: what a million tracked clicks, a thousand
+ * conversions and a month of a 10,000-advocate program cost on AWS, from counted capacity
+ * (scripts/cost/model.ts) and cited list prices (scripts/cost/prices.ts).
+ *
+ * Counts come from `--results <file>`, else from the newest bench/results/*.json (by mtime, then
+ * name) that has a top-level `capacity` key (`npm run bench` writes it). Without one, the sample
+ * fixture (tests/fixtures/capacity-sample.json, plausible numbers, not a measurement) is printed
+ * with a warning, and `--write` refuses to put it into the docs.
+ *
+ * `--write` replaces the generated sections of docs/scaling.md (`<!-- cost:start -->` …
+ * `<!-- cost:end -->`) and README.md (`<!-- cost-summary:start -->` … `<!-- cost-summary:end -->`).
+ */
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { functions } from '../infra/definitions.js';
+import {
+  billedWriteUnits,
+  costLines,
+  pathFunctions,
+  program,
+  storageEstimate,
+  totals,
+  type Capacity,
+  type CostLine,
+} from './cost/model.js';
+import { prices, region, type PriceId } from './cost/prices.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const fixture = join(root, 'tests', 'fixtures', 'capacity-sample.json');
+
+const paths = ['redirect', 'webhook', 'rollup', 'queries'] as const satisfies ReadonlyArray<keyof Capacity>;
+
+interface CountsSource {
+  capacity: Capacity;
+  /** Per path, the file its counts come from (and its run). */
+  origins: Record<keyof Capacity, string>;
+  /** Paths whose counts are the fixture's: no result file counted them. */
+  fromFixture: Array<keyof Capacity>;
+}
+
+const describeRun = (file: string, document: { startedAt?: string; command?: string }) =>
+  `\`${relative(root, file)}\`${document.startedAt ? ` (run ${document.startedAt.slice(0, 16).replace('T', ' ')} UTC${document.command ? `, \`${document.command}\`` : ''})` : ''}`;
+
+/**
+ * Counts per path: from `--results <file>` alone, else from the newest bench/results/*.json (by
+ * mtime, then name) whose `capacity` has that path — a run of one scenario (`--only`) counts only
+ * its own path — and the fixture for paths no run has counted.
+ */
+const loadCounts = (resultsFile: string | undefined): CountsSource => {
+  let files: string[];
+  if (resultsFile) files = [resultsFile];
+  else {
+    const directory = join(root, 'bench', 'results');
+    let names: string[] = [];
+    try {
+      names = readdirSync(directory).filter((name) => name.endsWith('.json'));
+    } catch {
+      // No results yet.
+    }
+    files = names
+      .map((name) => ({ file: join(directory, name), name, mtime: statSync(join(directory, name)).mtimeMs }))
+      .sort((a, b) => b.mtime - a.mtime || b.name.localeCompare(a.name))
+      .map(({ file }) => file);
+  }
+  const capacity: Partial<Capacity> = {};
+  const origins: Partial<Record<keyof Capacity, string>> = {};
+  for (const file of files) {
+    let document: { capacity?: Partial<Capacity>; startedAt?: string; command?: string };
+    try {
+      document = JSON.parse(readFileSync(file, 'utf8'));
+    } catch {
+      continue; // not JSON, or being written
+    }
+    for (const path of paths) {
+      if (capacity[path] || !document.capacity?.[path]) continue;
+      (capacity as Record<string, unknown>)[path] = document.capacity[path];
+      origins[path] = describeRun(file, document);
+    }
+  }
+  if (resultsFile && paths.some((path) => !capacity[path])) {
+    throw new Error(`${relative(root, resultsFile)} lacks counts for: ${paths.filter((path) => !capacity[path]).join(', ')}`);
+  }
+  const sample = JSON.parse(readFileSync(fixture, 'utf8')) as { capacity: Capacity };
+  const fromFixture = resultsFile && resolve(resultsFile) === fixture ? [...paths] : paths.filter((path) => !capacity[path]);
+  for (const path of fromFixture) {
+    (capacity as Record<string, unknown>)[path] = sample.capacity[path];
+    origins[path] = `\`${relative(root, fixture)}\` (sample, not measured)`;
+  }
+  return { capacity: capacity as Capacity, origins: origins as Record<keyof Capacity, string>, fromFixture };
+};
+
+const usd = (value: number): string =>
+  value === 0 ? '$0' : value < 1 ? `$${value.toFixed(4)}` : `$${value.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+const number = (value: number, digits = 2): string => value.toLocaleString('en-US', { maximumFractionDigits: digits });
+
+const lineNames: Record<PriceId, string> = {
+  apiGatewayHttpRequest: 'API Gateway HTTP API requests',
+  lambdaRequest: 'Lambda requests',
+  lambdaArmGbSecond: 'Lambda compute (arm64 GB-s)',
+  dynamoWriteRequestUnit: 'DynamoDB write request units',
+  dynamoReadRequestUnit: 'DynamoDB read request units',
+  dynamoStorageGbMonth: 'DynamoDB storage (tables + byCampaign index)',
+  dynamoPitrGbMonth: 'DynamoDB point-in-time recovery',
+  dynamoStreamsReadRequest: 'DynamoDB Streams reads (Lambda trigger: free)',
+  sqsRequest: 'SQS dead-letter queue (none in a healthy month)',
+};
+
+const unitPrice = (id: PriceId): string => {
+  const { usd: price } = prices[id];
+  if (price === 0) return '$0';
+  if (id === 'lambdaArmGbSecond') return `$${price} per GB-s`;
+  if (id === 'dynamoStorageGbMonth' || id === 'dynamoPitrGbMonth') return `$${price.toFixed(2)} per GB-month`;
+  return `$${(price * 1_000_000).toFixed(3).replace(/0$/, '')} per million`;
+};
+
+const renderCostTable = (lines: CostLine[]): string => {
+  const total = totals(lines);
+  return [
+    `| ${region} list prices | unit price | per million clicks | per 1,000 conversions | program month: ${number(program.advocates, 0)} advocates, ${number(program.clicksPerMonth, 0)} clicks, ${number(program.conversionsPerMonth, 0)} conversions |`,
+    '|---|---|---|---|---|',
+    ...lines.map((line) => `| ${lineNames[line.id]} | ${unitPrice(line.id)} | ${usd(line.perMillionClicks)} | ${usd(line.perThousandConversions)} | ${usd(line.programMonth)} |`),
+    `| **total** | | **${usd(total.perMillionClicks)}** | **${usd(total.perThousandConversions)}** | **${usd(total.programMonth)}** |`,
+  ].join('\n');
+};
+
+const renderCounts = (capacity: Capacity): string => {
+  const row = (name: string, per: number, perName: string, path: Capacity[keyof Capacity], fn: keyof typeof pathFunctions) => {
+    const memory = functions[pathFunctions[fn]].memoryMb;
+    const each = (value: number) => (per > 0 ? value / per : 0);
+    const apiRequests = 'apiRequests' in path ? each(path.apiRequests) : 0;
+    return `| ${name} | ${number(per, 0)} ${perName} | ${number(apiRequests, 3)} | ${number(each(path.lambdaInvocations), 4)} | ${number(each(path.readUnits), 3)} | ${number(each(path.writeUnits), 3)} | ${number(each(path.transactWriteUnits), 3)} | ${number(each(billedWriteUnits(path)), 3)} | ${number(path.medianDurationMs, 1)} ms | ${memory} MB${path.memoryMb !== memory ? ` (run: ${path.memoryMb})` : ''} |`;
+  };
+  return [
+    '| path | counted | API requests each | Lambda invocations each | read units each | write units each (standard) | write units each (transactional, 2 per KB) | write units each, billed | median duration | memory (definitions) |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+    row('redirect', capacity.redirect.requests, 'requests', capacity.redirect, 'redirect'),
+    row('conversion webhook', capacity.webhook.requests, `requests (${number(capacity.webhook.accepted, 0)} accepted)`, capacity.webhook, 'webhook'),
+    row('roll-up consumer', capacity.rollup.events, `events (${number(capacity.rollup.clicks, 0)} clicks, ${number(capacity.rollup.conversions, 0)} conversions)`, capacity.rollup, 'rollup'),
+    row('read APIs (authorizer included)', capacity.queries.requests, 'requests', capacity.queries, 'queries'),
+  ].join('\n');
+};
+
+const renderStorage = (): string => {
+  const s = storageEstimate();
+  return (
+    `Storage is an **estimate** from the item shapes (representative items built with \`shared/adapters/keys.ts\` and the redirect's \`ClickEvent\`, sized with DynamoDB's rules + 100 B per item): ` +
+    `a click ${number(s.clickTableBytes, 0)} B in the events table and again ${number(s.clickIndexBytes, 0)} B in the byCampaign index (all attributes projected), ` +
+    `a conversion ${number(s.conversionTableBytes, 0)} B + ${number(s.conversionIndexBytes, 0)} B plus a ${number(s.creditRecordBytes, 0)} B credit record, ` +
+    `a roll-up row ${number(s.rollupRowBytes, 0)} B (${program.rollupRowsPerClick} new rows per click assumed), a ledger entry ${number(s.ledgerBytes, 0)} B for 8 days; ` +
+    `raw events are kept ${number(s.retentionMonths, 1)} months (\`rawEventRetentionDays\`, TTL). Per million clicks and per thousand conversions: storage for that whole retention. ` +
+    `Program month: the steady state once the retention is reached (month 14 on, the costliest; month 1 stores ~1/13 of it).`
+  );
+};
+
+const renderCitations = (): string =>
+  [
+    '| price | unit | source (taken on) | where the number was read |',
+    '|---|---|---|---|',
+    ...(Object.keys(prices) as PriceId[]).map((id) => {
+      const price = prices[id];
+      return `| ${unitPrice(id)} | ${price.unit} | ${price.source} (${price.takenOn}) | ${price.evidence} |`;
+    }),
+  ].join('\n');
+
+const main = () => {
+  const { values } = parseArgs({ options: { results: { type: 'string' }, write: { type: 'boolean', default: false } } });
+  const { capacity, origins, fromFixture } = loadCounts(values.results);
+  if (fromFixture.length > 0 && values.write) {
+    throw new Error(
+      `the counts for ${fromFixture.join(', ')} are the sample fixture's, not a benchmark run's: run \`npm run bench\` first (or pass --results <bench result>); the fixture is never written into the docs.`,
+    );
+  }
+  const lines = costLines(capacity);
+  const distinctOrigins = [...new Set(Object.values(origins))];
+  const origin =
+    distinctOrigins.length === 1 ? distinctOrigins[0] : paths.map((path) => `${path} ${origins[path]}`).join('; ');
+  const warning =
+    fromFixture.length > 0
+      ? `> **Sample numbers** for ${fromFixture.join(', ')} (test fixture, not a measurement): no benchmark result has counted ${fromFixture.length === 1 ? 'it' : 'them'} yet.\n\n`
+      : '';
+
+  const full = [
+    `${warning}Reproduce: \`npm run cost\` — counts from ${origin}; prices: ${region}, list prices, no free tier.`,
+    '',
+    '**Counted per request / event** (on DynamoDB Local, in AWS billing units; transactional writes at 2 units per KB of each item):',
+    '',
+    renderCounts(capacity),
+    '',
+    '**Cost**:',
+    '',
+    renderCostTable(lines),
+    '',
+    renderStorage(),
+    '',
+    `Read APIs in the program month: ${number(program.queryRequestsPerMonth, 0)} requests (assumed: advocates open their stats ~4 times a month, managers run 10,000 dashboard queries). ` +
+      'Lambda compute is, per function, invocations × mean duration × configured memory (`infra/definitions.ts`) when the run breaks invocations down by function; otherwise all of a path\'s invocations (authorizer included) at its main function\'s median duration and memory. ' +
+      'Not in the table: CloudWatch Logs (API access logs, WARN-level function logs), X-Ray traces (tracing is active), KMS (webhook secret decryption), data transfer out (a redirect answer is < 1 KB).',
+    '',
+    '**Prices** (one table: `scripts/cost/prices.ts`):',
+    '',
+    renderCitations(),
+  ].join('\n');
+  process.stdout.write(`${full}\n`);
+
+  if (values.write) {
+    const replaceBetween = (path: string, start: string, end: string, content: string) => {
+      const text = readFileSync(path, 'utf8');
+      const from = text.indexOf(start);
+      const to = text.indexOf(end);
+      if (from < 0 || to < from) throw new Error(`${relative(root, path)} lacks the markers ${start} … ${end}`);
+      writeFileSync(path, `${text.slice(0, from + start.length)}\n${content}\n${text.slice(to)}`);
+      process.stderr.write(`updated ${relative(root, path)}\n`);
+    };
+    replaceBetween(join(root, 'docs', 'scaling.md'), '<!-- cost:start (generated by npm run cost -- --write) -->', '<!-- cost:end -->', full);
+    const summary = `${renderCostTable(lines)}\n\nCounts from ${origin}; storage estimated, prices cited in [docs/scaling.md](docs/scaling.md#cost).`;
+    replaceBetween(join(root, 'README.md'), '<!-- cost-summary:start (generated by npm run cost -- --write) -->', '<!-- cost-summary:end -->', summary);
+  }
+};
+
+try {
+  main();
+} catch (error) {
+  process.stderr.write(`npm run cost: ${(error as Error).message}\n`);
+  process.exit(1);
+}

@@ -1,0 +1,368 @@
+/**
+ * The cost model: counted capacity (from a benchmark run's `capacity` key) × list prices
+ * (scripts/cost/prices.ts) → cost per million clicks, per thousand conversions, and for a month
+ * of a program. Pure: no file or network access; scripts/cost-model.ts is the command.
+ *
+ * What is counted and what is estimated:
+ * - requests, Lambda invocations, read and write units and durations are the benchmark's counts;
+ *   `transactWriteUnits` are already at AWS's transactional rate (2 per started KB of every item):
+ *   DynamoDB Local reports 2 units per TransactWriteItems call and table, however many items, so
+ *   the benchmark computes them from the requests (shared/adapters/capacity-meter.ts,
+ *   bench/lib/capacity.ts) and they are billed as they are here;
+ * - Lambda memory is the configured memory of infra/definitions.ts (billed memory, not used);
+ *   compute is invocations × mean duration per function when the run breaks them down, else
+ *   invocations × the median duration of the path's main function (an estimate);
+ * - storage is an estimate from the item shapes (the product's own key functions and types),
+ *   sized with DynamoDB's rules plus its 100 bytes per item, kept `rawEventRetentionDays`.
+ */
+import { itemSize } from '../../bench/hotkeys/item-size.js';
+import { functions, rawEventRetentionDays, streamConsumer, type FunctionId } from '../../infra/definitions.js';
+import { eventKeys, rollupKeys } from '../../shared/adapters/keys.js';
+import type { ClickEvent } from '../../shared/adapters/redirect-store.js';
+import type { ConversionCampaignRecord } from '../../shared/domain/conversion-credit.js';
+import type { ConversionEventRecord } from '../../shared/domain/events.js';
+import { prices as listPrices, type PriceId, type PriceTable } from './prices.js';
+
+// ---------------------------------------------------------------------------------------------
+// Counted capacity, as the benchmark writes it (bench/results/<run>.json, key `capacity`).
+
+interface CountedPath {
+  lambdaInvocations: number;
+  readUnits: number;
+  /** Standard (non-transactional) write units, indexes included. */
+  writeUnits: number;
+  /** Write units of transactional writes, at the transactional rate (2 per started KB of each item). */
+  transactWriteUnits: number;
+  medianDurationMs: number;
+  memoryMb: number;
+  /** Per function (the authorizer apart from the handler), when the run breaks invocations down. */
+  byFunction?: Record<string, { invocations: number; medianDurationMs: number; meanDurationMs?: number }>;
+}
+
+export interface Capacity {
+  redirect: CountedPath & { requests: number; apiRequests: number };
+  webhook: CountedPath & { requests: number; accepted: number; apiRequests: number };
+  rollup: CountedPath & { events: number; clicks: number; conversions: number };
+  /** Authorizer invocations are included in `lambdaInvocations`. */
+  queries: CountedPath & { requests: number; apiRequests: number };
+}
+
+/** Each path's main function: its memory bills the path's compute when the run has no per-function breakdown. */
+export const pathFunctions = {
+  redirect: 'redirect',
+  webhook: 'conversions',
+  rollup: streamConsumer.function,
+  queries: 'analytics',
+} as const satisfies Record<keyof Capacity, FunctionId>;
+
+// ---------------------------------------------------------------------------------------------
+// The program the issue prices, and what the model assumes about it.
+
+export const program = {
+  advocates: 10_000,
+  clicksPerMonth: 2_000_000,
+  conversionsPerMonth: 20_000,
+  /** Assumption: each advocate opens their stats about 4 times a month; managers run 10,000 dashboard queries. */
+  queryRequestsPerMonth: 50_000,
+  /**
+   * Assumption: new roll-up rows per click. Daily rows are shared by every click of their key
+   * that day: 66,000 clicks a day over ~20,000 links and 10,000 advocates make ~0.3 link-day and
+   * ~0.15 advocate-day rows per click; channel, department and campaign rows are shared widely.
+   */
+  rollupRowsPerClick: 0.5,
+};
+
+const DAYS_PER_MONTH = 365.25 / 12;
+const GIB = 1024 ** 3;
+/** DynamoDB bills 100 bytes of overhead per stored item (table and index alike). */
+const ITEM_OVERHEAD_BYTES = 100;
+/** Ledger entries (`APPLIED#<event>`) live 8 days (shared/adapters/rollup-writer.ts). */
+const LEDGER_DAYS = 8;
+
+// ---------------------------------------------------------------------------------------------
+// Item sizes, from representative items built with the product's key functions and types.
+
+const ORG = 'org_o4YZMT8VVhjy3uBP3h17';
+const CAMPAIGN = 'cmp_9DBKIk7itB1gW1monBZt';
+const VISITOR = '9PYdT2tR-t1M6P2nDFtvzA';
+const CLICK_ID = `01M8EQF6PMDZRCCCHCKP2GY0ZZ${VISITOR}`;
+const AT = '2026-11-27T14:45:06.716Z';
+const EXPIRES = 1_799_000_000;
+
+/** A human click as functions/redirect.ts writes it (every optional field present). */
+export const representativeClick = (): ClickEvent => ({
+  ...eventKeys.visitorClick(VISITOR, AT, CLICK_ID),
+  type: 'click',
+  eventId: CLICK_ID,
+  clickId: CLICK_ID,
+  orgId: ORG,
+  campaignId: CAMPAIGN,
+  slug: 'oMdjhGhH',
+  advocateId: 'emp-00042',
+  channel: 'linkedin',
+  department: 'Engineering',
+  at: AT,
+  visitorId: VISITOR,
+  unique: true,
+  botClass: 'human',
+  device: 'desktop',
+  browser: 'Chrome',
+  os: 'Windows',
+  country: 'DE',
+  referrerHost: 'www.linkedin.com',
+  gsi1pk: eventKeys.campaignIndex(ORG, CAMPAIGN, CLICK_ID),
+  gsi1sk: eventKeys.campaignIndexSort(AT, CLICK_ID),
+  expiresAt: EXPIRES,
+});
+
+/** A purchase as shared/adapters/conversions.ts stores it. */
+const representativeConversion = (): ConversionEventRecord & Record<string, unknown> => {
+  const eventId = 'cvW3Jr0yQ8m1bK2xZ9pLqT5vNc';
+  return {
+    ...eventKeys.conversion(ORG, 'order-1042'),
+    type: 'conversion',
+    eventId,
+    orgId: ORG,
+    sourceId: 'src_emQ7CEWZ3XCvZIpHJ3YT',
+    webhookId: 'msg_2KWPBgLlAfxdpx2AI54pPJ85f1W',
+    conversionId: 'order-1042',
+    kind: 'purchase',
+    occurredAt: AT,
+    receivedAt: AT,
+    value: { amount: '129.90', currency: 'EUR' },
+    clickId: CLICK_ID,
+    customerId: 'crm-77',
+    gsi1pk: eventKeys.conversionIndex(ORG),
+    gsi1sk: eventKeys.campaignIndexSort(AT, eventId),
+    expiresAt: EXPIRES,
+  };
+};
+
+/** A conversion's credit record in one campaign, with two touches (first and last click). */
+const representativeCreditRecord = (): ConversionCampaignRecord & Record<string, unknown> => {
+  const touch = { clickId: CLICK_ID, at: AT, advocateId: 'emp-00042', slug: 'oMdjhGhH', channel: 'linkedin', department: 'Engineering' };
+  const split = [{ touch: 0, credit: 500_000, revenueMinor: '6495' }, { touch: 1, credit: 500_000, revenueMinor: '6495' }];
+  return {
+    ...rollupKeys.conversionRecord(ORG, CAMPAIGN, AT, 'cvW3Jr0yQ8m1bK2xZ9pLqT5vNc'),
+    type: 'conversionRecord',
+    orgId: ORG,
+    eventId: 'cvW3Jr0yQ8m1bK2xZ9pLqT5vNc',
+    conversionId: 'order-1042',
+    kind: 'purchase',
+    occurredAt: AT,
+    value: { amount: '129.90', currency: 'EUR' },
+    customerId: 'crm-77',
+    campaignId: CAMPAIGN,
+    touches: [touch, touch],
+    credits: {
+      last_click: [{ touch: 1, credit: 1_000_000, revenueMinor: '12990' }],
+      first_click: [{ touch: 0, credit: 1_000_000, revenueMinor: '12990' }],
+      linear: split,
+      time_decay: split,
+      position_based: split,
+    },
+  };
+};
+
+/** A roll-up counter row with the counters a row with conversions in one currency carries. */
+const representativeRollupRow = (): Record<string, unknown> => ({
+  pk: rollupKeys.partition(ORG, CAMPAIGN, 'advocate'),
+  sk: rollupKeys.dailyRow('2026-11-27', 'emp-00042'),
+  clicks: 1234,
+  uniqueClicks: 1100,
+  botClicks: 321,
+  ...Object.fromEntries(['last_click', 'first_click', 'linear', 'time_decay', 'position_based'].flatMap((model) => [[`conv_${model}`, 2_500_000], [`rev_${model}_EUR`, 32475]])),
+  updatedAt: AT,
+  orgId: ORG,
+  campaignId: CAMPAIGN,
+  dimension: 'advocate',
+  period: '2026-11-27',
+  key: 'emp-00042',
+});
+
+export interface StorageEstimate {
+  /** Bytes stored per click in the table, and again in the byCampaign index (every attribute projected). */
+  clickTableBytes: number;
+  clickIndexBytes: number;
+  conversionTableBytes: number;
+  conversionIndexBytes: number;
+  creditRecordBytes: number;
+  rollupRowBytes: number;
+  ledgerBytes: number;
+  retentionMonths: number;
+}
+
+export const storageEstimate = (): StorageEstimate => {
+  const click = itemSize(representativeClick() as unknown as Record<string, unknown>) + ITEM_OVERHEAD_BYTES;
+  const conversion = itemSize(representativeConversion()) + ITEM_OVERHEAD_BYTES;
+  return {
+    clickTableBytes: click,
+    clickIndexBytes: click,
+    conversionTableBytes: conversion,
+    conversionIndexBytes: conversion,
+    creditRecordBytes: itemSize(representativeCreditRecord()) + ITEM_OVERHEAD_BYTES,
+    rollupRowBytes: itemSize(representativeRollupRow()) + ITEM_OVERHEAD_BYTES,
+    ledgerBytes: itemSize({ ...rollupKeys.applied(CLICK_ID), appliedAt: AT, expiresAt: EXPIRES }) + ITEM_OVERHEAD_BYTES,
+    retentionMonths: rawEventRetentionDays / DAYS_PER_MONTH,
+  };
+};
+
+// ---------------------------------------------------------------------------------------------
+// Usage: quantities in each price's unit.
+
+export type Usage = Record<PriceId, number>;
+
+const noUsage = (): Usage => ({
+  apiGatewayHttpRequest: 0,
+  lambdaRequest: 0,
+  lambdaArmGbSecond: 0,
+  dynamoWriteRequestUnit: 0,
+  dynamoReadRequestUnit: 0,
+  dynamoStorageGbMonth: 0,
+  dynamoPitrGbMonth: 0,
+  dynamoStreamsReadRequest: 0,
+  sqsRequest: 0,
+});
+
+const add = (...usages: Usage[]): Usage => {
+  const total = noUsage();
+  for (const usage of usages) for (const id of Object.keys(total) as PriceId[]) total[id] += usage[id];
+  return total;
+};
+
+const scale = (usage: Usage, factor: number): Usage => {
+  const scaled = noUsage();
+  for (const id of Object.keys(scaled) as PriceId[]) scaled[id] = usage[id] * factor;
+  return scaled;
+};
+
+/** Write request units AWS bills: standard and transactional (the latter counted at their rate already). */
+export const billedWriteUnits = (path: CountedPath): number => path.writeUnits + path.transactWriteUnits;
+
+/**
+ * Billed compute: per function, invocations × mean duration (the mean makes the sum; the median
+ * when no mean was recorded) × its configured memory; without a breakdown, every invocation at
+ * the path's main function (its median duration and memory).
+ */
+const gbSeconds = (path: CountedPath, fn: FunctionId): number => {
+  const gigabytes = (id: string) => (functions[id as FunctionId]?.memoryMb ?? functions[fn].memoryMb) / 1024;
+  if (path.byFunction && Object.keys(path.byFunction).length > 0) {
+    return Object.entries(path.byFunction).reduce(
+      (sum, [id, entry]) => sum + entry.invocations * ((entry.meanDurationMs ?? entry.medianDurationMs) / 1000) * gigabytes(id),
+      0,
+    );
+  }
+  return path.lambdaInvocations * (path.medianDurationMs / 1000) * gigabytes(fn);
+};
+
+/** `amount / per`, or 0 when nothing was counted (a run that did not exercise the path). */
+const ratio = (amount: number, per: number): number => (per > 0 ? amount / per : 0);
+
+/** Everything a path used, divided by `per` (its requests or events). */
+const perUnit = (path: CountedPath & { apiRequests?: number }, fn: FunctionId, per: number, options: { reads?: boolean } = {}): Usage => ({
+  ...noUsage(),
+  apiGatewayHttpRequest: ratio(path.apiRequests ?? 0, per),
+  lambdaRequest: ratio(path.lambdaInvocations, per),
+  lambdaArmGbSecond: ratio(gbSeconds(path, fn), per),
+  dynamoWriteRequestUnit: ratio(billedWriteUnits(path), per),
+  dynamoReadRequestUnit: options.reads === false ? 0 : ratio(path.readUnits, per),
+});
+
+/**
+ * What one click and one conversion cost to take in and roll up, and one read-API request.
+ * The roll-up consumer's invocations, compute and writes are shared per event; its reads are the
+ * conversions' (attribution reads visitor partitions; a click is rolled up without a read). Its
+ * stream reads (about one GetRecords per invocation) are free for a Lambda trigger.
+ */
+export const usagePerUnit = (capacity: Capacity) => {
+  const { rollup } = capacity;
+  const rollupPerEvent = perUnit(rollup, pathFunctions.rollup, rollup.events, { reads: false });
+  rollupPerEvent.dynamoStreamsReadRequest = ratio(rollup.lambdaInvocations, rollup.events);
+  const rollupReadsPerConversion = { ...noUsage(), dynamoReadRequestUnit: ratio(rollup.readUnits, rollup.conversions) };
+  return {
+    click: add(perUnit(capacity.redirect, pathFunctions.redirect, capacity.redirect.requests), rollupPerEvent),
+    // Every delivery costs the same, duplicates included: a conversion is priced as one delivery.
+    conversion: add(perUnit(capacity.webhook, pathFunctions.webhook, capacity.webhook.requests), rollupPerEvent, rollupReadsPerConversion),
+    query: perUnit(capacity.queries, pathFunctions.queries, capacity.queries.requests),
+  };
+};
+
+/** GB-months of storage (and of backup: table items only, indexes are not backed up). */
+const storageUsage = (tableBytesMonths: number, indexBytesMonths: number): Usage => ({
+  ...noUsage(),
+  dynamoStorageGbMonth: (tableBytesMonths + indexBytesMonths) / GIB,
+  dynamoPitrGbMonth: tableBytesMonths / GIB,
+});
+
+/** Keeping a click for its retention: the raw event (and its index copy), its share of roll-up rows, its ledger entry. */
+const clickStorageForLife = (s: StorageEstimate, rowsPerClick: number): Usage =>
+  storageUsage(
+    (s.clickTableBytes + rowsPerClick * s.rollupRowBytes) * s.retentionMonths + s.ledgerBytes * (LEDGER_DAYS / DAYS_PER_MONTH),
+    s.clickIndexBytes * s.retentionMonths,
+  );
+
+const conversionStorageForLife = (s: StorageEstimate): Usage =>
+  storageUsage(
+    (s.conversionTableBytes + s.creditRecordBytes) * s.retentionMonths + s.ledgerBytes * (LEDGER_DAYS / DAYS_PER_MONTH),
+    s.conversionIndexBytes * s.retentionMonths,
+  );
+
+/**
+ * Storage in a month once raw events have reached their retention (month 14 on: the costliest
+ * steady state; roll-up rows keep growing, they have no TTL — counted here for that period).
+ */
+const steadyStateMonthlyStorage = (s: StorageEstimate, clicksPerMonth: number, conversionsPerMonth: number, rowsPerClick: number): Usage => {
+  const monthsKept = s.retentionMonths;
+  const tableBytes =
+    clicksPerMonth * monthsKept * (s.clickTableBytes + rowsPerClick * s.rollupRowBytes) +
+    conversionsPerMonth * monthsKept * (s.conversionTableBytes + s.creditRecordBytes) +
+    (clicksPerMonth + conversionsPerMonth) * (LEDGER_DAYS / DAYS_PER_MONTH) * s.ledgerBytes;
+  const indexBytes = clicksPerMonth * monthsKept * s.clickIndexBytes + conversionsPerMonth * monthsKept * s.conversionIndexBytes;
+  return storageUsage(tableBytes, indexBytes);
+};
+
+// ---------------------------------------------------------------------------------------------
+// Cost.
+
+export interface CostColumns {
+  perMillionClicks: Usage;
+  perThousandConversions: Usage;
+  programMonth: Usage;
+}
+
+export const usageColumns = (capacity: Capacity, storage = storageEstimate(), plan = program): CostColumns => {
+  const unit = usagePerUnit(capacity);
+  return {
+    perMillionClicks: add(scale(unit.click, 1_000_000), scale(clickStorageForLife(storage, plan.rollupRowsPerClick), 1_000_000)),
+    perThousandConversions: add(scale(unit.conversion, 1_000), scale(conversionStorageForLife(storage), 1_000)),
+    programMonth: add(
+      scale(unit.click, plan.clicksPerMonth),
+      scale(unit.conversion, plan.conversionsPerMonth),
+      scale(unit.query, plan.queryRequestsPerMonth),
+      steadyStateMonthlyStorage(storage, plan.clicksPerMonth, plan.conversionsPerMonth, plan.rollupRowsPerClick),
+    ),
+  };
+};
+
+export interface CostLine {
+  id: PriceId;
+  perMillionClicks: number;
+  perThousandConversions: number;
+  programMonth: number;
+}
+
+export const costLines = (capacity: Capacity, priceTable: PriceTable = listPrices, storage = storageEstimate(), plan = program): CostLine[] => {
+  const usage = usageColumns(capacity, storage, plan);
+  return (Object.keys(priceTable) as PriceId[]).map((id) => ({
+    id,
+    perMillionClicks: usage.perMillionClicks[id] * priceTable[id].usd,
+    perThousandConversions: usage.perThousandConversions[id] * priceTable[id].usd,
+    programMonth: usage.programMonth[id] * priceTable[id].usd,
+  }));
+};
+
+export const totals = (lines: CostLine[]): Omit<CostLine, 'id'> => ({
+  perMillionClicks: lines.reduce((sum, line) => sum + line.perMillionClicks, 0),
+  perThousandConversions: lines.reduce((sum, line) => sum + line.perThousandConversions, 0),
+  programMonth: lines.reduce((sum, line) => sum + line.programMonth, 0),
+});
