@@ -21,7 +21,13 @@ import { RECENT_CLICKS_COOKIE, readRecentClicks, recentClicksValue, type Remembe
 import { buildRedirectUrl } from '../shared/domain/redirect-url.js';
 import { UNIQUE_WINDOW_MS, isUniqueClick } from '../shared/domain/unique-click.js';
 import { describeUserAgent } from '../shared/domain/user-agent.js';
-import { recordClickLoss } from '../shared/redirect-observability.js';
+
+/**
+ * Logging and metrics load on the first lost click, not at cold start: Powertools' logger and
+ * metrics are a third of what the redirect would otherwise evaluate before its first answer.
+ */
+const recordClickLoss = async (error: Error, botClass: string): Promise<void> =>
+  (await import('../shared/redirect-observability.js')).recordClickLoss(error, botClass);
 
 const VISITOR_COOKIE = 'eav';
 const VISITOR_COOKIE_MAX_AGE = 400 * 24 * 60 * 60; // ~13 months: browsers cap cookies at 400 days
@@ -137,7 +143,7 @@ export const handler = async (event: APIGatewayProxyEventV2): Promise<APIGateway
     await putClick(click);
   } catch (error) {
     recorded = false;
-    recordClickLoss(error as Error, botClass);
+    await recordClickLoss(error as Error, botClass);
   }
 
   if (!human) return redirectTo(destinationFor(target, event));
