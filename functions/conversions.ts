@@ -7,6 +7,7 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { storeConversion } from '../shared/adapters/conversions.js';
+import { isTransientDynamoError } from '../shared/adapters/dynamo.js';
 import { verificationSecrets } from '../shared/adapters/webhook-sources.js';
 import { isValidId } from '../shared/domain/ids.js';
 import { parseConversionWebhook, verifyWebhook } from '../shared/domain/webhook-signature.js';
@@ -66,11 +67,20 @@ const receive = async (event: APIGatewayProxyEventV2): Promise<HttpResult> => {
     : json(200, { conversionId: data.conversionId, status: 'duplicate' });
 };
 
+/** Seconds a sender should wait before retrying while the database is unreachable or throttled. */
+const RETRY_AFTER_SECONDS = 5;
+
 const handle = async (event: APIGatewayProxyEventV2): Promise<HttpResult> => {
   try {
     return await receive(event);
   } catch (error) {
     logger.error('Conversion intake failed', { error: error as Error });
+    if (isTransientDynamoError(error)) {
+      // Nothing was accepted; the sender retries (Standard Webhooks senders do) and the retry is
+      // exact: the webhook-id and the conversionId decide duplicates.
+      const answer = problem(503, 'Temporarily unable to store conversions; retry later');
+      return { ...answer, headers: { ...answer.headers, 'retry-after': String(RETRY_AFTER_SECONDS) } };
+    }
     return problem(500, 'An unexpected error occurred');
   }
 };

@@ -385,6 +385,11 @@ export const operations: Record<string, OperationSpec> = {
       401: { description: 'Unknown source, missing or bad signature, or a timestamp more than 5 minutes away', content: problemContent },
       413: { description: problemDescriptions[413]!, content: problemContent },
       422: { description: problemDescriptions[422]!, content: problemContent },
+      503: {
+        description: 'The database is unreachable or throttled: nothing was stored; retry after `Retry-After` seconds (the retry is exact)',
+        headers: { 'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer' } } },
+        content: problemContent,
+      },
     },
   },
 

@@ -62,6 +62,9 @@ export const checkConversions = (ledger: Ledger, events: Array<Record<string, un
   const notAccepted = [...acknowledged].filter((id) => !accepted.has(id) && !ledger.conversions.some((a) => a.conversionId === id && a.status >= 500));
   if (notAccepted.length) failures.push(`only ever duplicates, never accepted and never failed: ${first(notAccepted).join(', ')}`);
   if (ledger.undelivered.length) failures.push(`sender gave up on: ${first(ledger.undelivered).join(', ')}`);
+  // While the database is away the intake says so (503 + Retry-After), never a bare 500.
+  const answered500 = ledger.conversions.filter((a) => a.status >= 500 && a.status !== 503);
+  if (answered500.length) failures.push(`${answered500.length} deliveries answered ${[...new Set(answered500.map((a) => a.status))].join('/')} instead of 503`);
   return {
     name: 'every 202 conversion is stored once; duplicates are never stored again',
     figures: {
@@ -73,6 +76,7 @@ export const checkConversions = (ledger: Ledger, events: Array<Record<string, un
       senderRetries: ledger.retries,
       storedConversions: storedTimes.size,
       acknowledgedNotStoredOnce: notOnce.length,
+      answered503: ledger.conversions.filter((a) => a.status === 503).length,
     },
     failures,
   };
