@@ -383,8 +383,8 @@ export interface WarmThroughput {
  * Capacity settings that matter at internet scale, read by the CDK stack (docs/scaling.md, "Limits
  * on paper", says when to change them). The other scale settings live with what they govern:
  * `throttling` (API Gateway), `streamConsumer` (batch size, window, parallelization factor),
- * `campaignIndexShards`, `rollupPartitionShards`. Defaults are safe for a first deploy into a fresh account: nothing
- * reserved, nothing pre-warmed.
+ * `campaignIndexShards`, `rollupPartitionShards`. Defaults are safe for a first deploy into a
+ * fresh account: nothing reserved, nothing pre-warmed.
  */
 export const scaling = {
   /**

@@ -75,19 +75,25 @@ export const reconcileCampaign = async (orgId: string, campaignId: string): Prom
 
   const expected = new Map<string, Counters>();
   for (const { row, counters } of coalesce([...clicks.flatMap(clickContributions), ...conversionContributions]).values()) {
-    const pk = rollupKeys.partition(row.orgId, row.campaignId, row.dimension);
-    const sk = row.period === '*' ? rollupKeys.allTimeRow(row.key) : rollupKeys.dailyRow(row.period, row.key);
+    // Where the row must be: the partition its key is sharded to. A row found anywhere else differs.
+    const { pk, sk } = rollupKeys.row(row);
     expected.set(rowKey(pk, sk), counters);
   }
 
+  // Every partition of every dimension (rollupPartitionShards), side by side.
   const actual = new Map<string, Counters>();
-  for (const dimension of rollupDimensions) {
-    const rows = await queryAll({
-      TableName: tableName('rollups'),
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': rollupKeys.partition(orgId, campaignId, dimension) },
-      ConsistentRead: true,
-    });
+  const partitions = rollupDimensions.flatMap((dimension) => rollupKeys.partitions(orgId, campaignId, dimension));
+  const rowsOfPartitions = await Promise.all(
+    partitions.map((pk) =>
+      queryAll({
+        TableName: tableName('rollups'),
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': pk },
+        ConsistentRead: true,
+      }),
+    ),
+  );
+  for (const rows of rowsOfPartitions) {
     for (const row of rows) {
       const counters: Counters = {};
       for (const [name, value] of Object.entries(row)) {

@@ -33,10 +33,7 @@ const updateRow = ({ row, counters }: Contribution) => {
   return documentClient().send(
     new UpdateCommand({
       TableName: tableName('rollups'),
-      Key: {
-        pk: rollupKeys.partition(row.orgId, row.campaignId, row.dimension),
-        sk: row.period === '*' ? rollupKeys.allTimeRow(row.key) : rollupKeys.dailyRow(row.period, row.key),
-      },
+      Key: rollupKeys.row(row),
       UpdateExpression: `ADD ${adds.join(', ')} SET updatedAt = :updatedAt, orgId = :orgId, campaignId = :campaignId, dimension = :dimension, period = :period, #key = :key`,
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,

@@ -19,17 +19,19 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { campaignIndexShards, streamConsumer } from '../../infra/definitions.js';
+import { campaignIndexShards, rollupPartitionShards, streamConsumer } from '../../infra/definitions.js';
 import { startDynamoDbLocal } from '../../infra/local/dynamodb-local.js';
 import { startLocalRuntime } from '../../infra/local/runtime.js';
 import { tableNamesFor } from '../../infra/local/tables.js';
 import { documentClient } from '../../shared/adapters/dynamo.js';
+import { rollupShardsOf } from '../../shared/adapters/keys.js';
+import { rollupDimensions } from '../../shared/domain/rollup.js';
 import { reconcileCampaign } from '../../shared/reconcile.js';
 import { repositoryRoot } from '../lib/processes.js';
 import { seededRandom, weightedSampler } from '../lib/random.js';
 import { seedWorld, type World } from '../lib/world.js';
 import { analyze, PARTITION_LIMITS, type KeyFigure, type Scaling, type ScenarioFigures } from './analysis.js';
-import { installKeyMeter } from './key-meter.js';
+import { installKeyMeter, type KeyLoad } from './key-meter.js';
 import { runTraffic, type TrafficResult } from './traffic.js';
 
 const scenarioIds = ['viral-link', 'viral-campaign'] as const;
@@ -70,7 +72,47 @@ interface ScenarioRun {
   /** Stream batches the consumer was invoked with, and roll-up transactions it committed. */
   consumer: { batches: number; records: number; transactions: number };
   reconciliation: { events: number; differences: number };
+  /** The viral campaign's roll-up partitions, per dimension: all shards together and the hottest. */
+  rollupPartitions: RollupPartitionFigure[];
 }
+
+interface RollupPartitionFigure {
+  dimension: string;
+  /** `rollupPartitionShards` of the dimension, and how many of its partitions were written. */
+  shards: number;
+  shardsWritten: number;
+  /** Projected units/s of all the dimension's partitions together (the former single partition's load). */
+  projectedTotal: number;
+  hottest: string;
+  projectedHottest: number;
+  peakSecondHottest: number;
+}
+
+/** Writes to the viral campaign's roll-up partitions grouped by dimension (shard suffix `#<n>` dropped). */
+const rollupPartitionFigures = (
+  writes: Map<string, KeyLoad> | undefined,
+  orgId: string,
+  campaignId: string,
+  viralRequests: number,
+  projectTo: number,
+  label: (key: string) => string,
+): RollupPartitionFigure[] => {
+  const project = (load: KeyLoad) => (load.units / Math.max(1, viralRequests)) * projectTo;
+  return rollupDimensions.map((dimension) => {
+    const base = `R#${orgId}#${campaignId}#${dimension}`;
+    const loads = [...(writes ?? [])].filter(([pk]) => pk === base || (pk.startsWith(`${base}#`) && /^\d+$/.test(pk.slice(base.length + 1))));
+    const hottest = loads.sort(([, a], [, b]) => b.units - a.units)[0];
+    return {
+      dimension,
+      shards: rollupShardsOf(dimension),
+      shardsWritten: loads.length,
+      projectedTotal: loads.reduce((sum, [, load]) => sum + project(load), 0),
+      hottest: hottest ? label(hottest[0]) : '–',
+      projectedHottest: hottest ? project(hottest[1]) : 0,
+      peakSecondHottest: hottest ? Math.max(0, ...hottest[1].unitsBySecond.values()) : 0,
+    };
+  });
+};
 
 /** The viral link: the most popular link of the organization; the viral campaign: the one with the most links. */
 const pickTargets = (world: World) => {
@@ -185,7 +227,15 @@ const main = async () => {
         // The raw events of the viral campaign, read back through the byCampaign index, recount
         // to exactly its roll-ups.
         const report = await reconcileCampaign(world.orgId, id === 'viral-link' ? viralLink.campaignId : viralCampaign);
-        runs.push({ id, title, traffic, figures, consumer, reconciliation: { events: report.events, differences: report.differences.length } });
+        const rollupPartitions = rollupPartitionFigures(
+          meter.snapshot().writes.get('rollups'),
+          world.orgId,
+          viral.campaignId,
+          viralRequests,
+          options.projectTo,
+          labeller(world, viral),
+        );
+        runs.push({ id, title, traffic, figures, consumer, reconciliation: { events: report.events, differences: report.differences.length }, rollupPartitions });
         log(`${id}: done (${report.events} raw events of the viral campaign reconcile with ${report.differences.length} differences)`);
       }
     } finally {
@@ -204,6 +254,7 @@ const main = async () => {
     settings: {
       ...options,
       campaignIndexShards,
+      rollupPartitionShards,
       streamConsumer: { batchSize: streamConsumer.batchSize, maxBatchingWindowSeconds: options.batchWindowSeconds },
       limits: PARTITION_LIMITS,
     },
@@ -251,11 +302,19 @@ const scalingText: Record<Scaling, string> = {
 const renderMarkdown = (result: {
   startedAt: string;
   command: string;
-  settings: { campaignIndexShards: number; projectTo: number; streamConsumer: { batchSize: number; maxBatchingWindowSeconds: number } };
+  settings: {
+    campaignIndexShards: number;
+    rollupPartitionShards: Record<string, number>;
+    projectTo: number;
+    streamConsumer: { batchSize: number; maxBatchingWindowSeconds: number };
+  };
   scenarios: ScenarioRun[];
 }): string => {
   const lines: string[] = [
     `Run ${result.startedAt.slice(0, 16).replace('T', ' ')} UTC: \`${result.command}\` — byCampaign index write shards: **${result.settings.campaignIndexShards}**; ` +
+      `roll-up partitions per dimension: ${Object.entries(result.settings.rollupPartitionShards)
+        .map(([dimension, shards]) => `${dimension} **${shards}**`)
+        .join(', ')}; ` +
       `stream batches of up to ${result.settings.streamConsumer.batchSize} records / ${result.settings.streamConsumer.maxBatchingWindowSeconds} s window.`,
     '',
   ];
@@ -286,6 +345,15 @@ const renderMarkdown = (result: {
         .join('; ')}. Largest item written: ${Object.entries(f.largestItemBytes)
         .map(([target, bytes]) => `${target} ${number(bytes)} B`)
         .join(', ')}.`,
+      '',
+      `Roll-up partitions of the viral campaign per dimension (every shard of a dimension together is what its one partition took before sharding):`,
+      '',
+      '| dimension | partitions (configured / written) | all partitions together, projected WCU/s | hottest partition | peak units in 1 s (measured) | projected WCU/s | vs per-partition limit |',
+      '|---|---|---|---|---|---|---|',
+      ...run.rollupPartitions.map(
+        (p) =>
+          `| ${p.dimension} | ${p.shards} / ${p.shardsWritten} | ${number(p.projectedTotal)} | \`${p.hottest}\` | ${number(p.peakSecondHottest, 1)} | ${number(p.projectedHottest)} | ${p.projectedHottest <= PARTITION_LIMITS.writeUnitsPerSecond ? '✅' : '❌'} ${p.projectedHottest <= PARTITION_LIMITS.writeUnitsPerSecond ? `${number((p.projectedHottest / PARTITION_LIMITS.writeUnitsPerSecond) * 100)}%` : `${number(p.projectedHottest / PARTITION_LIMITS.writeUnitsPerSecond, 1)}× the limit`} |`,
+      ),
       '',
     );
   }

@@ -23,8 +23,8 @@ export const countVisibleEvents = async (
   campaignIds: string[],
 ): Promise<number> => {
   const keys = [
-    ...campaignIds.map((campaignId) => ({ pk: rollupKeys.partition(orgId, campaignId, 'campaign'), sk: rollupKeys.allTimeRow(CAMPAIGN_TOTAL_KEY) })),
-    { pk: rollupKeys.partition(orgId, ORG_LEVEL_CAMPAIGN, 'unattributed'), sk: rollupKeys.allTimeRow(CAMPAIGN_TOTAL_KEY) },
+    ...campaignIds.map((campaignId) => rollupKeys.row({ orgId, campaignId, dimension: 'campaign', period: '*', key: CAMPAIGN_TOTAL_KEY })),
+    rollupKeys.row({ orgId, campaignId: ORG_LEVEL_CAMPAIGN, dimension: 'unattributed', period: '*', key: CAMPAIGN_TOTAL_KEY }),
   ];
   let clicks = 0;
   let microConversions = 0;

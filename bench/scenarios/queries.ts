@@ -62,8 +62,7 @@ const campaignClicks = (campaign: Campaign, count: number, seed: number): RawIte
 const rollupRows = (items: RawItem[]) => {
   const contributions = items.flatMap((item) => clickContributions(clickEventSchema.parse(item)));
   return [...coalesce(contributions).values()].map(({ row, counters }) => ({
-    pk: rollupKeys.partition(row.orgId, row.campaignId, row.dimension),
-    sk: row.period === '*' ? rollupKeys.allTimeRow(row.key) : rollupKeys.dailyRow(row.period, row.key),
+    ...rollupKeys.row(row),
     ...counters,
     updatedAt: new Date().toISOString(),
     orgId: row.orgId,

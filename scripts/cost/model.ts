@@ -166,8 +166,7 @@ const representativeCreditRecord = (): ConversionCampaignRecord & Record<string,
 
 /** A roll-up counter row with the counters a row with conversions in one currency carries. */
 const representativeRollupRow = (): Record<string, unknown> => ({
-  pk: rollupKeys.partition(ORG, CAMPAIGN, 'advocate'),
-  sk: rollupKeys.dailyRow('2026-11-27', 'emp-00042'),
+  ...rollupKeys.row({ orgId: ORG, campaignId: CAMPAIGN, dimension: 'advocate', period: '2026-11-27', key: 'emp-00042' }),
   clicks: 1234,
   uniqueClicks: 1100,
   botClicks: 321,

@@ -2,7 +2,8 @@
  * Key layout of the tables. Every string that becomes part of a key passes through here, so
  * the layout is documented in one place (docs/architecture.md mirrors it).
  */
-import { campaignIndexShards } from '../../infra/definitions.js';
+import { campaignIndexShards, rollupPartitionShards } from '../../infra/definitions.js';
+import { channels } from '../domain/channels.js';
 
 export const entityKeys = {
   org: (orgId: string) => ({ pk: `ORG#${orgId}`, sk: 'ORG' }),
@@ -66,11 +67,46 @@ export const shardOf = (id: string, shards: number): number => {
   return (hash >>> 0) % shards;
 };
 
+const channelShard: ReadonlyMap<string, number> = new Map(channels.map((channel, index) => [channel, index]));
+
+/** Partitions of a roll-up dimension (`rollupPartitionShards`; 1 for dimensions it does not name). */
+export const rollupShardsOf = (dimension: string): number =>
+  (rollupPartitionShards as Readonly<Record<string, number>>)[dimension] ?? 1;
+
+/**
+ * The partition (0…shards−1) of a roll-up dimension that holds a key's rows: FNV-1a of the key
+ * (`shardOf`), except channels — a closed, append-only list — which take their place in it, so no
+ * two busy channels share a partition. Deterministic forever for a given shard count: a row is
+ * updated in place, so it must always be found where it was first written.
+ */
+export const rollupShardOf = (dimension: string, key: string): number => {
+  const shards = rollupShardsOf(dimension);
+  if (shards <= 1) return 0;
+  const listed = dimension === 'channel' ? channelShard.get(key) : undefined;
+  return listed !== undefined ? listed % shards : shardOf(key, shards);
+};
+
 export const rollupKeys = {
-  /** One partition per campaign and dimension; rows are `<day>#<key>` (daily) and `*#<key>` (all time). */
-  partition: (orgId: string, campaignId: string, dimension: string) => `R#${orgId}#${campaignId}#${dimension}`,
+  /**
+   * A partition of a campaign's dimension: `R#<org>#<campaign>#<dimension>` for shard 0 (the key of
+   * the unsharded layout, so rows written before sharding stay where readers look), `…#<shard>`
+   * for the others. Rows are `<day>#<key>` (daily) and `*#<key>` (all time).
+   */
+  partitionShard: (orgId: string, campaignId: string, dimension: string, shard: number) =>
+    shard === 0 ? `R#${orgId}#${campaignId}#${dimension}` : `R#${orgId}#${campaignId}#${dimension}#${shard}`,
+  /** Every partition of a campaign's dimension, shard 0 first: what a reader of the dimension queries. */
+  partitions: (orgId: string, campaignId: string, dimension: string): string[] =>
+    Array.from({ length: rollupShardsOf(dimension) }, (_, shard) => rollupKeys.partitionShard(orgId, campaignId, dimension, shard)),
+  /** The one partition holding a key's rows (daily and all time) in a campaign's dimension. */
+  rowPartition: (orgId: string, campaignId: string, dimension: string, key: string) =>
+    rollupKeys.partitionShard(orgId, campaignId, dimension, rollupShardOf(dimension, key)),
   dailyRow: (day: string, key: string) => `${day}#${key}`,
   allTimeRow: (key: string) => `*#${key}`,
+  /** The item of a roll-up row (`period`: a day, or `*` for all time). */
+  row: (row: { orgId: string; campaignId: string; dimension: string; period: string; key: string }) => ({
+    pk: rollupKeys.rowPartition(row.orgId, row.campaignId, row.dimension, row.key),
+    sk: row.period === '*' ? rollupKeys.allTimeRow(row.key) : rollupKeys.dailyRow(row.period, row.key),
+  }),
   /** A conversion's credit within one campaign, written with its counters (events API, reconciliation). */
   conversionRecord: (orgId: string, campaignId: string, occurredAt: string, eventId: string) => ({
     pk: `CONV#${orgId}#${campaignId}`,

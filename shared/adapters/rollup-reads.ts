@@ -37,7 +37,7 @@ export const getLinkStats = async (orgId: string, campaignId: string, slug: stri
   const { Item } = await documentClient().send(
     new GetCommand({
       TableName: tableName('rollups'),
-      Key: { pk: rollupKeys.partition(orgId, campaignId, 'link'), sk: rollupKeys.allTimeRow(slug) },
+      Key: rollupKeys.row({ orgId, campaignId, dimension: 'link', period: '*', key: slug }),
     }),
   );
   return {
@@ -54,7 +54,12 @@ export interface DayRange {
 
 /**
  * Counters per key of one dimension: the all-time rows, or the sum of the daily rows in the
- * range (inclusive). For the `day` view use dimension `campaign` with `perDay`.
+ * range (inclusive). For the `day` view use dimension `campaign` with `perDay`. A dimension's rows
+ * are spread over its partitions by key (`rollupPartitionShards`): every partition is read in
+ * full, side by side, each following its own `LastEvaluatedKey`. A key's rows live in one
+ * partition only, so merging is per key; counters are summed per key all the same (daily rows of a
+ * range, days of `perDay`), so the result does not depend on which partition a row sits in. Keys
+ * come out in ascending order of their first row's sort key, as from the one unsharded partition.
  */
 export const readDimension = async (
   orgId: string,
@@ -63,43 +68,58 @@ export const readDimension = async (
   range?: DayRange,
   perDay = false,
 ): Promise<Map<string, RowCounters>> => {
-  const byKey = new Map<string, RowCounters>();
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await documentClient().send(
-      new QueryCommand({
-        TableName: tableName('rollups'),
-        KeyConditionExpression: range
-          ? 'pk = :pk AND sk BETWEEN :from AND :to'
-          : perDay
-            ? 'pk = :pk AND sk >= :firstDay'
-            : 'pk = :pk AND begins_with(sk, :allTime)',
-        ExpressionAttributeValues: {
-          ':pk': rollupKeys.partition(orgId, campaignId, dimension),
-          ...(range
-            ? { ':from': `${range.from}#`, ':to': `${range.to}#\uffff` }
+  const readPartition = async (pk: string): Promise<Record<string, unknown>[]> => {
+    const items: Record<string, unknown>[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await documentClient().send(
+        new QueryCommand({
+          TableName: tableName('rollups'),
+          KeyConditionExpression: range
+            ? 'pk = :pk AND sk BETWEEN :from AND :to'
             : perDay
-              ? { ':firstDay': '0' }
-              : { ':allTime': '*#' }),
-        },
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of page.Items ?? []) {
-      const sk = String(item.sk);
-      const separator = sk.indexOf('#');
-      const key = perDay ? sk.slice(0, separator) : sk.slice(separator + 1);
-      let counters = byKey.get(key);
-      if (!counters) {
-        counters = {};
-        byKey.set(key, counters);
-      }
-      addInto(counters, countersOf(item));
+              ? 'pk = :pk AND sk >= :firstDay'
+              : 'pk = :pk AND begins_with(sk, :allTime)',
+          ExpressionAttributeValues: {
+            ':pk': pk,
+            ...(range
+              ? { ':from': `${range.from}#`, ':to': `${range.to}#\uffff` }
+              : perDay
+                ? { ':firstDay': '0' }
+                : { ':allTime': '*#' }),
+          },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      items.push(...(page.Items ?? []));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return items;
+  };
+  const partitions = await Promise.all(rollupKeys.partitions(orgId, campaignId, dimension).map(readPartition));
+  // One partition comes back in sort-key order; several are put in that order again (DynamoDB
+  // compares sort keys as UTF-8 bytes), so keys are met in the order the unsharded layout had.
+  const items = partitions.length === 1 ? partitions[0] : inSortKeyOrder(partitions.flat());
+  const byKey = new Map<string, RowCounters>();
+  for (const item of items) {
+    const sk = String(item.sk);
+    const separator = sk.indexOf('#');
+    const key = perDay ? sk.slice(0, separator) : sk.slice(separator + 1);
+    let counters = byKey.get(key);
+    if (!counters) {
+      counters = {};
+      byKey.set(key, counters);
     }
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+    addInto(counters, countersOf(item));
+  }
   return byKey;
 };
+
+const inSortKeyOrder = (items: Record<string, unknown>[]): Record<string, unknown>[] =>
+  items
+    .map((item) => ({ item, sk: Buffer.from(String(item.sk)) }))
+    .sort((a, b) => Buffer.compare(a.sk, b.sk))
+    .map(({ item }) => item);
 
 /** Counters of one key of a dimension: one item all-time, or its daily items in the range. */
 export const readKey = async (
@@ -109,7 +129,8 @@ export const readKey = async (
   key: string,
   range?: DayRange,
 ): Promise<RowCounters> => {
-  const pk = rollupKeys.partition(orgId, campaignId, dimension);
+  // A key's rows, daily and all time, live in one partition of the dimension.
+  const pk = rollupKeys.rowPartition(orgId, campaignId, dimension, key);
   if (!range) {
     const { Item } = await documentClient().send(
       new GetCommand({ TableName: tableName('rollups'), Key: { pk, sk: rollupKeys.allTimeRow(key) } }),

@@ -40,10 +40,8 @@ const rowUpdate = (table: string, { row, counters }: Contribution, updatedAt: st
   return {
     Update: {
       TableName: table,
-      Key: {
-        pk: rollupKeys.partition(row.orgId, row.campaignId, row.dimension),
-        sk: row.period === '*' ? rollupKeys.allTimeRow(row.key) : rollupKeys.dailyRow(row.period, row.key),
-      },
+      // The row's one item, in the partition its key is sharded to (rollupPartitionShards).
+      Key: rollupKeys.row(row),
       UpdateExpression: `ADD ${adds.join(', ')} SET updatedAt = :updatedAt, orgId = :orgId, campaignId = :campaignId, dimension = :dimension, period = :period, #key = :key`,
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,

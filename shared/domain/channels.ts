@@ -4,6 +4,10 @@
  */
 import * as z from 'zod';
 
+/**
+ * Append-only: a channel's place in this list is the roll-up partition of its rows
+ * (`rollupPartitionShards.channel`, shared/adapters/keys.ts); reordering it would move them.
+ */
 export const channels = [
   'linkedin',
   'x',

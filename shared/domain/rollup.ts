@@ -3,9 +3,11 @@
  * is cut into DynamoDB transactions. No AWS imports; the adapter (shared/adapters/rollup-writer.ts)
  * turns a plan into TransactWriteItems calls.
  *
- * Row layout (see shared/adapters/keys.ts): partition `R#<org>#<campaign>#<dimension>`, rows
+ * Row layout (see shared/adapters/keys.ts): partition `R#<org>#<campaign>#<dimension>[#<shard>]`
+ * — the shard chosen by the row's key (`rollupPartitionShards`), so a row has one item — rows
  * `<YYYY-MM-DD>#<key>` per day and `*#<key>` for all time. The `campaign` dimension has the single
- * key `all`, so its daily rows are the campaign's day series and its `*#all` row the totals.
+ * key `all`, so its daily rows are the campaign's day series and its `*#all` row the totals. Rows
+ * are identified here by `rowId` (dimension, period, key); where they are stored is the adapter's.
  */
 import type { ClickEventRecord } from './events.js';
 

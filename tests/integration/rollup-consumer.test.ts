@@ -4,13 +4,14 @@
  * overlapping halves, reordered, concurrently, and interrupted by a crash between two
  * transactions must always leave the roll-ups equal to a recount of the raw events.
  */
-import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { documentClient } from '../../shared/adapters/dynamo.js';
 import { conversionEventId } from '../../shared/adapters/conversions.js';
-import { eventKeys } from '../../shared/adapters/keys.js';
+import { eventKeys, rollupKeys } from '../../shared/adapters/keys.js';
+import { readDimension } from '../../shared/adapters/rollup-reads.js';
 import { newVisitorId } from '../../shared/domain/ids.js';
 import { faults } from '../../shared/adapters/rollup-writer.js';
 import { tableName } from '../../shared/config.js';
@@ -150,6 +151,32 @@ describe('roll-up consumer exactly-once', () => {
     expect(second.outcome.applied).toBe(0);
     expect(second.outcome.alreadyApplied).toBe(TOTAL);
     await expectExact();
+  });
+
+  it('writes each row once, in the partition its key is sharded to; dimension reads merge the partitions', async () => {
+    await processStreamBatch(records);
+    await expectExact();
+    const campaignId = CAMPAIGNS[0];
+    const rowsOf = async (pk: string) =>
+      (await documentClient().send(new QueryCommand({ TableName: tableName('rollups'), KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk }, ConsistentRead: true }))).Items ?? [];
+    const totals = (await readDimension(ORG, campaignId, 'campaign')).get('all') ?? {};
+    expect(totals.clicks).toBeGreaterThan(0);
+    for (const dimension of ['link', 'advocate', 'channel', 'department'] as const) {
+      const partitions = rollupKeys.partitions(ORG, campaignId, dimension);
+      const rows = (await Promise.all(partitions.map(rowsOf))).flat();
+      // Each (period, key) is one item, in its key's partition, with its daily rows.
+      expect(new Set(rows.map((row) => `${row.period}\u0000${row.key}`)).size).toBe(rows.length);
+      for (const row of rows) expect(row.pk).toBe(rollupKeys.rowPartition(ORG, campaignId, dimension, String(row.key)));
+      if (dimension === 'link' || dimension === 'advocate') expect(new Set(rows.map((row) => row.pk)).size).toBeGreaterThan(1);
+      // Read across the partitions, the keys of a dimension add up to the campaign's totals.
+      for (const range of [undefined, { from: '2026-11-20', to: '2026-11-21' }]) {
+        const byKey = await readDimension(ORG, campaignId, dimension, range);
+        const expected = range ? (await readDimension(ORG, campaignId, 'campaign', range)).get('all') ?? {} : totals;
+        const sum = (counter: string) => [...byKey.values()].reduce((total, counters) => total + (counters[counter] ?? 0), 0);
+        for (const counter of ['clicks', 'uniqueClicks', 'botClicks', 'conv_last_click']) expect(sum(counter)).toBe(expected[counter] ?? 0);
+        if (!range) expect([...byKey.keys()].sort()).toEqual(rows.filter((row) => row.period === '*').map((row) => String(row.key)).sort());
+      }
+    }
   });
 
   it('applies two overlapping halves once', async () => {
