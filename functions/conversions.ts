@@ -7,11 +7,11 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { storeConversion } from '../shared/adapters/conversions.js';
-import { isTransientDynamoError } from '../shared/adapters/dynamo.js';
+import { isTransientDynamoError } from '../shared/adapters/transient-errors.js';
 import { verificationSecrets } from '../shared/adapters/webhook-sources.js';
 import { isValidId } from '../shared/domain/ids.js';
 import { parseConversionWebhook, verifyWebhook } from '../shared/domain/webhook-signature.js';
-import { MAX_BODY_BYTES, json, problem, rawBody, type HttpResult } from '../shared/http.js';
+import { MAX_BODY_BYTES, json, problem, rawBody, serviceUnavailable, type HttpResult } from '../shared/http.js';
 import { logger } from '../shared/observability.js';
 
 /** Conversions may not claim to have happened in the future (beyond clock skew). */
@@ -67,9 +67,6 @@ const receive = async (event: APIGatewayProxyEventV2): Promise<HttpResult> => {
     : json(200, { conversionId: data.conversionId, status: 'duplicate' });
 };
 
-/** Seconds a sender should wait before retrying while the database is unreachable or throttled. */
-const RETRY_AFTER_SECONDS = 5;
-
 const handle = async (event: APIGatewayProxyEventV2): Promise<HttpResult> => {
   try {
     return await receive(event);
@@ -78,8 +75,7 @@ const handle = async (event: APIGatewayProxyEventV2): Promise<HttpResult> => {
     if (isTransientDynamoError(error)) {
       // Nothing was accepted; the sender retries (Standard Webhooks senders do) and the retry is
       // exact: the webhook-id and the conversionId decide duplicates.
-      const answer = problem(503, 'Temporarily unable to store conversions; retry later');
-      return { ...answer, headers: { ...answer.headers, 'retry-after': String(RETRY_AFTER_SECONDS) } };
+      return serviceUnavailable('Temporarily unable to store conversions; retry later');
     }
     return problem(500, 'An unexpected error occurred');
   }

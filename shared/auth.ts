@@ -7,6 +7,7 @@ import { verifyApiKey } from './adapters/entities.js';
 import { externalIdSchema } from './domain/resources.js';
 import type { AuthorizerContext } from './http.js';
 import { logger } from './observability.js';
+import { isTransientDynamoError } from './adapters/transient-errors.js';
 
 let jwks: { url: string; getKey: JWTVerifyGetKey } | undefined;
 
@@ -48,7 +49,15 @@ export const authenticate = async (authorization: string | undefined): Promise<A
   if (!match) return anonymous('Authorization must be "Bearer <API key or token>"');
   const token = match[1];
   if (token.startsWith('ak_')) {
-    const key = await verifyApiKey(token);
+    let key: Awaited<ReturnType<typeof verifyApiKey>>;
+    try {
+      key = await verifyApiKey(token);
+    } catch (error) {
+      // The key cannot be checked while the database is away: say so (the route answers 503)
+      // instead of failing the authorizer, which API Gateway would turn into a bare 500.
+      if (isTransientDynamoError(error)) return { principal: 'unavailable', reason: 'The database is temporarily unavailable; retry later' };
+      throw error;
+    }
     if (!key) return anonymous('The API key is invalid or revoked');
     return { principal: 'apiKey', orgId: key.orgId, keyId: key.keyId, scopes: key.scopes.join(',') };
   }

@@ -7,6 +7,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'a
 import type { z } from 'zod';
 import type { ApiScope } from '../infra/definitions.js';
 import { config } from './config.js';
+import { isTransientDynamoError } from './adapters/transient-errors.js';
 import { InvalidCursorError } from './domain/errors.js';
 import { logger } from './observability.js';
 
@@ -63,6 +64,15 @@ export const problem = (
     ...(errors ? { errors } : {}),
   }),
 });
+
+/** Seconds a client should wait before retrying while the database is unreachable or throttled. */
+export const RETRY_AFTER_SECONDS = 5;
+
+/** The database is away (down, throttled): nothing was done, the same request may be retried. */
+export const serviceUnavailable = (detail: string): HttpResult => {
+  const answer = problem(503, detail);
+  return { ...answer, headers: { ...answer.headers, 'retry-after': String(RETRY_AFTER_SECONDS) } };
+};
 
 export const json = (statusCode: number, body: unknown, headers: Record<string, string> = {}): HttpResult => ({
   statusCode,
@@ -127,7 +137,8 @@ export type Principal =
 
 /** The authorizer's context, flattened to strings as HTTP API simple responses carry it. */
 export interface AuthorizerContext {
-  principal: 'apiKey' | 'advocate' | 'anonymous';
+  /** `unavailable`: the credential could not be checked (database away); never grants access. */
+  principal: 'apiKey' | 'advocate' | 'anonymous' | 'unavailable';
   orgId?: string;
   keyId?: string;
   scopes?: string;
@@ -144,6 +155,7 @@ export const principalOf = (event: APIGatewayProxyEventV2): Principal => {
   if (context?.principal === 'advocate' && context.orgId && context.advocateId) {
     return { kind: 'advocate', orgId: context.orgId, advocateId: context.advocateId };
   }
+  if (context?.principal === 'unavailable') throw new HttpError(503, context.reason ?? 'The database is temporarily unavailable; retry later');
   throw new HttpError(401, context?.reason ?? 'A valid API key or advocate token is required');
 };
 
@@ -173,11 +185,14 @@ export const createRouter =
       if (!routeHandler) return problem(404, 'No such route');
       return await routeHandler(event, principalOf(event));
     } catch (error) {
-      if (error instanceof HttpError) return problem(error.status, error.detail, error.errors, error.type);
+      if (error instanceof HttpError) {
+        return error.status === 503 ? serviceUnavailable(error.detail) : problem(error.status, error.detail, error.errors, error.type);
+      }
       if (error instanceof InvalidCursorError) {
         return problem(400, 'Invalid cursor', [{ field: 'cursor', message: 'is not a cursor this API issued' }]);
       }
       logger.error('Unhandled error', { routeKey: event.routeKey, error: error as Error });
+      if (isTransientDynamoError(error)) return serviceUnavailable('The database is temporarily unavailable; retry later');
       return problem(500, 'An unexpected error occurred');
     }
   };

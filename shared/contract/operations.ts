@@ -113,6 +113,11 @@ const gatewayAnswers: Record<number, ResponseSpec> = {
     description: 'Unexpected error, from the handler (problem+json) or from API Gateway',
     content: { ...problemContent, 'application/json': { schema: gatewayErrorSchema } },
   },
+  503: {
+    description: 'The database is unreachable or throttled: nothing was done; retry after `Retry-After` seconds',
+    headers: { 'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer' } } },
+    content: problemContent,
+  },
 };
 
 const json = (schema: z.ZodType, description: string, example?: unknown): ResponseSpec => ({
@@ -385,11 +390,6 @@ export const operations: Record<string, OperationSpec> = {
       401: { description: 'Unknown source, missing or bad signature, or a timestamp more than 5 minutes away', content: problemContent },
       413: { description: problemDescriptions[413]!, content: problemContent },
       422: { description: problemDescriptions[422]!, content: problemContent },
-      503: {
-        description: 'The database is unreachable or throttled: nothing was stored; retry after `Retry-After` seconds (the retry is exact)',
-        headers: { 'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer' } } },
-        content: problemContent,
-      },
     },
   },
 

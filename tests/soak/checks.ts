@@ -117,8 +117,11 @@ export const checkOutage = (
   // as it went down or hung, whose answer never came back in time, is counted too.
   if (counted < lost) failures.push(`ClickNotRecorded counted ${counted}, but ${lost} redirects have no stored click`);
   if (humansWithoutClickId > counted) failures.push(`${humansWithoutClickId} human redirects without click id, only ${counted} losses counted`);
+  // The API says the database is away (503 + Retry-After), never a bare 500.
+  const reads500 = ledger.reads.filter((r) => r.status >= 500 && r.status !== 503);
+  if (reads500.length) failures.push(`${reads500.length} API reads answered ${[...new Set(reads500.map((r) => r.status))].join('/')} instead of 503`);
   return {
-    name: 'redirects keep working through the database outage; every lost click is counted',
+    name: 'redirects keep working through the database outage; every lost click is counted; the API answers 503',
     figures: {
       outageMs: outage.endedAt - outage.startedAt,
       redirectsDuringOutage: during.length,
@@ -127,6 +130,7 @@ export const checkOutage = (
       clicksStored: storedClicks,
       clickNotRecordedMetric: counted,
       clicksLost: lost,
+      reads503: ledger.reads.filter((r) => r.status === 503).length,
       countedButStoredAfterAll: counted - lost,
     },
     failures,
