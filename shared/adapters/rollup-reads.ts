@@ -3,7 +3,7 @@
  * reads the rows of the keys it reports (all-time rows, or daily rows in the asked range), so
  * its cost follows the rows it returns and the days it spans, not the traffic behind them.
  */
-import { BatchGetCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { tableName } from '../config.js';
 import type { RollupDimension } from '../domain/rollup.js';
 import { documentClient } from './dynamo.js';
@@ -121,41 +121,3 @@ const inSortKeyOrder = (items: Record<string, unknown>[]): Record<string, unknow
     .sort((a, b) => Buffer.compare(a.sk, b.sk))
     .map(({ item }) => item);
 
-/** Counters of one key of a dimension: one item all-time, or its daily items in the range. */
-export const readKey = async (
-  orgId: string,
-  campaignId: string,
-  dimension: RollupDimension,
-  key: string,
-  range?: DayRange,
-): Promise<RowCounters> => {
-  // A key's rows, daily and all time, live in one partition of the dimension.
-  const pk = rollupKeys.rowPartition(orgId, campaignId, dimension, key);
-  if (!range) {
-    const { Item } = await documentClient().send(
-      new GetCommand({ TableName: tableName('rollups'), Key: { pk, sk: rollupKeys.allTimeRow(key) } }),
-    );
-    return countersOf(Item);
-  }
-  const keys = daysBetween(range).map((day) => ({ pk, sk: rollupKeys.dailyRow(day, key) }));
-  const total: RowCounters = {};
-  for (let i = 0; i < keys.length; i += 100) {
-    let request: Record<string, { Keys: Record<string, unknown>[] }> | undefined = {
-      [tableName('rollups')]: { Keys: keys.slice(i, i + 100) },
-    };
-    while (request && Object.keys(request).length > 0) {
-      const result = await documentClient().send(new BatchGetCommand({ RequestItems: request }));
-      for (const item of result.Responses?.[tableName('rollups')] ?? []) addInto(total, countersOf(item));
-      request = result.UnprocessedKeys as typeof request;
-    }
-  }
-  return total;
-};
-
-export const daysBetween = ({ from, to }: DayRange): string[] => {
-  const days: string[] = [];
-  for (let t = Date.parse(`${from}T00:00:00Z`); t <= Date.parse(`${to}T00:00:00Z`); t += 86_400_000) {
-    days.push(new Date(t).toISOString().slice(0, 10));
-  }
-  return days;
-};
