@@ -107,7 +107,8 @@ export const handler = async (event: APIGatewayProxyEventV2): Promise<APIGateway
   // conversion's `clickId` finds the click with one read.
   const timeId = newClickId(now);
   const clickId = visitorClickId(timeId, visitorId);
-  const at = new Date(clickIdTimeMs(timeId)).toISOString();
+  const clickMs = clickIdTimeMs(timeId);
+  const at = new Date(clickMs).toISOString();
   const device = describeUserAgent(userAgent);
   const country = headers['cloudfront-viewer-country'];
   const referrerHost = referrerHostOf(headers.referer);
@@ -126,7 +127,7 @@ export const handler = async (event: APIGatewayProxyEventV2): Promise<APIGateway
     ...(visitorId ? { visitorId } : {}),
     // Without the visitor's history (lookup failed) a click counts as unique: the 24 h rule
     // cannot be checked, and undercounting a real first visit would be worse.
-    unique: human && isUniqueClick({ at, slug }, (recent ?? []).map((click) => ({ slug: click.slug, at: click.atMs }))),
+    unique: human && isUniqueClick({ at: clickMs, slug }, (recent ?? []).map((click) => ({ slug: click.slug, at: click.atMs }))),
     botClass,
     device: device.device,
     browser: device.browser,
@@ -151,7 +152,7 @@ export const handler = async (event: APIGatewayProxyEventV2): Promise<APIGateway
   const cookies = [`${VISITOR_COOKIE}=${visitorId}; ${attributes}`];
   // Without the history (the read failed) the memory cannot be written truthfully: leave it.
   if (recent) {
-    const thisClick = recorded ? { slug, atMs: Date.parse(at) } : undefined;
+    const thisClick = recorded ? { slug, atMs: clickMs } : undefined;
     cookies.push(`${RECENT_CLICKS_COOKIE}=${recentClicksValue(recent, thisClick, now)}; ${attributes}`);
   }
   return redirectTo(destinationFor(target, event, recorded ? clickId : undefined), cookies);

@@ -6,11 +6,11 @@
  * bare node:http doing one PutItem of a same-sized click item (bench/children/baseline-server.ts).
  * Runs alternate product/baseline, after a warm-up of both.
  */
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { browserUserAgents, generateVisits } from '../lib/dataset.js';
 import { seededRandom } from '../lib/random.js';
 import { formatNumber, formatRange, type BenchContext, type ScenarioResult } from '../lib/context.js';
 import { runLoad, unexpectedAnswers, type LoadResult, type PlannedRequest } from '../lib/load.js';
+import { countMatching } from '../lib/count.js';
 import { startChild, watchRss } from '../lib/processes.js';
 import { pairedRatios, summarize } from '../lib/stats.js';
 import type { MeterSnapshot } from '../lib/dynamo-meter.js';
@@ -98,24 +98,8 @@ const callsPerRedirect = (runs: Array<LoadResult & { dynamoCallsPerResponse?: Re
     .join(', ')})`;
 };
 
-const countItems = async (context: BenchContext, table: string, orgId: string): Promise<number> => {
-  let count = 0;
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await context.client.send(
-      new ScanCommand({
-        TableName: table,
-        Select: 'COUNT',
-        FilterExpression: 'orgId = :orgId',
-        ExpressionAttributeValues: { ':orgId': orgId },
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    count += page.Count ?? 0;
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return count;
-};
+const countItems = (context: BenchContext, table: string, orgId: string): Promise<number> =>
+  countMatching(context, table, { expression: 'orgId = :orgId', values: { ':orgId': orgId } });
 
 export const redirect = async (context: BenchContext): Promise<ScenarioResult> => {
   const { options, world } = context;

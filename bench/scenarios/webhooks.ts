@@ -5,11 +5,11 @@
  * still be in flight. Baseline: the bare server answering 202 after a single PutItem. Afterwards
  * the stream consumer rolls the conversions up: every conversion must be counted exactly once.
  */
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { signWebhook } from '../../shared/domain/webhook-signature.js';
 import type { RuntimeChildConfig, RuntimeChildReady } from '../children/runtime.js';
 import { formatNumber, formatRange, type BenchContext, type ScenarioResult } from '../lib/context.js';
 import { runLoad, unexpectedAnswers, type LoadResult, type PlannedRequest } from '../lib/load.js';
+import { countMatching } from '../lib/count.js';
 import { startChild } from '../lib/processes.js';
 import { seededRandom } from '../lib/random.js';
 import { pairedRatios, summarize } from '../lib/stats.js';
@@ -81,26 +81,12 @@ const deliveryStream = (world: BenchContext['world'], label: string, seed: numbe
 };
 
 /** The organization's conversion events in the table, counted on the table itself. */
-const countStoredConversions = async (context: BenchContext, table: string): Promise<number> => {
-  let count = 0;
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await context.client.send(
-      new ScanCommand({
-        TableName: table,
-        Select: 'COUNT',
-        ConsistentRead: true,
-        FilterExpression: '#type = :conversion AND orgId = :orgId',
-        ExpressionAttributeNames: { '#type': 'type' },
-        ExpressionAttributeValues: { ':conversion': 'conversion', ':orgId': context.world.orgId },
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    count += page.Count ?? 0;
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return count;
-};
+const countStoredConversions = (context: BenchContext, table: string): Promise<number> =>
+  countMatching(context, table, {
+    expression: '#type = :conversion AND orgId = :orgId',
+    names: { '#type': 'type' },
+    values: { ':conversion': 'conversion', ':orgId': context.world.orgId },
+  });
 
 export const webhooks = async (context: BenchContext): Promise<ScenarioResult> => {
   const { options, world } = context;

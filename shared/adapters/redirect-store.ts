@@ -5,6 +5,7 @@
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { config, tableName } from '../config.js';
 import { isHostAllowed, parseDestination } from '../domain/destination.js';
+import { createTtlCache } from '../ttl-cache.js';
 import { documentClient } from './dynamo.js';
 import { entityKeys, eventKeys } from './keys.js';
 
@@ -31,14 +32,8 @@ const LOOKUP_BUDGET_MS = 1000;
 const WRITE_BUDGET_MS = 1500;
 const within = (ms: number) => ({ abortSignal: AbortSignal.timeout(ms) });
 
-const CACHE_MAX_ENTRIES = 10_000;
-const cache = new Map<string, { value: RedirectTarget | null; expiresAt: number }>();
-
-const remember = (slug: string, value: RedirectTarget | null, ttlMs: number) => {
-  if (ttlMs <= 0) return;
-  if (cache.size >= CACHE_MAX_ENTRIES) cache.delete(cache.keys().next().value as string);
-  cache.set(slug, { value, expiresAt: Date.now() + ttlMs });
-};
+/** Links by slug; `null` remembers an unknown slug. */
+const cache = createTtlCache<RedirectTarget | null>(10_000);
 
 /**
  * A link keeps the destination it was issued with while its host stays allowed; if the campaign
@@ -57,8 +52,7 @@ type CampaignSettings = Record<string, unknown> & { status: string; utm: { mediu
  * Campaigns are cached apart from links (same TTL): a campaign has many links, so a link seen
  * for the first time costs one read, not two.
  */
-const CAMPAIGN_CACHE_MAX_ENTRIES = 2_000;
-const campaignCache = new Map<string, { value: Promise<CampaignSettings | undefined>; expiresAt: number }>();
+const campaignCache = createTtlCache<Promise<CampaignSettings | undefined>>(2_000);
 
 const loadCampaign = async (orgId: string, campaignId: string): Promise<CampaignSettings | undefined> => {
   const { Item } = await documentClient().send(
@@ -76,14 +70,11 @@ const loadCampaign = async (orgId: string, campaignId: string): Promise<Campaign
 const campaignSettings = (orgId: string, campaignId: string, ttlMs: number): Promise<CampaignSettings | undefined> => {
   const key = `${orgId}\u0000${campaignId}`;
   const cached = campaignCache.get(key);
-  if (cached && cached.expiresAt > Date.now()) return cached.value;
+  if (cached) return cached.value;
   const value = loadCampaign(orgId, campaignId);
-  if (ttlMs > 0) {
-    if (campaignCache.size >= CAMPAIGN_CACHE_MAX_ENTRIES) campaignCache.delete(campaignCache.keys().next().value as string);
-    campaignCache.set(key, { value, expiresAt: Date.now() + ttlMs });
-    // A failed read is not remembered.
-    value.catch(() => campaignCache.get(key)?.value === value && campaignCache.delete(key));
-  }
+  campaignCache.set(key, value, ttlMs);
+  // A failed read is not remembered.
+  value.catch(() => campaignCache.stale(key)?.value === value && campaignCache.delete(key));
   return value;
 };
 
@@ -127,18 +118,19 @@ const loadOnce = (slug: string): Promise<RedirectTarget | null> => {
  * or for as long as the database is unreachable.
  */
 export const resolveRedirectTarget = async (slug: string): Promise<RedirectTarget | null> => {
-  const cached = cache.get(slug);
-  if (cached && cached.expiresAt > Date.now()) return cached.value;
+  const hit = cache.get(slug);
+  if (hit) return hit.value;
   let value: RedirectTarget | null;
   try {
     value = await loadOnce(slug);
   } catch (error) {
     // Database unreachable: a link resolved before keeps redirecting, however stale (a link
     // never breaks because the database is down; spec section 11). An unknown one cannot.
-    if (cached) return cached.value;
+    const stale = cache.stale(slug);
+    if (stale) return stale.value;
     throw error;
   }
-  remember(slug, value, config.linkCacheTtlMs);
+  cache.set(slug, value, config.linkCacheTtlMs);
   return value;
 };
 

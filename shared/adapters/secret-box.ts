@@ -9,13 +9,15 @@
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { DecryptCommand, EncryptCommand, KMSClient } from '@aws-sdk/client-kms';
+import { createTtlCache } from '../ttl-cache.js';
 
 const LOCAL_PREFIX = 'local:v1:';
 const KMS_PREFIX = 'kms:v1:';
 const CACHE_TTL_MS = 60_000;
 
 let kms: KMSClient | undefined;
-const cache = new Map<string, { plain: string; expiresAt: number }>();
+/** Opened secrets by their sealed form (bounded: a container serves a few sources). */
+const cache = createTtlCache<string>(1000);
 
 const contextString = (context: Record<string, string>) =>
   Object.keys(context)
@@ -48,7 +50,7 @@ export const sealSecret = async (plain: string, context: Record<string, string>)
 
 export const openSecret = async (sealed: string, context: Record<string, string>): Promise<string> => {
   const cached = cache.get(sealed);
-  if (cached && cached.expiresAt > Date.now()) return cached.plain;
+  if (cached) return cached.value;
   let plain: string;
   if (sealed.startsWith(KMS_PREFIX)) {
     kms ??= new KMSClient({});
@@ -65,6 +67,6 @@ export const openSecret = async (sealed: string, context: Record<string, string>
   } else {
     throw new Error('Unknown sealed secret format');
   }
-  cache.set(sealed, { plain, expiresAt: Date.now() + CACHE_TTL_MS });
+  cache.set(sealed, plain, CACHE_TTL_MS);
   return plain;
 };

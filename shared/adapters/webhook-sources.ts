@@ -10,6 +10,7 @@ import { generateWebhookSecret } from '../domain/webhook-signature.js';
 import { documentClient } from './dynamo.js';
 import { entityKeys } from './keys.js';
 import { openSecret, sealSecret } from './secret-box.js';
+import { createTtlCache } from '../ttl-cache.js';
 
 export const ROTATION_GRACE_MS = 24 * 60 * 60 * 1000;
 
@@ -101,7 +102,8 @@ export const rotateWebhookSource = async (
   throw new Error('Concurrent rotations; retry');
 };
 
-const sourceCache = new Map<string, { value: { orgId: string; secrets: StoredSecret[] } | null; expiresAt: number }>();
+type CachedSource = { orgId: string; secrets: StoredSecret[] } | null;
+const sourceCache = createTtlCache<CachedSource>(1000);
 const SOURCE_CACHE_TTL_MS = 30_000;
 
 /**
@@ -115,15 +117,11 @@ export const verificationSecrets = async (
 ): Promise<{ orgId: string; secrets: string[]; cached: boolean } | undefined> => {
   const now = options.now ?? new Date();
   let entry = options.fresh ? undefined : sourceCache.get(sourceId);
-  const cached = entry !== undefined && entry.expiresAt > Date.now();
-  if (!entry || !cached) {
+  const cached = entry !== undefined;
+  if (!entry) {
     const { Item } = await documentClient().send(new GetCommand({ TableName: table(), Key: entityKeys.webhookSource(sourceId) }));
-    entry = {
-      value: Item ? { orgId: String(Item.orgId), secrets: Item.secrets as StoredSecret[] } : null,
-      expiresAt: Date.now() + SOURCE_CACHE_TTL_MS,
-    };
-    if (sourceCache.size > 1000) sourceCache.clear();
-    sourceCache.set(sourceId, entry);
+    entry = { value: Item ? { orgId: String(Item.orgId), secrets: Item.secrets as StoredSecret[] } : null };
+    sourceCache.set(sourceId, entry.value, SOURCE_CACHE_TTL_MS);
   }
   if (!entry.value) return undefined;
   const { orgId, secrets } = entry.value;
