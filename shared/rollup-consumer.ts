@@ -14,7 +14,7 @@ import { rollupKeys } from './adapters/keys.js';
 import {
   customerPath,
   customerPathKey,
-  visitorOfClick,
+  locateHumanClick,
   visitorTouchpoints,
   type LookbackCache,
 } from './adapters/touchpoints.js';
@@ -32,8 +32,9 @@ import { logger } from './observability.js';
 export const MAX_TOUCHPOINTS = 8;
 
 /**
- * A click recorded up to this long after a conversion's `occurredAt` still counts: senders
- * stamp conversions with their own clock, often to the second, right after the click.
+ * A click recorded up to this long after a conversion's `occurredAt` still counts (if it was
+ * recorded before the conversion reached us): senders stamp conversions with their own clock,
+ * often to the second, right after the click.
  */
 export const CLOCK_SKEW_TOLERANCE_MS = 60_000;
 
@@ -54,11 +55,18 @@ const parseRecord = (record: DynamoDBRecord): Parsed => {
   }
 };
 
-/** Keeps the first touch and the most recent ones: first-click credit survives trimming. */
-const trimPath = (touchpoints: Touchpoint[]): Touchpoint[] =>
-  touchpoints.length <= MAX_TOUCHPOINTS
-    ? touchpoints
-    : [touchpoints[0], ...touchpoints.slice(touchpoints.length - (MAX_TOUCHPOINTS - 1))];
+/**
+ * Keeps the first touch, the touch the conversion names, and the most recent ones: first-click
+ * credit survives trimming, and so does the click that always counts (spec section 6).
+ */
+const trimPath = (touchpoints: Touchpoint[], namedClickId: string | undefined): Touchpoint[] => {
+  if (touchpoints.length <= MAX_TOUCHPOINTS) return touchpoints;
+  const kept = new Set<Touchpoint>([touchpoints[0]]);
+  const named = touchpoints.find((touch) => touch.clickId === namedClickId);
+  if (named) kept.add(named);
+  for (let i = touchpoints.length - 1; kept.size < MAX_TOUCHPOINTS; i--) kept.add(touchpoints[i]);
+  return touchpoints.filter((touch) => kept.has(touch));
+};
 
 export interface BatchState {
   lookbacks: LookbackCache;
@@ -70,16 +78,20 @@ export const newBatchState = (): BatchState => ({ lookbacks: new Map(), fixedPat
 
 /**
  * Touchpoints of a conversion, by the precedence of spec sections 5 and 6: the visitor of its
- * click id; else the customer's remembered path; else its visitor id.
+ * click id; else the customer's remembered path; else its visitor id. Clicks are read up to
+ * `latestAt`, and up to the named click when that is later (it always counts).
  */
 const resolveTouchpoints = async (
   conversion: ConversionEventRecord,
+  latestAt: string,
   state: BatchState,
-): Promise<{ candidates: Touchpoint[]; remembered: boolean }> => {
+): Promise<{ candidates: Touchpoint[]; remembered: boolean; namedClickId?: string }> => {
   const { orgId } = conversion;
-  const visitorFromClick = conversion.clickId ? await visitorOfClick(orgId, conversion.clickId) : undefined;
-  if (visitorFromClick) {
-    return { candidates: await visitorTouchpoints(orgId, visitorFromClick, conversion.occurredAt, state.lookbacks), remembered: false };
+  const named = conversion.clickId ? await locateHumanClick(orgId, conversion.clickId) : undefined;
+  if (named) {
+    const until = named.at > latestAt ? named.at : latestAt;
+    const candidates = await visitorTouchpoints(orgId, named.visitorId, until, state.lookbacks);
+    return { candidates, remembered: false, namedClickId: conversion.clickId };
   }
   if (conversion.customerId) {
     const key = `${orgId}\u0000${conversion.customerId}`;
@@ -87,20 +99,29 @@ const resolveTouchpoints = async (
     if (path) return { candidates: path, remembered: true };
   }
   if (conversion.visitorId) {
-    return { candidates: await visitorTouchpoints(orgId, conversion.visitorId, conversion.occurredAt, state.lookbacks), remembered: false };
+    return { candidates: await visitorTouchpoints(orgId, conversion.visitorId, latestAt, state.lookbacks), remembered: false };
   }
   return { candidates: [], remembered: false };
 };
+
+/**
+ * The latest a click may have been recorded and still count (spec section 6): up to 60 s after
+ * the sender's `occurredAt` (clocks drift, seconds get dropped), but never after the conversion
+ * reached us — a click made after that cannot have led to it.
+ */
+export const latestCountedClick = (conversion: Pick<ConversionEventRecord, 'occurredAt' | 'receivedAt'>): string =>
+  new Date(Math.min(Date.parse(conversion.occurredAt) + CLOCK_SKEW_TOLERANCE_MS, Date.parse(conversion.receivedAt))).toISOString();
 
 /** A conversion's counters and side writes (credit records, a customer's first path). */
 export const planConversion = async (
   conversion: ConversionEventRecord,
   state: BatchState,
 ): Promise<{ contributions: Contribution[]; sideWrites: SideWrite[] }> => {
-  const cutoff = new Date(Date.parse(conversion.occurredAt) + CLOCK_SKEW_TOLERANCE_MS).toISOString();
-  const { candidates, remembered } = await resolveTouchpoints({ ...conversion, occurredAt: cutoff }, state);
-  const selected = trimPath(selectTouchpoints(candidates, cutoff, { applyLookback: !remembered }));
-  const attribution = attribute({ ...conversion, occurredAt: cutoff }, selected, { applyLookback: !remembered });
+  const latestAt = latestCountedClick(conversion);
+  const { candidates, remembered, namedClickId } = await resolveTouchpoints(conversion, latestAt, state);
+  const selection = { applyLookback: !remembered, latestAt, namedClickId };
+  const selected = trimPath(selectTouchpoints(candidates, conversion.occurredAt, selection), namedClickId);
+  const attribution = attribute(conversion, selected, selection);
   if (!attribution.attributed) return { contributions: unattributedContributions(conversion), sideWrites: [] };
 
   const records = conversionRecords(conversion, attribution);

@@ -6,7 +6,7 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { tableName } from '../config.js';
 import type { Touchpoint } from '../domain/attribution.js';
-import { locateClick } from '../domain/click-id.js';
+import { locateClick, type ClickLocator } from '../domain/click-id.js';
 import { isValidVisitorId } from '../domain/ids.js';
 import { documentClient } from './dynamo.js';
 import { getCampaign } from './entities.js';
@@ -28,8 +28,8 @@ const lookbackOf = (orgId: string, campaignId: string, cache: LookbackCache): Pr
   return days;
 };
 
-/** The visitor of a click id this organization issued, or undefined. */
-export const visitorOfClick = async (orgId: string, clickId: string): Promise<string | undefined> => {
+/** The visitor and time of a human click this organization recorded, or undefined. */
+export const locateHumanClick = async (orgId: string, clickId: string): Promise<ClickLocator | undefined> => {
   const location = locateClick(clickId);
   if (!location) return undefined;
   const { Item } = await documentClient().send(
@@ -39,18 +39,18 @@ export const visitorOfClick = async (orgId: string, clickId: string): Promise<st
       ProjectionExpression: 'orgId, botClass',
     }),
   );
-  return Item && Item.orgId === orgId && Item.botClass === 'human' ? location.visitorId : undefined;
+  return Item && Item.orgId === orgId && Item.botClass === 'human' ? location : undefined;
 };
 
-/** The visitor's human clicks in this organization in the 90 days before `occurredAt`. */
+/** The visitor's human clicks in this organization in the 90 days up to `until`. */
 export const visitorTouchpoints = async (
   orgId: string,
   visitorId: string,
-  occurredAt: string,
+  until: string,
   lookbacks: LookbackCache,
 ): Promise<Touchpoint[]> => {
   if (!isValidVisitorId(visitorId)) return [];
-  const end = Date.parse(occurredAt);
+  const end = Date.parse(until);
   const items: Record<string, unknown>[] = [];
   let startKey: Record<string, unknown> | undefined;
   do {

@@ -95,10 +95,17 @@ export interface SelectionOptions {
   /**
    * `false` for a customer's remembered path (spec section 5: a later conversion of the same
    * customer is credited to the touchpoints fixed by its first attributed conversion, months
-   * later): the clicks are taken as they are, only clicks after `occurredAt` are still dropped.
+   * later): the clicks are taken as they are, only clicks after `latestAt` are still dropped.
    * Default `true`.
    */
   applyLookback?: boolean;
+  /**
+   * The latest instant a click may have and still count (spec section 6: up to 60 s after
+   * `occurredAt`, and never after the conversion reached us). Default: `occurredAt`.
+   */
+  latestAt?: string;
+  /** The click the conversion names by its click id: it always counts (spec section 6). */
+  namedClickId?: string;
 }
 
 const DAY_MS = 86_400_000;
@@ -122,7 +129,8 @@ const recordKey = (touch: Touchpoint): string =>
 
 /**
  * The touchpoints of a conversion at `occurredAt`: clicks with
- *   at ≤ occurredAt  and  at > occurredAt − lookbackDays (each click's own campaign lookback),
+ *   at ≤ latestAt (default occurredAt)  and  at > occurredAt − lookbackDays (each click's own
+ *   campaign lookback), and the click named by `namedClickId` whatever its time,
  * one per clickId (if a click was found twice, e.g. via its click id and via its visitor, the
  * earliest record wins, then a fixed order of its fields), sorted ascending by (at, clickId).
  * Times are compared as instants, not as strings, so "…00Z" and "…00.000Z" are the same
@@ -134,13 +142,17 @@ export function selectTouchpoints<T extends Touchpoint>(
   options: SelectionOptions = {},
 ): T[] {
   const conversionMs = parseInstant(occurredAt, 'occurredAt');
+  const latestMs = options.latestAt === undefined ? conversionMs : parseInstant(options.latestAt, 'latestAt');
   const applyLookback = options.applyLookback ?? true;
 
   const byClickId = new Map<string, { touch: T; ms: number }>();
   for (const touch of candidates) {
     const ms = Date.parse(touch.at);
-    if (Number.isNaN(ms) || ms > conversionMs) continue;
-    if (applyLookback && !(ms > conversionMs - touch.lookbackDays * DAY_MS)) continue;
+    if (Number.isNaN(ms)) continue;
+    if (touch.clickId !== options.namedClickId) {
+      if (ms > latestMs) continue;
+      if (applyLookback && !(ms > conversionMs - touch.lookbackDays * DAY_MS)) continue;
+    }
     const seen = byClickId.get(touch.clickId);
     const replaces =
       !seen || ms < seen.ms || (ms === seen.ms && compareIds(recordKey(touch), recordKey(seen.touch)) < 0);
