@@ -49,7 +49,7 @@ describe('the system against the reference model', () => {
         seen.botClicks += expected.botClicks.length;
         seen.conversions += expected.conversions.length;
         seen.unattributed += expected.unattributed;
-        const differences = await differencesFromModel(system, played, expected);
+        const differences = await differencesFromModel(system.client.request, played, expected);
         if (differences.length > 0) {
           const shown = differences.slice(0, 25).join('\n');
           const more = differences.length > 25 ? `\n(${differences.length - 25} more)` : '';

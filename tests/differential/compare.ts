@@ -4,7 +4,7 @@
  * Counts must be equal; conversions and revenue may differ only by the rounding the spec allows:
  * credit is kept to 6 decimal places and revenue to the currency's minor unit, per credited touch.
  */
-import type { TestSystem } from '../support/system.js';
+import type { ApiResponse, RequestOptions } from '../support/client.js';
 import {
   groupings,
   linkStats,
@@ -18,6 +18,12 @@ import {
 } from '../reference/model.js';
 import { currencies } from './plan.js';
 import type { PlayedHistory } from './player.js';
+
+/** How the comparison reaches the API: the test client, or the soak's own fetch. */
+export type Request = (method: string, path: string, options: RequestOptions) => Promise<ApiResponse>;
+
+/** What the comparison needs of a played history. */
+export type Comparable = Pick<PlayedHistory, 'apiKey' | 'campaignIds' | 'slugs' | 'days'>;
 
 interface AnswerNumbers {
   clicks: number;
@@ -60,7 +66,7 @@ const differencesOf = (where: string, model: Model, expected: ExpectedNumbers | 
 };
 
 /** Every row of an attribution answer, following `nextCursor`. */
-const attributionAnswer = async (system: TestSystem, played: PlayedHistory, campaignId: string, grouping: Grouping, model: Model, range: DayRange) => {
+const attributionAnswer = async (request: Request, played: Comparable, campaignId: string, grouping: Grouping, model: Model, range: DayRange) => {
   const rows: Array<AnswerNumbers & { key: string }> = [];
   let totals: AnswerNumbers | undefined;
   let cursor: string | null = null;
@@ -69,7 +75,7 @@ const attributionAnswer = async (system: TestSystem, played: PlayedHistory, camp
     if (range.from) query.set('from', range.from);
     if (range.to) query.set('to', range.to);
     if (cursor) query.set('cursor', cursor);
-    const answer = await system.client.request('GET', `/v1/campaigns/${campaignId}/attribution?${query}`, { token: played.apiKey });
+    const answer = await request('GET', `/v1/campaigns/${campaignId}/attribution?${query}`, { token: played.apiKey });
     if (answer.status !== 200) throw new Error(`attribution ${query}: answered ${answer.status} ${answer.text}`);
     totals = answer.body.totals;
     rows.push(...answer.body.rows);
@@ -99,7 +105,7 @@ const rangesOf = (days: string[]): DayRange[] => {
   return [{ from: days[0], to: days[0] }, { from: middle }, { to: middle }, { from: days[0], to: days[Math.min(1, days.length - 1)] }];
 };
 
-export const differencesFromModel = async (system: TestSystem, played: PlayedHistory, expected: Expected): Promise<string[]> => {
+export const differencesFromModel = async (request: Request, played: Comparable, expected: Expected): Promise<string[]> => {
   const lines: string[] = [];
   // Every grouping under every model over all time; each day range under one grouping and model
   // (both rotate with the range and the campaign, so every kind is asked across a run).
@@ -113,7 +119,7 @@ export const differencesFromModel = async (system: TestSystem, played: PlayedHis
   const ask = async ({ campaignId, grouping, model, range }: (typeof questions)[number]) => {
     const want = report(expected, campaignId, grouping, range);
     const where = `${campaignId} groupBy=${grouping} model=${model}${range.from ? ` from=${range.from}` : ''}${range.to ? ` to=${range.to}` : ''}`;
-    const answer = await attributionAnswer(system, played, campaignId, grouping, model, range);
+    const answer = await attributionAnswer(request, played, campaignId, grouping, model, range);
     const found = differencesOf(`${where} totals`, model, want.totals, answer.totals, true);
     const answered = new Map(answer.rows.map((row) => [row.key, row]));
     for (const key of new Set([...want.rows.keys(), ...answered.keys()])) {
@@ -127,13 +133,13 @@ export const differencesFromModel = async (system: TestSystem, played: PlayedHis
     for (const found of await Promise.all(questions.slice(i, i + 4).map(ask))) lines.push(...found);
   }
   for (const slug of played.slugs) {
-    const answer = await system.client.request('GET', `/v1/links/${slug}`, { token: played.apiKey });
+    const answer = await request('GET', `/v1/links/${slug}`, { token: played.apiKey });
     const want = linkStats(expected, slug);
     for (const counter of ['clicks', 'uniqueClicks', 'botClicks'] as const) {
       if (answer.body.stats?.[counter] !== want[counter]) lines.push(`link ${slug} ${counter}: expected ${want[counter]}, got ${answer.body.stats?.[counter]}`);
     }
   }
-  const unattributed = await system.client.request('GET', '/v1/conversions/unattributed', { token: played.apiKey });
+  const unattributed = await request('GET', '/v1/conversions/unattributed', { token: played.apiKey });
   if (unattributed.body.conversions !== expected.unattributed) {
     lines.push(`unattributed conversions: expected ${expected.unattributed}, got ${unattributed.body.conversions}`);
   }

@@ -29,6 +29,8 @@ export class Ledger {
   readonly redirects: RedirectRecord[] = [];
   readonly conversions: ConversionAttempt[] = [];
   readonly reads: ReadRecord[] = [];
+  /** The `data` of every conversion sent, by conversionId (what the shop knows it sent). */
+  readonly conversionsSent = new Map<string, Record<string, unknown>>();
   /** Conversions whose sender gave up before any 2xx (must stay empty). */
   readonly undelivered: string[] = [];
   /** Deliveries sent again on purpose (same webhook-id, or same conversionId under a new id). */

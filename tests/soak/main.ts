@@ -23,6 +23,7 @@ const run = async () => {
   const { Ledger } = await import('./ledger.js');
   const checks = await import('./checks.js');
   const { injectPoisonRecord } = await import('./poison.js');
+  const { checkAgainstModel } = await import('./model-check.js');
 
   const began = Date.now();
   const system = await startSoakSystem({
@@ -79,6 +80,7 @@ const run = async () => {
       checks.checkOutage(ledger, events, outage, logs),
       await checks.checkDeadLetters(system.dataDir, poisonKeys),
       await checks.checkReconcile(seed),
+      await checkAgainstModel(system.baseUrl, seed, ledger, events),
       checks.checkLogs(logs, seed, system.serverAddresses()),
       await checks.checkStores(seed, system.dataDir),
     ];

@@ -26,6 +26,12 @@ interface Visitor {
   userAgent: string;
   cookie?: string;
   clickIds: string[];
+  /**
+   * A request or conversion of this visitor is in flight. A browser clicks one link at a time,
+   * and a shop converts a visitor after its clicks: with each visitor's steps in sequence, the
+   * order of its clicks and conversions is a fact the reference model can rely on.
+   */
+  busy: boolean;
 }
 
 export interface Traffic {
@@ -40,14 +46,16 @@ const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * ite
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export const createTraffic = (baseUrl: string, seed: SoakSeed, ledger: Ledger): Traffic => {
-  const visitors: Visitor[] = Array.from({ length: 150 }, () => ({ userAgent: pick(userAgents.browsers), clickIds: [] }));
+  const visitors: Visitor[] = Array.from({ length: 150 }, () => ({ userAgent: pick(userAgents.browsers), clickIds: [], busy: false }));
   const customers: string[] = [];
   let conversionSequence = 0;
 
   const redirect = async () => {
     const roll = Math.random();
     const kind = roll < 0.7 ? 'human' : roll < 0.9 ? 'bot' : 'head';
-    const visitor = kind === 'bot' ? undefined : pick(visitors);
+    const idle = visitors.filter((v) => !v.busy);
+    const visitor = kind === 'bot' ? undefined : pick(idle);
+    if (kind !== 'bot' && !visitor) return;
     const slug = pick(seed.slugs);
     const headers: Record<string, string> = {
       'user-agent': visitor?.userAgent ?? pick(userAgents.bots),
@@ -56,6 +64,7 @@ export const createTraffic = (baseUrl: string, seed: SoakSeed, ledger: Ledger): 
     };
     if (visitor?.cookie) headers.cookie = visitor.cookie;
     const at = Date.now();
+    if (visitor) visitor.busy = true;
     try {
       const response = await fetch(`${baseUrl}/${slug}`, { method: kind === 'head' ? 'HEAD' : 'GET', redirect: 'manual', headers });
       await response.arrayBuffer();
@@ -69,6 +78,8 @@ export const createTraffic = (baseUrl: string, seed: SoakSeed, ledger: Ledger): 
       ledger.redirects.push({ at, slug, kind, status: response.status, ...(clickId ? { clickId } : {}) });
     } catch {
       ledger.redirects.push({ at, slug, kind, status: 0 });
+    } finally {
+      if (visitor) visitor.busy = false;
     }
   };
 
@@ -108,25 +119,37 @@ export const createTraffic = (baseUrl: string, seed: SoakSeed, ledger: Ledger): 
   const conversion = async (giveUpAt: number) => {
     const conversionId = `soak-order-${++conversionSequence}`;
     const roll = Math.random();
-    const withClicks = visitors.filter((v) => v.clickIds.length > 0);
+    const withClicks = visitors.filter((v) => v.clickIds.length > 0 && !v.busy);
     const data: Record<string, unknown> = {
       conversionId,
       kind: pick(['purchase', 'signup', 'lead']),
       occurredAt: new Date().toISOString(),
       ...(Math.random() < 0.6 ? { value: { amount: `${1 + Math.floor(Math.random() * 500)}.${String(Math.floor(Math.random() * 100)).padStart(2, '0')}`, currency: pick(['EUR', 'USD']) } } : {}),
     };
+    let converting: Visitor | undefined;
     if (roll < 0.5 && withClicks.length > 0) {
-      data.clickId = pick(withClicks).clickIds.at(-1);
+      converting = pick(withClicks);
+      data.clickId = converting.clickIds.at(-1);
     } else if (roll < 0.7 && withClicks.length > 0) {
-      data.visitorId = pick(withClicks).cookie?.slice('eav='.length);
+      converting = pick(withClicks);
+      data.visitorId = converting.cookie?.slice('eav='.length);
     } else if (roll < 0.8 && customers.length > 0) {
       data.customerId = pick(customers);
     }
-    if (Math.random() < 0.3) {
-      data.customerId ??= `crm-${conversionSequence}`;
-      customers.push(data.customerId as string);
+    const newCustomer = Math.random() < 0.3 && !data.customerId ? `crm-${conversionSequence}` : undefined;
+    if (newCustomer) data.customerId = newCustomer;
+    ledger.conversionsSent.set(conversionId, data);
+    if (converting) converting.busy = true;
+    try {
+      await deliverAll(conversionId, JSON.stringify({ type: 'conversion.created', data }), giveUpAt);
+    } finally {
+      if (converting) converting.busy = false;
     }
-    const body = JSON.stringify({ type: 'conversion.created', data });
+    // Known to later conversions once delivered: which conversion of a customer came first is then a fact.
+    if (newCustomer) customers.push(newCustomer);
+  };
+
+  const deliverAll = async (conversionId: string, body: string, giveUpAt: number) => {
     const webhookId = `msg_${randomUUID()}`;
     const duplicateRoll = Math.random();
     if (duplicateRoll < 0.1) {
