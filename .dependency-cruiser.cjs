@@ -11,7 +11,7 @@ module.exports = {
       comment: 'tests/reference is written from the spec alone: no product code, no test support that imports it.',
       severity: 'error',
       from: { path: '^tests/reference/' },
-      to: { pathNot: '^tests/reference/', dependencyTypesNot: ['core'] },
+      to: { path: '^(shared|functions|infra|scripts|bench|web|sdk)/|^tests/(?!reference/)' },
     },
   ],
   options: {
