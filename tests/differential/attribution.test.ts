@@ -14,7 +14,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectedOf } from '../reference/model.js';
 import { startSystem, type TestSystem } from '../support/system.js';
-import { describeHistory, differencesFromModel } from './compare.js';
+import { describeHistory, differencesFromModel, unexplainedClicks } from './compare.js';
 import { faultyConsumer } from './faulty-consumer.js';
 import { planArbitrary } from './plan.js';
 import { MovedClock, playHistory } from './player.js';
@@ -53,7 +53,8 @@ describe('the system against the reference model', () => {
         if (differences.length > 0) {
           const shown = differences.slice(0, 25).join('\n');
           const more = differences.length > 25 ? `\n(${differences.length - 25} more)` : '';
-          throw new Error(`The system differs from the reference model:\n${shown}${more}\n\nHistory:\n${describeHistory(played)}`);
+          const clicks = (await unexplainedClicks(system.client.request, played)).join('\n') || 'every recorded click was sent, every tracked click recorded';
+          throw new Error(`The system differs from the reference model:\n${shown}${more}\n\nRecorded clicks:\n${clicks}\n\nHistory:\n${describeHistory(played)}`);
         }
       }),
       // A failing history is printed whole; shrinking would replay many histories through the system.

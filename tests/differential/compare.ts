@@ -182,3 +182,30 @@ export const describeHistory = (played: PlayedHistory): string => {
   }
   return lines.join('\n');
 };
+
+/**
+ * For a failing comparison: the recorded clicks (read through the raw-events API) that the
+ * history does not explain, and the sent ones that were not recorded — which request the
+ * difference comes from.
+ */
+export const unexplainedClicks = async (request: Request, played: PlayedHistory): Promise<string[]> => {
+  const lines: string[] = [];
+  const sent = played.history.events.filter((e) => e.kind === 'click' && e.tracked) as Array<Extract<PlayedHistory['history']['events'][number], { kind: 'click' }>>;
+  const unmatched = new Set(sent);
+  for (const campaignId of played.campaignIds) {
+    let cursor: string | null = null;
+    do {
+      const query = new URLSearchParams({ type: 'click', limit: '100', ...(cursor ? { cursor } : {}) });
+      const answer = await request('GET', `/v1/campaigns/${campaignId}/events?${query}`, { token: played.apiKey });
+      if (answer.status !== 200) return [`events of ${campaignId}: answered ${answer.status}`];
+      for (const click of answer.body.items as Array<{ at: string; slug: string; botClass: string; clickId: string }>) {
+        const match = [...unmatched].find((s) => s.at === Date.parse(click.at) && s.slug === click.slug && s.requestClass === click.botClass);
+        if (match) unmatched.delete(match);
+        else lines.push(`recorded but not sent: ${click.botClass} click on ${click.slug} at ${click.at} (${click.clickId})`);
+      }
+      cursor = answer.body.nextCursor;
+    } while (cursor);
+  }
+  for (const click of unmatched) lines.push(`sent but not recorded: ${click.requestClass} click on ${click.slug} at ${new Date(click.at).toISOString()}`);
+  return lines;
+};

@@ -5,6 +5,7 @@
  * (`eaclid`). Nothing here looks inside the product; it only speaks HTTP.
  */
 import { randomUUID } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import { Webhook } from 'standardwebhooks';
 import { vi } from 'vitest';
 import { browserUserAgents } from '../support/client.js';
@@ -97,6 +98,25 @@ export interface PlayedHistory {
   days: string[];
 }
 
+/**
+ * One request on a connection of its own, sent exactly once. fetch reuses connections and, when
+ * a reused one turns out closed, sends an idempotent request again — which would make one click
+ * of the history two. A browser may do that too; the ground truth must not.
+ */
+const requestOnce = (url: string, method: 'GET' | 'HEAD', headers: Record<string, string>) =>
+  new Promise<{ status: number; location?: string; setCookies: string[] }>((resolve, reject) => {
+    const outgoing = httpRequest(url, { method, headers: { ...headers, connection: 'close' }, agent: false }, (incoming) => {
+      incoming.resume();
+      incoming.on('end', () => {
+        const setCookie = incoming.headers['set-cookie'] ?? [];
+        resolve({ status: incoming.statusCode ?? 0, location: incoming.headers.location, setCookies: setCookie });
+      });
+      incoming.on('error', reject);
+    });
+    outgoing.on('error', reject);
+    outgoing.end();
+  });
+
 const expectStatus = (what: string, actual: number, ...allowed: number[]) => {
   if (!allowed.includes(actual)) throw new Error(`${what}: answered ${actual}, expected ${allowed.join(' or ')}`);
 };
@@ -155,15 +175,13 @@ export const playHistory = async (system: TestSystem, clock: MovedClock, plan: P
     const agents = userAgents[requestClass === 'head' ? 'human' : requestClass];
     const cookie = browser?.jar.header(now);
     const response = await clock.at(now, () =>
-      fetch(`${system.baseUrl}/${slug}`, {
-        method: requestClass === 'head' ? 'HEAD' : 'GET',
-        redirect: 'manual',
-        headers: { 'user-agent': agents[history.events.length % agents.length], ...(cookie ? { cookie } : {}) },
+      requestOnce(`${system.baseUrl}/${slug}`, requestClass === 'head' ? 'HEAD' : 'GET', {
+        'user-agent': agents[history.events.length % agents.length],
+        ...(cookie ? { cookie } : {}),
       }),
     );
-    await response.arrayBuffer();
     expectStatus(`redirect of ${slug}`, response.status, 302);
-    const clickId = new URL(response.headers.get('location')!).searchParams.get('eaclid') ?? undefined;
+    const clickId = new URL(response.location!).searchParams.get('eaclid') ?? undefined;
     const tracked = !disabled.has(slug);
     const human = requestClass === 'human';
     if (human && tracked && !clickId) throw new Error(`A human click on ${slug} got no click id`);
@@ -171,7 +189,7 @@ export const playHistory = async (system: TestSystem, clock: MovedClock, plan: P
     let visitor: string | undefined;
     if (human) {
       if (browser) {
-        if (tracked) browser.jar.store(response.headers.getSetCookie(), now);
+        if (tracked) browser.jar.store(response.setCookies, now);
         visitor = identity(browserIndex!);
       } else {
         visitor = `cookieless${cookieless++}`;
