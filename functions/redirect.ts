@@ -5,7 +5,7 @@
  * Deliberately no middy, no per-request logging and no schema validation here.
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
-import { rawEventRetentionDays } from '../infra/definitions.js';
+import { rawEventRetentionDays } from '../shared/settings.js';
 import {
   putClick,
   recentClicksOfVisitor,

@@ -3,19 +3,9 @@ import { CfnCondition, CfnOutput, CfnParameter, Duration, Fn, RemovalPolicy, Sta
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
-import {
-  authorizerSettings,
-  functions,
-  routeKey,
-  routes,
-  scaling,
-  streamConsumer,
-  tables,
-  throttling,
-  type FunctionId,
-  type TableAccess,
-  type TableId,
-} from './definitions.js';
+import { authorizerSettings, functions, scaling, streamConsumer, tables, throttling, type TableAccess } from './definitions.js';
+import { routeKey, routes, type FunctionId } from '../shared/contract/routes.js';
+import { tableEnvVar, type TableId } from '../shared/settings.js';
 import { ApiFunction } from './constructs/api-function.js';
 import { StreamConsumer } from './constructs/stream-consumer.js';
 import { pascal, TrackingTables } from './constructs/tracking-tables.js';
@@ -132,7 +122,7 @@ export class AdvocacyStack extends Stack {
         environment: secrets ? { ...sharedEnvironment, SECRETS_KMS_KEY_ID: secretsKey.keyArn } : sharedEnvironment,
         tables: access.map(([tableId, level]) => ({
           table: data.tables[tableId],
-          envVar: tables[tableId].envVar,
+          envVar: tableEnvVar(tableId),
           access: level,
         })),
         logRemovalPolicy: removalPolicy,

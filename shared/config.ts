@@ -2,7 +2,7 @@
  * Runtime configuration, read once per container from the environment.
  * The CDK stack sets these on every function; the local runtime sets the same names.
  */
-import { tables, type TableId } from '../infra/definitions.js';
+import { tableEnvVar, type TableId } from './settings.js';
 
 const env = (name: string, fallback?: string): string => {
   const value = process.env[name];
@@ -12,7 +12,7 @@ const env = (name: string, fallback?: string): string => {
 };
 
 /** Physical table name for a logical table id (set by CDK, or by the local runtime). */
-export const tableName = (id: TableId): string => env(tables[id].envVar);
+export const tableName = (id: TableId): string => env(tableEnvVar(id));
 
 export const config = {
   /** Host of short links; unset on AWS means "the host the request came to" (see publicBaseUrlFor). */

@@ -5,7 +5,7 @@
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import type { z } from 'zod';
-import type { ApiScope } from '../infra/definitions.js';
+import type { ApiScope } from './domain/scopes.js';
 import { config } from './config.js';
 import { isTransientDynamoError } from './adapters/transient-errors.js';
 import { InvalidCursorError } from './domain/errors.js';

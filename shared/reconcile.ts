@@ -4,7 +4,7 @@
  * This is the one place that reads raw events in bulk; dashboards never do.
  */
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { campaignIndexShards } from '../infra/definitions.js';
+import { campaignIndexShards } from './settings.js';
 import { tableName } from './config.js';
 import { documentClient } from './adapters/dynamo.js';
 import { eventKeys, rollupKeys } from './adapters/keys.js';

@@ -11,7 +11,8 @@
 import type { StreamConsumerSettings } from '../../infra/local/stream-poller.js';
 import { startLocalRuntime } from '../../infra/local/runtime.js';
 import { createHandlerLoader, type HandlerOverrides } from '../../infra/local/lambda.js';
-import { functions, type FunctionId } from '../../infra/definitions.js';
+import { functions } from '../../infra/definitions.js';
+import type { FunctionId } from '../../shared/contract/routes.js';
 import { capacitySnapshot, resetCapacityMeter } from '../../shared/adapters/capacity-meter.js';
 import { createInvocationMeter } from '../lib/invocations.js';
 import { meterDocumentClient, type DynamoMeter } from '../lib/dynamo-meter.js';

@@ -12,7 +12,8 @@
  */
 import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { tables, type TableId } from '../../infra/definitions.js';
+import { tables } from '../../infra/definitions.js';
+import type { TableId } from '../../shared/settings.js';
 import { itemSize, readUnits, valueSize, writeUnits } from './item-size.js';
 
 /** `events`, `events/byCampaign`, `rollups`… */

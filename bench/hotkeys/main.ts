@@ -19,7 +19,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { campaignIndexShards, rollupPartitionShards, streamConsumer } from '../../infra/definitions.js';
+import { campaignIndexShards, rollupPartitionShards } from '../../shared/settings.js';
+import { streamConsumer } from '../../infra/definitions.js';
 import { startDynamoDbLocal } from '../../infra/local/dynamodb-local.js';
 import { startLocalRuntime } from '../../infra/local/runtime.js';
 import { tableNamesFor } from '../../infra/local/tables.js';

@@ -9,7 +9,8 @@
  * units are kept apart (`transactWriteUnits`) so the report shows what exactness costs; they are
  * already at the transactional rate — nothing is to be doubled.
  */
-import { functions, type FunctionId } from '../../infra/definitions.js';
+import { functions } from '../../infra/definitions.js';
+import type { FunctionId } from '../../shared/contract/routes.js';
 import type { CapacityCount } from '../../shared/adapters/capacity-meter.js';
 import type { InvocationCounts } from './invocations.js';
 

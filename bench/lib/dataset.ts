@@ -5,7 +5,7 @@
  *
  * Pure: no database access. bench/lib/world.ts seeds the entities and fills in the slugs.
  */
-import { rawEventRetentionDays } from '../../infra/definitions.js';
+import { rawEventRetentionDays } from '../../shared/settings.js';
 import { conversionEventId } from '../../shared/adapters/conversions.js';
 import { eventKeys } from '../../shared/adapters/keys.js';
 import type { Channel } from '../../shared/domain/channels.js';

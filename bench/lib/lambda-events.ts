@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { routes, type FunctionId } from '../../infra/definitions.js';
+import { routes, type FunctionId } from '../../shared/contract/routes.js';
 import { signWebhook } from '../../shared/domain/webhook-signature.js';
 import { browserUserAgents, clickItem } from './dataset.js';
 import type { World } from './world.js';

@@ -5,7 +5,8 @@
  * 1.4 ms against 0.65 ms), so a baseline table without it would flatter the baseline.
  */
 import { CreateTableCommand, ResourceInUseException, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
-import { tables, type TableId } from '../../infra/definitions.js';
+import { tables } from '../../infra/definitions.js';
+import type { TableId } from '../../shared/settings.js';
 import { createTableInput, localClient } from '../../infra/local/tables.js';
 
 export const createTable = async (endpoint: string, id: TableId, name: string): Promise<string> => {

@@ -4,7 +4,7 @@
  * way POST /v1/links issues them, an admin API key and a webhook source.
  */
 import { randomBytes } from 'node:crypto';
-import { apiScopes } from '../../infra/definitions.js';
+import { apiScopes } from '../../shared/domain/scopes.js';
 import { ensureTables } from '../../infra/local/tables.js';
 import { createApiKey, createOrganization, issueLink, putAdvocate, putNewCampaign } from '../../shared/adapters/entities.js';
 import { createWebhookSource } from '../../shared/adapters/webhook-sources.js';

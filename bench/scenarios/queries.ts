@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { apiScopes } from '../../infra/definitions.js';
+import { apiScopes } from '../../shared/domain/scopes.js';
 import { createApiKey, createOrganization, issueLink, putAdvocate, putNewCampaign } from '../../shared/adapters/entities.js';
 import { rollupKeys } from '../../shared/adapters/keys.js';
 import { clickEventSchema } from '../../shared/domain/events.js';

@@ -7,7 +7,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { routeKey, type RouteDefinition } from '../definitions.js';
+import { routeKey, type RouteDefinition } from '../../shared/contract/routes.js';
 
 export interface ThrottleLimits {
   readonly rateLimit: number;

@@ -9,7 +9,7 @@
  * TABLE_ENTITIES, TABLE_EVENTS and TABLE_ROLLUPS set (the stack's outputs) it works on AWS.
  */
 import { parseArgs } from 'node:util';
-import { apiScopes } from '../definitions.js';
+import { apiScopes } from '../../shared/domain/scopes.js';
 import { loadOrCreateIssuer } from './issuer.js';
 import { readRuntimeInfo } from './runtime-info.js';
 

@@ -17,13 +17,8 @@ import {
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
-import {
-  authorizerSettings,
-  routeKey,
-  routes as definedRoutes,
-  type FunctionId,
-  type RouteDefinition,
-} from '../definitions.js';
+import { authorizerSettings } from '../definitions.js';
+import { routeKey, routes as definedRoutes, type FunctionId, type RouteDefinition } from '../../shared/contract/routes.js';
 import {
   defaultLambdaEnvironment,
   invokeHandler,

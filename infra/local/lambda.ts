@@ -6,7 +6,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
-import { functions, type FunctionId } from '../definitions.js';
+import { functions } from '../definitions.js';
+import type { FunctionId } from '../../shared/contract/routes.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type LambdaHandler = (event: any, context: Context) => unknown;

@@ -8,7 +8,8 @@
  */
 import { loadOrCreateSecretsKey } from './issuer.js';
 import { join } from 'node:path';
-import { streamConsumer, type TableId } from '../definitions.js';
+import { streamConsumer } from '../definitions.js';
+import type { TableId } from '../../shared/settings.js';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.js';
 import { startHttpServer, type JwksProvider } from './http-server.js';
 import { createHandlerLoader, defaultLambdaEnvironment, type HandlerOverrides } from './lambda.js';

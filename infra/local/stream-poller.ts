@@ -29,7 +29,8 @@ import {
   type Shard,
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { streamConsumer, type FunctionId } from '../definitions.js';
+import { streamConsumer } from '../definitions.js';
+import type { FunctionId } from '../../shared/contract/routes.js';
 import {
   defaultLambdaEnvironment,
   invokeHandler,

@@ -14,7 +14,8 @@ import {
   type CreateTableCommandInput,
   type KeySchemaElement,
 } from '@aws-sdk/client-dynamodb';
-import { tables, type KeyDefinition, type TableDefinition, type TableId } from '../definitions.js';
+import { tables, type KeyDefinition, type TableDefinition } from '../definitions.js';
+import { tableEnvVar, type TableId } from '../../shared/settings.js';
 
 export type TableNames = Record<TableId, string>;
 
@@ -42,7 +43,7 @@ export const tableNamesFor = (prefix = ''): Pick<LocalTables, 'tableNames' | 'en
   const env: Record<string, string> = {};
   for (const table of allTables()) {
     tableNames[table.id] = `${prefix}${table.localName}`;
-    env[table.envVar] = tableNames[table.id];
+    env[tableEnvVar(table.id)] = tableNames[table.id];
   }
   return { tableNames, env };
 };

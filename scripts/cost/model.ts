@@ -16,7 +16,9 @@
  *   sized with DynamoDB's rules plus its 100 bytes per item, kept `rawEventRetentionDays`.
  */
 import { itemSize } from '../../bench/hotkeys/item-size.js';
-import { functions, rawEventRetentionDays, streamConsumer, type FunctionId } from '../../infra/definitions.js';
+import { functions, streamConsumer } from '../../infra/definitions.js';
+import { rawEventRetentionDays } from '../../shared/settings.js';
+import type { FunctionId } from '../../shared/contract/routes.js';
 import { eventKeys, rollupKeys } from '../../shared/adapters/keys.js';
 import type { ClickEvent } from '../../shared/adapters/redirect-store.js';
 import type { ConversionCampaignRecord } from '../../shared/domain/conversion-credit.js';

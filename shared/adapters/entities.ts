@@ -15,7 +15,7 @@ import {
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import type { ApiScope } from '../../infra/definitions.js';
+import type { ApiScope } from '../domain/scopes.js';
 import { tableName } from '../config.js';
 import type { Advocate, AdvocatePut, Campaign, Link } from '../domain/resources.js';
 import { InvalidCursorError } from '../domain/errors.js';

@@ -4,7 +4,7 @@
  * campaign.
  */
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { campaignIndexShards } from '../../infra/definitions.js';
+import { campaignIndexShards } from '../settings.js';
 import { tableName } from '../config.js';
 import { attributionModels } from '../domain/attribution.js';
 import type { ConversionCampaignRecord } from '../domain/conversion-credit.js';

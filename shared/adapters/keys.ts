@@ -2,7 +2,7 @@
  * Key layout of the tables. Every string that becomes part of a key passes through here, so
  * the layout is documented in one place (docs/architecture.md mirrors it).
  */
-import { campaignIndexShards, rollupPartitionShards } from '../../infra/definitions.js';
+import { campaignIndexShards, rollupPartitionShards } from '../settings.js';
 import { channels } from '../domain/channels.js';
 
 export const entityKeys = {

@@ -5,7 +5,7 @@
  * operation (or the reverse) fails the build of the document rather than going undocumented.
  */
 import * as z from 'zod';
-import { routeKey, routes } from '../../infra/definitions.js';
+import { routeKey, routes } from './routes.js';
 import { channelSchema } from '../domain/channels.js';
 import {
   advocatePutSchema,

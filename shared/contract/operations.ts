@@ -5,7 +5,7 @@
  * defined route and nothing else.
  */
 import type { z } from 'zod';
-import type { ApiScope } from '../../infra/definitions.js';
+import type { ApiScope } from '../domain/scopes.js';
 import { conversionWebhookSchema } from '../domain/webhook-signature.js';
 import {
   advocatePutSchema,

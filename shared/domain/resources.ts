@@ -5,7 +5,7 @@
  * inferred from them, and shared/contract/openapi.ts publishes them in GET /openapi.json.
  */
 import * as z from 'zod';
-import { apiScopes } from '../../infra/definitions.js';
+import { apiScopes } from './scopes.js';
 import { attributionModels } from './attribution.js';
 import { channelSchema } from './channels.js';
 

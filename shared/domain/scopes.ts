@@ -2,9 +2,14 @@
  * API key scopes (spec section 2). `admin` implies every other scope.
  * Scopes travel as a comma-separated string where only strings fit (authorizer context).
  */
-import { apiScopes, type ApiScope } from '../../infra/definitions.js';
-
-export type { ApiScope };
+export const apiScopes = [
+  'campaigns:write',
+  'advocates:write',
+  'links:write',
+  'analytics:read',
+  'admin',
+] as const;
+export type ApiScope = (typeof apiScopes)[number];
 
 const knownScopes: ReadonlySet<string> = new Set(apiScopes);
 

@@ -4,7 +4,7 @@
  * tenant isolation.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { routes } from '../../infra/definitions.js';
+import { routes } from '../../shared/contract/routes.js';
 import { reconcileCampaign } from '../../shared/reconcile.js';
 import { browserUserAgents, type Client } from '../support/client.js';
 import { startSystem, type TestSystem } from '../support/system.js';

@@ -15,18 +15,9 @@ import { fileURLToPath } from 'node:url';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  authorizerSettings,
-  functions,
-  routeKey,
-  routes,
-  scaling,
-  streamConsumer,
-  tables,
-  throttling,
-  type FunctionId,
-  type TableId,
-} from '../../infra/definitions.js';
+import { authorizerSettings, functions, scaling, streamConsumer, tables, throttling } from '../../infra/definitions.js';
+import { routeKey, routes, type FunctionId } from '../../shared/contract/routes.js';
+import { tableEnvVar, type TableId } from '../../shared/settings.js';
 import { ESM_REQUIRE_BANNER } from '../../infra/constructs/api-function.js';
 import { AdvocacyStack } from '../../infra/stack.js';
 
@@ -80,7 +71,7 @@ beforeAll(() => {
     fnLogicalId[fnId] = match[0][0];
   }
   for (const tableId of Object.keys(tables) as TableId[]) {
-    const envVar = tables[tableId].envVar;
+    const envVar = tableEnvVar(tableId);
     // The table a function's env var points at is the table of that definition.
     const ids = new Set<string>();
     for (const [, fn] of ofType('AWS::Lambda::Function')) {
@@ -155,7 +146,7 @@ describe('synthesis', () => {
       }
       console.log(JSON.stringify(out));`;
     const env: NodeJS.ProcessEnv = { ...process.env, AWS_REGION: 'eu-west-1', POWERTOOLS_DEV: 'true' };
-    for (const t of Object.values(tables)) env[t.envVar] = t.localName;
+    for (const t of Object.values(tables)) env[tableEnvVar(t.id)] = t.localName;
     const stdout = execFileSync(process.execPath, ['--input-type=module', '-e', script], { env, encoding: 'utf8' });
     const result = JSON.parse(stdout.trim().split('\n').pop()!);
     expect(result).toEqual(Object.fromEntries(bundles.map((b) => [b.fnId, 'function'])));
@@ -269,7 +260,7 @@ describe('functions', () => {
     });
     // Table names exactly for the tables the function touches.
     for (const tableId of Object.keys(tables) as TableId[]) {
-      const envVar = tables[tableId].envVar;
+      const envVar = tableEnvVar(tableId);
       if (tableId in def.tables) expect(env[envVar], envVar).toEqual({ Ref: tableLogicalId[tableId] });
       else expect(env[envVar], envVar).toBeUndefined();
     }

@@ -24,7 +24,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { routes } from '../../infra/definitions.js';
+import { routes } from '../../shared/contract/routes.js';
 import { isProcessAlive } from '../../infra/local/dynamodb-local.js';
 import { createRouter, startHttpServer } from '../../infra/local/http-server.js';
 import { createHandlerLoader, repositoryRoot, type LambdaHandler } from '../../infra/local/lambda.js';

@@ -3,7 +3,7 @@
  * only when a random seed happens upon it again (docs/reliability.md lists the fixes).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { campaignIndexShards, rollupPartitionShards } from '../../infra/definitions.js';
+import { campaignIndexShards, rollupPartitionShards } from '../../shared/settings.js';
 import { tableName } from '../../shared/config.js';
 import { watchTables } from './support/table-watch.js';
 import { startWorld, type World } from './support/world.js';

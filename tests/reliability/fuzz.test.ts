@@ -16,7 +16,9 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { functions, routeKey, routes, tables, type TableId } from '../../infra/definitions.js';
+import { functions, tables } from '../../infra/definitions.js';
+import { routeKey, routes } from '../../shared/contract/routes.js';
+import type { TableId } from '../../shared/settings.js';
 import { tableName } from '../../shared/config.js';
 import { fuzzCase, type FuzzCase } from './support/arbitraries.js';
 import type { WireAnswer } from './support/gateway.js';

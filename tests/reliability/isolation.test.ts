@@ -15,7 +15,8 @@
  */
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiScopes, routeKey, routes, type ApiScope, type RouteDefinition } from '../../infra/definitions.js';
+import { apiScopes, type ApiScope } from '../../shared/domain/scopes.js';
+import { routeKey, routes, type RouteDefinition } from '../../shared/contract/routes.js';
 import { documentClient } from '../../shared/adapters/dynamo.js';
 import { entityKeys } from '../../shared/adapters/keys.js';
 import { tableName } from '../../shared/config.js';

@@ -7,7 +7,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { tables, type TableId } from '../../infra/definitions.js';
+import { tables } from '../../infra/definitions.js';
+import type { TableId } from '../../shared/settings.js';
 import { documentClient } from '../../shared/adapters/dynamo.js';
 import { tableName } from '../../shared/config.js';
 import { reconcileCampaign } from '../../shared/reconcile.js';

@@ -3,7 +3,7 @@
  * campaign, a webhook source, and the credentials the traffic uses (all of which the log and
  * table scans then look for).
  */
-import { apiScopes } from '../../infra/definitions.js';
+import { apiScopes } from '../../shared/domain/scopes.js';
 import type { LocalIssuer } from '../../infra/local/issuer.js';
 
 export interface SoakSeed {

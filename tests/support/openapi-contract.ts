@@ -13,7 +13,7 @@
  */
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
-import { routes } from '../../infra/definitions.js';
+import { routes } from '../../shared/contract/routes.js';
 import { buildOpenApiDocument } from '../../shared/contract/openapi.js';
 
 type Json = Record<string, any>;

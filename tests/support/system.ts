@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { apiScopes } from '../../infra/definitions.js';
+import { apiScopes } from '../../shared/domain/scopes.js';
 import { loadOrCreateIssuer } from '../../infra/local/issuer.js';
 import type { LocalRuntimeOptions } from '../../infra/local/runtime.js';
 import { createClient, type Client } from './client.js';

@@ -5,7 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { functions, rawEventRetentionDays } from '../../infra/definitions.js';
+import { functions } from '../../infra/definitions.js';
+import { rawEventRetentionDays } from '../../shared/settings.js';
 import {
   billedWriteUnits,
   costLines,

@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { routeKey, routes } from '../../infra/definitions.js';
+import { routeKey, routes } from '../../shared/contract/routes.js';
 import { buildOpenApiDocument } from '../../shared/contract/openapi.js';
 import { operations } from '../../shared/contract/operations.js';
 import { attributionQuerySchema, linkListQuerySchema } from '../../shared/contract/queries.js';

@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { rollupPartitionShards } from '../../infra/definitions.js';
+import { rollupPartitionShards } from '../../shared/settings.js';
 import { rollupKeys, rollupShardOf, rollupShardsOf, shardOf } from '../../shared/adapters/keys.js';
 import { channels } from '../../shared/domain/channels.js';
 import { rollupDimensions } from '../../shared/domain/rollup.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { apiScopes } from '../../infra/definitions.js';
+import { apiScopes } from '../../shared/domain/scopes.js';
 import { channelSchema, channels, isChannel } from '../../shared/domain/channels.js';
 import { formatScopes, hasScope, isApiScope, parseScopes } from '../../shared/domain/scopes.js';
 

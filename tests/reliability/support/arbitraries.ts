@@ -8,7 +8,7 @@
  * `RouteFuzzContext`, and a route nobody described still gets the generic menus.
  */
 import fc from 'fast-check';
-import type { RouteDefinition } from '../../../infra/definitions.js';
+import type { RouteDefinition } from '../../../shared/contract/routes.js';
 import type { WireRequest } from './gateway.js';
 
 export interface RouteFuzzContext {

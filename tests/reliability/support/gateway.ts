@@ -10,7 +10,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { IncomingMessage } from 'node:http';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { routes as definedRoutes, type RouteDefinition } from '../../../infra/definitions.js';
+import { routes as definedRoutes, type RouteDefinition } from '../../../shared/contract/routes.js';
 import {
   authorizerOutcome,
   authorizerRejection,

@@ -3,7 +3,7 @@
  * or query parameter can name, and valid bodies to start mutating from. A route that is not
  * described here is still fuzzed and still in the isolation matrix, with generic inputs.
  */
-import { routeKey, type RouteDefinition } from '../../../infra/definitions.js';
+import { routeKey, type RouteDefinition } from '../../../shared/contract/routes.js';
 import { signWebhook } from '../../../shared/domain/webhook-signature.js';
 import type { RouteFuzzContext } from './arbitraries.js';
 import type { World } from './world.js';

@@ -7,7 +7,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { tables, type TableId } from '../../../infra/definitions.js';
+import { tables } from '../../../infra/definitions.js';
+import type { TableId } from '../../../shared/settings.js';
 import { documentClient } from '../../../shared/adapters/dynamo.js';
 import { tableName } from '../../../shared/config.js';
 import { invokedFunction } from './gateway.js';

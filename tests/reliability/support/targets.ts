@@ -3,7 +3,7 @@
  * same request with another tenant's ids, with ids that do not exist, and with the owner's ids.
  */
 import { createHash } from 'node:crypto';
-import { routeKey, type RouteDefinition } from '../../../infra/definitions.js';
+import { routeKey, type RouteDefinition } from '../../../shared/contract/routes.js';
 import { newId, newSlug } from '../../../shared/domain/ids.js';
 import { scanAll, stable } from './table-watch.js';
 

@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT, importJWK, type JWK } from 'jose';
-import { apiScopes, type ApiScope } from '../../../infra/definitions.js';
+import { apiScopes, type ApiScope } from '../../../shared/domain/scopes.js';
 import { loadOrCreateIssuer, type LocalIssuer } from '../../../infra/local/issuer.js';
 import { createIsolatedTables } from '../../support/tables.js';
 import { createInProcessGateway, type InProcessGateway, type WireAnswer } from './gateway.js';

@@ -1,0 +1,63 @@
+/**
+ * Product settings: facts about the data the product keeps, which the code that writes and reads
+ * it depends on. Deployment settings (memory, timeouts, throttling, stream batching) live in
+ * infra/definitions.ts, which imports these; nothing here imports infra/.
+ */
+import type { RollupDimension } from './domain/rollup.js';
+
+/** The product's tables. Handlers read a table's physical name from `TABLE_<ID>`. */
+export const tableIds = ['entities', 'events', 'rollups'] as const;
+export type TableId = (typeof tableIds)[number];
+export const tableEnvVar = (id: TableId): string => `TABLE_${id.toUpperCase()}`;
+
+/** Raw-event retention: DynamoDB TTL removes raw events after this many days. */
+export const rawEventRetentionDays = 400;
+
+/**
+ * Write shards of the events table's `byCampaign` index. Every click of a campaign lands in
+ * that index; on one partition key (`<org>#<campaign>`, time-ordered sort key, so DynamoDB's
+ * split-for-heat cannot spread the appends) a campaign above ~1,000 clicks/s would exceed the
+ * 1,000 WCU/s of a partition, and a throttled index throttles the redirect's own PutItem (lost
+ * click ids). A click goes to shard `hash(clickId) mod campaignIndexShards` (shard 0 is the
+ * unsuffixed key of the unsharded layout); readers query every shard and merge by time
+ * (shared/adapters/event-reads.ts, shared/reconcile.ts). 16 shards take ~16,000 clicks/s of one
+ * campaign (a click item is ~0.6 KB: 1 WCU); an events page then costs 16 small queries.
+ *
+ * Only ever raise it: readers query shards 0…n−1, so lowering it would hide the clicks written to
+ * the shards above. Raising it invalidates raw-event cursors issued before (400, start again).
+ * bench/hotkeys/ measures it: `npm run simulate:hotkeys` (docs/scaling.md).
+ */
+export const campaignIndexShards = 16;
+
+/**
+ * Partitions per roll-up dimension. Every row of a campaign's dimension used to share one
+ * partition key (`R#<org>#<campaign>#<dimension>`): each row is written at most once per
+ * transaction (≤ ~500 WCU/s per row at 10,000 clicks/s on one campaign), but a viral campaign's
+ * `link` and `advocate` rows together took 2,300–7,700 WCU/s — above the 1,000 WCU/s of a
+ * partition, and DynamoDB splits a hot key range only after minutes of heat. Now a row's partition
+ * is chosen by its key (link slug, advocate id…): shard `hash(key) mod n` (FNV-1a, `shardOf`;
+ * channels by their place in the channel list, one channel per shard), shard 0 being the unsuffixed
+ * key of the unsharded layout, `#<n>` the others. A key's daily and all-time rows stay together in
+ * exactly one item each — no reader sums shards of a row; dimension reads query the n partitions in
+ * parallel and merge them (shared/adapters/rollup-reads.ts, shared/reconcile.ts).
+ *
+ * Sharding by key spreads a dimension's keys, not one key: the `campaign` dimension has the single
+ * key `all` (its two rows, the campaign totals, take ≤ ~1,000 WCU/s together), so it stays 1.
+ *
+ * **Do not change a dimension's count once it holds rows.** Lowering it hides the rows of the
+ * shards above (readers query shards 0…n−1). Unlike `campaignIndexShards` (a click is written
+ * once), raising it is not free either: a row is updated in place, and a key whose shard changes
+ * would start a second item beside its old one — dimension reads would still sum them per key,
+ * but a link's stats (one `GetItem`) and `reconcileCampaign` (one item per row) would not. Changing
+ * it on live data takes a re-aggregation of the roll-ups. bench/hotkeys/ measures it:
+ * `npm run simulate:hotkeys` (docs/scaling.md, "Hot keys").
+ */
+export const rollupPartitionShards = {
+  campaign: 1,
+  link: 16,
+  advocate: 16,
+  /** One per channel (`shared/domain/channels.ts`, append-only): two busy channels never share one. */
+  channel: 12,
+  department: 16,
+} as const satisfies Record<RollupDimension, number>;
+
