@@ -24,6 +24,7 @@ const router = createRouter({
     const { orgId } = requireScope(principal, 'admin');
     const rotated = await rotateWebhookSource(orgId, pathParam(event, 'sourceId'));
     if (!rotated) throw new HttpError(404, 'Webhook source not found');
+    if (rotated === 'concurrent') throw new HttpError(409, 'The source was rotated concurrently; retry the request');
     return json(200, {
       sourceId: rotated.source.sourceId,
       secret: rotated.secret,

@@ -63,11 +63,14 @@ const present = (item: Record<string, unknown>): WebhookSource => ({
   ...(item.rotatedAt ? { rotatedAt: String(item.rotatedAt) } : {}),
 });
 
-/** A new current secret; the previous current one stays valid for 24 hours, older ones are dropped. */
+/**
+ * A new current secret; the previous current one stays valid for 24 hours, older ones are dropped.
+ * `'concurrent'`: other rotations of the source won every attempt (the caller may retry).
+ */
 export const rotateWebhookSource = async (
   orgId: string,
   sourceId: string,
-): Promise<{ source: WebhookSource; secret: string; previousValidUntil: string } | undefined> => {
+): Promise<{ source: WebhookSource; secret: string; previousValidUntil: string } | 'concurrent' | undefined> => {
   if (!isValidId(sourceId, 'src')) return undefined; // never issued: not found
   for (let attempt = 0; attempt < 3; attempt++) {
     const { Item } = await documentClient().send(
@@ -99,7 +102,7 @@ export const rotateWebhookSource = async (
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
   }
-  throw new Error('Concurrent rotations; retry');
+  return 'concurrent';
 };
 
 type CachedSource = { orgId: string; secrets: StoredSecret[] } | null;

@@ -360,7 +360,7 @@ export const operations: Record<string, OperationSpec> = {
     description: 'The previous secret stays valid for 24 hours.',
     tag: 'Webhooks',
     auth: adminAccess,
-    responses: { 200: json(webhookSourceRotatedSchema, 'The new secret'), ...problems(401, 403, 404) },
+    responses: { 200: json(webhookSourceRotatedSchema, 'The new secret'), ...problems(401, 403, 404, 409) },
   },
   'POST /v1/webhooks/conversions/{sourceId}': {
     operationId: 'receiveConversion',

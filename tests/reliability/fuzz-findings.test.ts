@@ -145,3 +145,14 @@ describe('ranges', () => {
     }
   });
 });
+
+describe('concurrent rotations of one webhook source (found once the fuzzing sent well-formed requests)', () => {
+  it('each answers 200 or 409 problem+json, never a 500, and at least one rotates', async () => {
+    const target = `/v1/webhook-sources/${world.victim.spareSourceId}/rotate`;
+    const answers = await Promise.all(Array.from({ length: 12 }, () => world.call('POST', target, { token: world.victim.adminKey })));
+    const statuses = answers.map((answer) => answer.status);
+    expect(statuses.filter((status) => status !== 200 && status !== 409), JSON.stringify(statuses)).toEqual([]);
+    expect(statuses).toContain(200);
+    for (const answer of answers.filter((a) => a.status === 409)) expectProblem(answer, 409);
+  });
+});

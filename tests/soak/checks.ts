@@ -4,6 +4,7 @@
  * record in the dead-letter store, exact roll-ups, and no secret or personal data in logs or
  * tables.
  */
+import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
@@ -191,29 +192,101 @@ const forbidden = (seed: SoakSeed) => {
     ...[...userAgents.browsers, ...userAgents.bots].map((ua): [string, string] => ['full user agent', ua]),
   ];
   const patterns: Array<[string, RegExp]> = [
-    ['API key shape', /ak_[A-Za-z0-9]{12}_[A-Za-z0-9_-]{20,}/],
-    ['JWT shape', /eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}/],
-    ['webhook secret shape', /whsec_[A-Za-z0-9+/]{20,}/],
-    ['client IP', /(?<![\d.])127\.0\.0\.1(?![\d])/],
-    ['IPv6 loopback client', /::ffff:127|(?<![:\w])::1(?![:\w])/],
+    ['API key shape', /ak_[A-Za-z0-9]{12}_[A-Za-z0-9_-]{20,}/g],
+    ['JWT shape', /eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}/g],
+    ['webhook secret shape', /whsec_[A-Za-z0-9+/]{20,}/g],
+    ['client IP', /(?<![\d.])127\.0\.0\.1(?![\d])/g],
+    ['IPv6 loopback client', /::ffff:127|(?<![:\w])::1(?![:\w])/g],
   ];
   return { literals, patterns };
 };
 
-const findForbidden = (text: string, seed: SoakSeed): string[] => {
+/** One occurrence of a secret or personal datum. */
+interface Leak {
+  what: string;
+  /** The text that matched. */
+  value: string;
+  /** Where it sits, for the failure message. */
+  excerpt: string;
+}
+
+/** Every occurrence of every forbidden literal and shape in `text`. */
+const findLeaks = (text: string, seed: SoakSeed): Leak[] => {
   const { literals, patterns } = forbidden(seed);
-  const found: string[] = [];
-  for (const [what, value] of literals) if (text.includes(value)) found.push(what);
+  const excerpt = (index: number, length: number) => `…${text.slice(Math.max(0, index - 60), index + length + 40).replace(/\s+/g, ' ')}…`;
+  const found: Leak[] = [];
+  for (const [what, value] of literals) {
+    for (let index = text.indexOf(value); index !== -1; index = text.indexOf(value, index + value.length)) {
+      found.push({ what, value, excerpt: excerpt(index, value.length) });
+    }
+  }
   for (const [what, pattern] of patterns) {
-    const match = pattern.exec(text);
-    if (match) found.push(`${what}: …${text.slice(Math.max(0, match.index - 60), match.index + 40).replace(/\s+/g, ' ')}…`);
+    for (const match of text.matchAll(pattern)) found.push({ what, value: match[0], excerpt: excerpt(match.index, match[0].length) });
   }
   return found;
 };
 
-export const checkLogs = (logs: string, seed: SoakSeed, serverAddresses: string[]): CheckResult => {
-  // The servers' own host:port (the database's, in its connection errors; the API's) are not a
-  // client's address; every other 127.0.0.1 would be one.
+/** A planted secret the scans must find before "nothing found" means anything. */
+interface Canary {
+  name: string;
+  value: string;
+  /** The attribute of a planted table item (a copy of a real one) that carries it. */
+  attribute: string;
+  /** A planted log line carrying it, as a careless handler would write it. */
+  logLine: string;
+}
+
+const randomToken = (bytes: number) => randomBytes(bytes).toString('base64url');
+
+/**
+ * The seed's own secrets (found as literals and as shapes), and secrets of the same shapes the
+ * scans were never told about (found by shape alone).
+ */
+const canaries = (seed: SoakSeed): Canary[] => {
+  const logLine = (fields: Record<string, string>) =>
+    JSON.stringify({ level: 'INFO', message: 'canary', service: 'soak-canary', timestamp: new Date().toISOString(), ...fields });
+  const jwtOf = (claims: object) => `${Buffer.from('{"alg":"ES256","typ":"JWT"}').toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.${randomToken(64)}`;
+  const planted: Array<Omit<Canary, 'logLine'> & { field: string; spelled?: string }> = [
+    { name: 'the admin API key', value: seed.adminKey, attribute: 'apiKey', field: 'authorization', spelled: `Bearer ${seed.adminKey}` },
+    { name: 'an API key of another organization', value: `ak_${randomBytes(9).toString('hex').slice(0, 12)}_${randomToken(24)}`, attribute: 'apiKey', field: 'apiKey' },
+    { name: "an advocate's JWT", value: Object.values(seed.advocateTokens)[0]!, attribute: 'token', field: 'authorization', spelled: `Bearer ${Object.values(seed.advocateTokens)[0]!}` },
+    { name: 'a JWT never issued here', value: jwtOf({ sub: 'mallory', org: 'org_canary', exp: 4102444800 }), attribute: 'token', field: 'token' },
+    { name: 'the webhook secret', value: seed.source.secret, attribute: 'secret', field: 'secret' },
+    { name: 'another webhook secret', value: `whsec_${randomBytes(24).toString('base64')}`, attribute: 'secret', field: 'secret' },
+    { name: 'the client IP', value: '127.0.0.1', attribute: 'sourceIp', field: 'sourceIp' },
+    { name: 'the client IP (IPv6-mapped)', value: '::ffff:127.0.0.1', attribute: 'sourceIp', field: 'sourceIp' },
+    { name: 'a full user agent', value: userAgents.browsers[0]!, attribute: 'userAgent', field: 'userAgent' },
+  ];
+  return planted.map(({ field, spelled, ...canary }) => ({ ...canary, logLine: logLine({ [field]: spelled ?? canary.value }) }));
+};
+
+/** The scan found the canary: some leak it reports is (part of) the planted value. */
+const catches = (leaks: Leak[], canary: Canary) => leaks.some((leak) => canary.value.includes(leak.value) || leak.value.includes(canary.value));
+
+/** Leaks in `after` beyond those in `before` (as multisets of what and value). */
+const addedLeaks = (before: Leak[], after: Leak[]): Leak[] => {
+  const seen = new Map<string, number>();
+  for (const leak of before) seen.set(`${leak.what}\u0000${leak.value}`, (seen.get(`${leak.what}\u0000${leak.value}`) ?? 0) + 1);
+  return after.filter((leak) => {
+    const key = `${leak.what}\u0000${leak.value}`;
+    const left = seen.get(key) ?? 0;
+    seen.set(key, left - 1);
+    return left <= 0;
+  });
+};
+
+/** Leaks grouped by what was found: one line each, with a count and the first excerpt. */
+const summarise = (leaks: Leak[]): string[] => {
+  const byWhat = new Map<string, Leak[]>();
+  for (const leak of leaks) byWhat.set(leak.what, [...(byWhat.get(leak.what) ?? []), leak]);
+  return [...byWhat].map(([what, all]) => `${what} ×${all.length}: ${all[0]!.excerpt}`);
+};
+
+/**
+ * The log scan: every leak in the captured output. The servers' own host:port (the database's,
+ * in its connection errors; the API's) are not a client's address; every other 127.0.0.1 would be.
+ */
+const scanLogs = (logs: string, seed: SoakSeed, serverAddresses: string[]): Leak[] => {
   let scanned = logs;
   for (const address of serverAddresses) {
     const host = address.slice(0, address.lastIndexOf(':')).replace(/\./g, '\\.');
@@ -222,21 +295,43 @@ export const checkLogs = (logs: string, seed: SoakSeed, serverAddresses: string[
     const spelled = new RegExp(`${host}(?::|['"],?\\s*['"]?port['"]?\\s*:\\s*)${port}(?!\\d)`, 'g');
     scanned = scanned.replace(spelled, '<server>');
   }
-  const found = findForbidden(scanned, seed);
+  return findLeaks(scanned, seed);
+};
+
+export const checkLogs = (logs: string, seed: SoakSeed, serverAddresses: string[]): CheckResult => {
+  const leaks = scanLogs(logs, seed, serverAddresses);
+  // Each canary planted in its own copy of the logs: the scan must report it on top of the rest.
+  const planted = canaries(seed);
+  const missed = planted.filter((canary) => !catches(addedLeaks(leaks, scanLogs(`${logs}\n${canary.logLine}\n`, seed, serverAddresses)), canary));
   return {
-    name: 'logs: no API key, JWT, webhook secret, client IP or full user agent',
-    figures: { logBytes: Buffer.byteLength(logs), logLines: logs.split('\n').length },
-    failures: found.map((f) => `in the logs: ${f}`),
+    name: 'logs: no API key, JWT, webhook secret, client IP or full user agent (and every planted canary found)',
+    figures: { logBytes: Buffer.byteLength(logs), logLines: logs.split('\n').length, canariesFound: `${planted.length - missed.length}/${planted.length}` },
+    failures: [
+      ...missed.map((canary) => `canary not found in a planted log line: ${canary.name}`),
+      ...summarise(leaks).map((f) => `in the logs: ${f}`),
+    ],
   };
 };
 
+/** A piece of stored material to scan: a table item or the dead-letter store. */
+interface StoredPiece {
+  where: string;
+  text: string;
+}
+
+/** The table scan: leaks per piece (so a planted piece's leaks are told apart). */
+const scanStored = (pieces: StoredPiece[], seed: SoakSeed): Array<{ where: string; leaks: Leak[] }> =>
+  pieces.map((piece) => ({ where: piece.where, leaks: findLeaks(piece.text, seed) })).filter((result) => result.leaks.length > 0);
+
 export const checkStores = async (seed: SoakSeed, dataDir: string): Promise<CheckResult> => {
-  const failures: string[] = [];
+  const pieces: StoredPiece[] = [];
   let items = 0;
+  let sample: Record<string, unknown> | undefined;
   for (const id of Object.keys(tables) as TableId[]) {
     for (const item of await scanTable(id)) {
       items++;
-      for (const f of findForbidden(JSON.stringify(item), seed)) failures.push(`${id} item ${String(item.pk)}: ${f}`);
+      if (id === 'events' && item.type === 'click') sample ??= item;
+      pieces.push({ where: `${id} item ${String(item.pk)}`, text: JSON.stringify(item) });
     }
   }
   let deadLetters = '';
@@ -245,10 +340,19 @@ export const checkStores = async (seed: SoakSeed, dataDir: string): Promise<Chec
   } catch {
     /* none */
   }
-  for (const f of findForbidden(deadLetters, seed)) failures.push(`dead-letter store: ${f}`);
+  pieces.push({ where: 'dead-letter store', text: deadLetters });
+  // Canaries: copies of a stored click, each carrying one planted secret, scanned with the rest.
+  const planted = canaries(seed).map((canary, index) => ({
+    canary,
+    piece: { where: `planted item ${index}`, text: JSON.stringify({ ...(sample ?? { type: 'click' }), pk: `CANARY#${index}`, [canary.attribute]: canary.value }) },
+  }));
+  const found = scanStored([...pieces, ...planted.map((p) => p.piece)], seed);
+  const plantedWhere = new Set(planted.map((p) => p.piece.where));
+  const missed = planted.filter(({ canary, piece }) => !catches(found.find((r) => r.where === piece.where)?.leaks ?? [], canary));
+  const failures = found.filter((r) => !plantedWhere.has(r.where)).flatMap((r) => summarise(r.leaks).map((f) => `${r.where}: ${f}`));
   return {
-    name: 'tables and dead letters: no raw IP, no full user agent, no secret in clear',
-    figures: { itemsScanned: items },
-    failures: first(failures, 10),
+    name: 'tables and dead letters: no raw IP, no full user agent, no secret in clear (and every planted canary found)',
+    figures: { itemsScanned: items, canariesFound: `${planted.length - missed.length}/${planted.length}` },
+    failures: [...missed.map(({ canary }) => `canary not found in a planted table item: ${canary.name}`), ...first(failures, 10)],
   };
 };

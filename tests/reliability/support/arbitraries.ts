@@ -6,6 +6,10 @@
  * invalid UTF-8 and base64, duplicate keys, forged cursors, malformed percent-encoding). What a
  * route knows in addition — real ids to aim at, valid bodies to mutate, how to sign — comes in a
  * `RouteFuzzContext`, and a route nobody described still gets the generic menus.
+ *
+ * A fair share of the cases (one in VALID_SHARE) are well-formed requests of the owner —
+ * admitted credential, existing ids, a valid query and body — so that the route's success paths
+ * are fuzzed too, not only its refusals.
  */
 import fc from 'fast-check';
 import type { RouteDefinition } from '../../../shared/contract/routes.js';
@@ -21,8 +25,19 @@ export interface RouteFuzzContext {
   bodies: unknown[];
   /** The organization of the credentials, for forged cursors that pass the organization check. */
   orgId: string;
-  /** Adds a valid signature over the final body (the webhook route). */
-  sign?: (body: Buffer) => Array<[string, string]>;
+  /** Adds a valid signature over the final body under the given message id (the webhook route). */
+  sign?: (body: Buffer, webhookId: string) => Array<[string, string]>;
+  /** What a request that should succeed is made of. */
+  valid: {
+    /** The owner's existing ids per parameter name. */
+    ids: Record<string, string[]>;
+    /** `Authorization` values the route admits (empty for a public route). */
+    credentials: string[];
+    /** Valid query strings (without `?`; '' for none). */
+    queries: string[];
+    /** Valid bodies beyond the fixed `bodies` (e.g. with fresh ids, so that writes are new). */
+    body?: fc.Arbitrary<unknown>;
+  };
 }
 
 /** A generated request and what must hold for it whatever the route does with it. */
@@ -226,6 +241,12 @@ const authorizationFuzz = (ctx: RouteFuzzContext) => {
 
 type HeaderPair = [string, string];
 
+/**
+ * "Now" for the hostile webhook headers, read once: a generator reading the clock would give
+ * another case for the same seed a second later (signatures, made when a case is sent, differ).
+ */
+const fuzzClock = Math.floor(Date.now() / 1000);
+
 const commonHeader = (ctx: RouteFuzzContext): fc.Arbitrary<HeaderPair> =>
   fc.oneof(
     fc.tuple(
@@ -249,7 +270,7 @@ const commonHeader = (ctx: RouteFuzzContext): fc.Arbitrary<HeaderPair> =>
     fc.tuple(fc.constant('cloudfront-viewer-country'), fc.oneof(fc.constantFrom('DE', 'de', 'XX', 'DEU', ''), oddText)),
     fc.tuple(fc.constant('x-forwarded-for'), fc.oneof(fc.constantFrom('1.2.3.4', '::1', 'evil'), oddText)),
     fc.tuple(fc.constant('authorization'), authorizationFuzz(ctx)),
-    fc.tuple(fc.constantFrom('webhook-id', 'webhook-timestamp', 'webhook-signature'), fc.oneof(oddText, fc.constantFrom('v1,AAAA', `${Math.floor(Date.now() / 1000)}`, '1e9', '-1'))),
+    fc.tuple(fc.constantFrom('webhook-id', 'webhook-timestamp', 'webhook-signature'), fc.oneof(oddText, fc.constantFrom('v1,AAAA', `${fuzzClock}`, '1e9', '-1'))),
     fc.tuple(fc.stringMatching(/^[a-z][a-z0-9-]{0,20}$/), oddText),
   );
 
@@ -385,7 +406,47 @@ const bodyChoice = (ctx: RouteFuzzContext): fc.Arbitrary<BodyChoice> => {
 // ---------------------------------------------------------------------------------------------
 // The request
 
-export const fuzzCase = (ctx: RouteFuzzContext): fc.Arbitrary<FuzzCase> => {
+/** One case in VALID_SHARE is a well-formed request of the owner (more would slow the suite: successes do the real work). */
+const VALID_SHARE = 10;
+
+const webhookId = fc.stringMatching(/^msg_[A-Za-z0-9]{16}$/);
+
+/** A well-formed request of the owner, with harmless variety (which id, query, body, browser). */
+const validCase = (ctx: RouteFuzzContext): fc.Arbitrary<FuzzCase> => {
+  const paramNames = [...ctx.route.path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
+  const idsOf = (name: string) => {
+    const ids = ctx.valid.ids[name] ?? ctx.ids[name] ?? [];
+    return ids.length > 0 ? fc.constantFrom(...ids) : fc.stringMatching(/^[A-Za-z0-9]{8}$/);
+  };
+  const none = fc.constant(undefined);
+  return fc
+    .record({
+      segments: fc.tuple(...paramNames.map(idsOf)),
+      query: ctx.valid.queries.length > 0 ? fc.constantFrom(...ctx.valid.queries) : fc.constant(''),
+      credential: ctx.route.auth === 'authorizer' && ctx.valid.credentials.length > 0 ? fc.constantFrom(...ctx.valid.credentials) : none,
+      body: ctx.valid.body ? fc.oneof(ctx.valid.body, fc.constantFrom(...ctx.bodies)) : ctx.bodies.length > 0 ? fc.constantFrom(...ctx.bodies) : none,
+      userAgent: fc.constantFrom(...browserAgents),
+      cookie: fc.option(visitorCookie),
+      webhookId,
+    })
+    .map(({ segments: values, query, credential, body, userAgent, cookie, webhookId: id }) => {
+      let index = 0;
+      const path = ctx.route.path.replace(/\{[^}]+\}/g, () => encodeURIComponent(values[index++]));
+      const bytes = body === undefined ? undefined : json(body);
+      const pairs: HeaderPair[] = [['user-agent', userAgent]];
+      if (cookie) pairs.push(['cookie', cookie]);
+      if (credential) pairs.push(['authorization', credential]);
+      if (bytes) pairs.push(['content-type', 'application/json']);
+      if (ctx.sign) pairs.push(...ctx.sign(bytes ?? Buffer.alloc(0), id));
+      const request: WireRequest = { method: ctx.route.method, target: query === '' ? path : `${path}?${query}`, headers: pairs, body: bytes };
+      return { request, label: `${ctx.route.method} ${request.target.slice(0, 120)} [well-formed]` };
+    });
+};
+
+export const fuzzCase = (ctx: RouteFuzzContext): fc.Arbitrary<FuzzCase> =>
+  fc.oneof({ arbitrary: hostileCase(ctx), weight: VALID_SHARE - 1 }, { arbitrary: validCase(ctx), weight: 1 });
+
+const hostileCase = (ctx: RouteFuzzContext): fc.Arbitrary<FuzzCase> => {
   const paramNames = [...ctx.route.path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
   const segments = fc.tuple(...paramNames.map((name) => pathSegment(ctx.ids[name] ?? [])));
   const authorised = ctx.route.auth === 'authorizer';
@@ -406,17 +467,17 @@ export const fuzzCase = (ctx: RouteFuzzContext): fc.Arbitrary<FuzzCase> => {
       credential,
       headers: fc.array(commonHeader(ctx), { maxLength: 6 }),
       body: bodyChoice(ctx),
-      signed: fc.boolean(),
+      signedAs: fc.option(webhookId, { freq: 2 }),
       mutation,
       rawParams: fc.tuple(...paramNames.map(() => oddText)),
     })
-    .map(({ segments: values, query, credential: auth, headers, body, signed, mutation: how, rawParams }) => {
+    .map(({ segments: values, query, credential: auth, headers, body, signedAs, mutation: how, rawParams }) => {
       let index = 0;
       const path = ctx.route.path.replace(/\{[^}]+\}/g, () => values[index++]);
       const pairs: HeaderPair[] = onTheWire(headers);
       if (auth) pairs.unshift(['authorization', auth]);
       if (body.bytes && !pairs.some(([name]) => name === 'content-type')) pairs.push(['content-type', 'application/json']);
-      if (ctx.sign && signed) pairs.push(...ctx.sign(body.bytes ?? Buffer.alloc(0)));
+      if (ctx.sign && signedAs !== null) pairs.push(...ctx.sign(body.bytes ?? Buffer.alloc(0), signedAs));
       const request: WireRequest = {
         method: ctx.route.method,
         target: query === '' ? path : `${path}?${query}`,

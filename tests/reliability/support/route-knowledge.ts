@@ -1,9 +1,12 @@
 /**
- * What the attack suites know about routes beyond infra/definitions.ts: which real ids a path
+ * What the attack suites know about routes beyond shared/contract/routes.ts: which real ids a path
  * or query parameter can name, and valid bodies to start mutating from. A route that is not
  * described here is still fuzzed and still in the isolation matrix, with generic inputs.
  */
+import fc from 'fast-check';
 import { routeKey, type RouteDefinition } from '../../../shared/contract/routes.js';
+import { apiScopes } from '../../../shared/domain/scopes.js';
+import { operations } from '../../../shared/contract/operations.js';
 import { signWebhook } from '../../../shared/domain/webhook-signature.js';
 import type { RouteFuzzContext } from './arbitraries.js';
 import type { World } from './world.js';
@@ -64,6 +67,37 @@ export const validCredentials = (world: World): string[] => [
   world.victim.bobToken,
 ].map((token) => `Bearer ${token}`);
 
+/** The victim's ids that exist and that a request of the victim's own may act on. */
+export const ownIdsByParameter = (world: World, route: RouteDefinition): Record<string, string[]> => ({
+  ...idsByParameter(world, route),
+  campaignId: [world.victim.campaignId],
+  slug: [world.victim.aliceSlug, world.victim.bobSlug],
+  sourceId: [route.function === 'webhookSources' ? world.victim.spareSourceId : world.victim.sourceId],
+});
+
+/** Authorization values of the victim tenant that the route admits (shared/contract/operations.ts). */
+export const admittedCredentials = (world: World, route: RouteDefinition): string[] => {
+  const access = operations[routeKey(route)]?.auth;
+  if (access?.kind !== 'credential') return [];
+  const keys = access.apiKeyScope === 'any' ? apiScopes.map((scope) => world.victim.scopedKeys[scope]) : [world.victim.scopedKeys[access.apiKeyScope]];
+  const tokens = access.advocate ? [world.victim.aliceToken, world.victim.bobToken] : [];
+  return [world.victim.adminKey, ...keys, ...tokens].map((token) => `Bearer ${token}`);
+};
+
+/** Valid query strings per route key (a route not listed gets none). */
+export const validQueries = (world: World): Record<string, string[]> => ({
+  'GET /v1/campaigns': ['', 'limit=5'],
+  // API keys must name a campaign or an advocate; advocates list their own.
+  'GET /v1/links': [`campaignId=${world.victim.campaignId}`, 'advocateId=alice', `campaignId=${world.victim.campaignId}&limit=5`],
+  'GET /v1/links/{slug}/qr': ['', 'format=svg', 'format=png'],
+  'GET /v1/campaigns/{campaignId}/attribution': ['', 'model=linear&groupBy=channel', 'groupBy=day&from=2026-01-01&to=2026-01-31'],
+  'GET /v1/campaigns/{campaignId}/leaderboard': ['', 'metric=clicks&limit=5', 'metric=revenue&currency=EUR'],
+  'GET /v1/campaigns/{campaignId}/events': ['', 'type=conversion', 'limit=10'],
+  'GET /v1/advocates/{advocateId}/stats': ['', 'model=time_decay'],
+  'GET /v1/conversions/unattributed': ['', 'from=2026-01-01&to=2026-03-01'],
+  'GET /{slug}': ['', 'utm_source=newsletter'],
+});
+
 /**
  * Standard Webhooks headers for `body`, signed with the victim source's current secret over the
  * exact bytes (also bytes that are not UTF-8, which a string-based signer could not sign).
@@ -78,13 +112,25 @@ export const signedHeaders = (world: World, body: Buffer, webhookId?: string): A
   ];
 };
 
+/** The valid conversion with a new id: accepted (202), where the fixed one is a duplicate (200). */
+const freshConversion = (world: World) => {
+  const template = validBodies(world)['POST /v1/webhooks/conversions/{sourceId}']![0] as { data: Record<string, unknown> };
+  return fc.stringMatching(/^order-[a-z0-9]{10}$/).map((conversionId) => ({ ...template, data: { ...template.data, conversionId } }));
+};
+
 export const fuzzContextFor = (world: World, route: RouteDefinition): RouteFuzzContext => ({
   route,
   ids: idsByParameter(world, route),
   credentials: validCredentials(world),
   bodies: validBodies(world)[routeKey(route)] ?? [],
   orgId: world.victim.orgId,
-  ...(route.function === 'conversions' ? { sign: (body: Buffer) => signedHeaders(world, body) } : {}),
+  ...(route.function === 'conversions' ? { sign: (body: Buffer, webhookId: string) => signedHeaders(world, body, webhookId) } : {}),
+  valid: {
+    ids: ownIdsByParameter(world, route),
+    credentials: admittedCredentials(world, route),
+    queries: validQueries(world)[routeKey(route)] ?? [],
+    ...(route.function === 'conversions' ? { body: freshConversion(world) } : {}),
+  },
 });
 
 /** Hosts a redirect may send visitors to: the seeded campaigns' and the fuzzed ones'. */
