@@ -3,7 +3,7 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { getAdvocate, putAdvocate } from '../shared/adapters/entities.js';
 import { advocatePutSchema, externalIdSchema } from '../shared/domain/resources.js';
-import { HttpError, createRouter, json, parseJsonBody, pathParam, requireScope } from '../shared/http.js';
+import { HttpError, createRouter, json, parseJsonBody, pathParam } from '../shared/http.js';
 import { logger } from '../shared/observability.js';
 
 const advocateIdOf = (raw: string) => {
@@ -12,9 +12,9 @@ const advocateIdOf = (raw: string) => {
   return parsed.data;
 };
 
-const router = createRouter({
+const router = createRouter('advocates', {
   'PUT /v1/advocates/{advocateId}': async (event, principal) => {
-    const { orgId } = requireScope(principal, 'advocates:write');
+    const { orgId } = principal;
     const advocateId = pathParam(event, 'advocateId');
     if (!externalIdSchema.safeParse(advocateId).success) {
       throw new HttpError(422, 'Invalid advocate id', [

@@ -3,19 +3,19 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { createApiKey, revokeApiKey } from '../shared/adapters/entities.js';
 import { apiKeyCreateSchema } from '../shared/domain/resources.js';
-import { HttpError, createRouter, json, parseJsonBody, pathParam, requireScope } from '../shared/http.js';
+import { HttpError, createRouter, json, parseJsonBody, pathParam } from '../shared/http.js';
 import { logger } from '../shared/observability.js';
 
-const router = createRouter({
+const router = createRouter('apiKeys', {
   'POST /v1/api-keys': async (event, principal) => {
-    const { orgId } = requireScope(principal, 'admin');
+    const { orgId } = principal;
     const input = parseJsonBody(event, apiKeyCreateSchema);
     const { record, apiKey } = await createApiKey(orgId, input.scopes, input.name);
     return json(201, { ...record, apiKey });
   },
 
   'DELETE /v1/api-keys/{keyId}': async (event, principal) => {
-    const { orgId } = requireScope(principal, 'admin');
+    const { orgId } = principal;
     const revoked = await revokeApiKey(orgId, pathParam(event, 'keyId'));
     if (!revoked) throw new HttpError(404, 'API key not found');
     return json(200, revoked);

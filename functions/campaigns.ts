@@ -21,7 +21,6 @@ import {
   parseJsonBody,
   parseQuery,
   pathParam,
-  requireScope,
   type Principal,
 } from '../shared/http.js';
 import { logger } from '../shared/observability.js';
@@ -70,9 +69,9 @@ const applyPatch = (campaign: Campaign, patch: CampaignPatch): Campaign => {
   };
 };
 
-const router = createRouter({
+const router = createRouter('campaigns', {
   'POST /v1/campaigns': async (event, principal) => {
-    const { orgId } = requireScope(principal, 'campaigns:write');
+    const { orgId } = principal;
     const input = parseJsonBody(event, campaignCreateSchema);
     const timestamp = new Date().toISOString();
     const campaign: Campaign = {
@@ -112,7 +111,7 @@ const router = createRouter({
   },
 
   'PATCH /v1/campaigns/{campaignId}': async (event, principal) => {
-    const { orgId } = requireScope(principal, 'campaigns:write');
+    const { orgId } = principal;
     const patch = parseJsonBody(event, campaignPatchSchema);
     const campaignId = pathParam(event, 'campaignId');
     for (let attempt = 0; attempt < 3; attempt++) {

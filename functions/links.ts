@@ -31,7 +31,6 @@ import {
   parseQuery,
   pathParam,
   publicBaseUrlFor,
-  requireScope,
   type Principal,
 } from '../shared/http.js';
 import { logger } from '../shared/observability.js';
@@ -56,7 +55,7 @@ const visibleLink = async (principal: Principal, slug: string): Promise<LinkReco
   return link;
 };
 
-const router = createRouter({
+const router = createRouter('links', {
   'POST /v1/links': async (event, principal) => {
     const input = parseJsonBody(event, linkCreateSchema);
     let advocateId: string;
@@ -66,7 +65,6 @@ const router = createRouter({
       }
       advocateId = principal.advocateId;
     } else {
-      requireScope(principal, 'links:write');
       if (!input.advocateId) {
         throw new HttpError(422, 'advocateId is required with an API key', [{ field: 'advocateId', message: 'is required' }]);
       }
@@ -141,7 +139,6 @@ const router = createRouter({
   },
 
   'DELETE /v1/links/{slug}': async (event, principal) => {
-    if (principal.kind === 'apiKey') requireScope(principal, 'links:write');
     const link = await visibleLink(principal, pathParam(event, 'slug'));
     const disabled = await disableLink(principal.orgId, link.slug);
     if (!disabled) throw new HttpError(404, 'Link not found');

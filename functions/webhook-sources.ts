@@ -3,12 +3,12 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { createWebhookSource, rotateWebhookSource } from '../shared/adapters/webhook-sources.js';
 import { webhookSourceCreateSchema } from '../shared/domain/resources.js';
-import { HttpError, createRouter, json, parseJsonBody, pathParam, requireScope } from '../shared/http.js';
+import { HttpError, createRouter, json, parseJsonBody, pathParam } from '../shared/http.js';
 import { logger } from '../shared/observability.js';
 
-const router = createRouter({
+const router = createRouter('webhookSources', {
   'POST /v1/webhook-sources': async (event, principal) => {
-    const { orgId } = requireScope(principal, 'admin');
+    const { orgId } = principal;
     const input = parseJsonBody(event, webhookSourceCreateSchema);
     const { source, secret } = await createWebhookSource(orgId, input.name);
     return json(201, {
@@ -21,7 +21,7 @@ const router = createRouter({
   },
 
   'POST /v1/webhook-sources/{sourceId}/rotate': async (event, principal) => {
-    const { orgId } = requireScope(principal, 'admin');
+    const { orgId } = principal;
     const rotated = await rotateWebhookSource(orgId, pathParam(event, 'sourceId'));
     if (!rotated) throw new HttpError(404, 'Webhook source not found');
     if (rotated === 'concurrent') throw new HttpError(409, 'The source was rotated concurrently; retry the request');

@@ -147,17 +147,8 @@ export class AdvocacyStack extends Stack {
         resultsCacheTtlSeconds: authorizerSettings.resultsCacheTtlSeconds,
         responseType: authorizerSettings.responseType,
       },
-      publicRouteReasons: {
-        redirect: 'short links are opened by anyone on the internet (SPEC 4).',
-        health: 'an unauthenticated liveness probe that reads no data (SPEC 2).',
-        conversions:
-          'webhook senders authenticate with a Standard Webhooks HMAC signature that the handler ' +
-          'verifies (SPEC 5); API Gateway cannot check it.',
-        openapi: 'the API description is published for integrators (SPEC 9); it contains no data.',
-        pages:
-          'static pages and scripts with no data and no secret; the browser calls the authorised ' +
-          'API with the credential the user pastes.',
-      },
+      // Each public route's reason comes from its record (shared/contract/operations.ts).
+      publicRouteReasons: Object.fromEntries(routes.flatMap((r) => (r.publicReason ? [[routeKey(r), r.publicReason]] : []))),
       throttle: { rateLimit: throttling.defaultRateLimit, burstLimit: throttling.defaultBurstLimit },
       // The public redirect takes the traffic of a viral post; the management API does not.
       routeThrottles: Object.fromEntries(

@@ -1,22 +1,20 @@
 /**
  * HTTP plumbing shared by the API handlers: problem+json errors (RFC 9457), JSON bodies with
  * size limits and strict zod validation, the authenticated principal, and a tiny router that
- * dispatches on API Gateway's `routeKey`.
+ * dispatches on API Gateway's `routeKey` and enforces each route's access from its record.
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import type { z } from 'zod';
-import type { ApiScope } from './domain/scopes.js';
+import { hasScope, type ApiScope } from './domain/scopes.js';
+import { operations, type OperationAuth } from './contract/operations.js';
+import type { FunctionId } from './contract/routes.js';
 import { config } from './config.js';
 import { isTransientDynamoError } from './adapters/transient-errors.js';
 import { InvalidCursorError } from './domain/errors.js';
+import { fieldErrorsFromZod, type FieldError } from './domain/field-errors.js';
 import { logger } from './observability.js';
 
 export const MAX_BODY_BYTES = 64 * 1024;
-
-export interface FieldError {
-  field: string;
-  message: string;
-}
 
 export type HttpResult = Exclude<APIGatewayProxyResultV2, string>;
 
@@ -80,13 +78,6 @@ export const json = (statusCode: number, body: unknown, headers: Record<string, 
   body: JSON.stringify(body),
 });
 
-/** zod issues → the `errors` member of a validation problem. */
-export const fieldErrors = (error: z.ZodError): FieldError[] =>
-  error.issues.map((issue) => ({
-    field: issue.path.length ? issue.path.map(String).join('.') : '(body)',
-    message: issue.message,
-  }));
-
 /** The raw request body as bytes, decoded from base64 when API Gateway encoded it. */
 export const rawBody = (event: APIGatewayProxyEventV2): Buffer => {
   if (event.body === undefined || event.body === null) return Buffer.alloc(0);
@@ -111,14 +102,14 @@ export const parseJsonBody = <S extends z.ZodType>(event: APIGatewayProxyEventV2
   }
   if (value === undefined) throw new HttpError(400, 'Request body is required');
   const result = schema.safeParse(value);
-  if (!result.success) throw new HttpError(422, 'Request body failed validation', fieldErrors(result.error));
+  if (!result.success) throw new HttpError(422, 'Request body failed validation', fieldErrorsFromZod(result.error));
   return result.data;
 };
 
 /** Validates query string parameters (API Gateway joins repeated keys with commas). */
 export const parseQuery = <S extends z.ZodType>(event: APIGatewayProxyEventV2, schema: S): z.infer<S> => {
   const result = schema.safeParse(event.queryStringParameters ?? {});
-  if (!result.success) throw new HttpError(400, 'Invalid query parameters', fieldErrors(result.error));
+  if (!result.success) throw new HttpError(400, 'Invalid query parameters', fieldErrorsFromZod(result.error));
   return result.data;
 };
 
@@ -159,13 +150,20 @@ export const principalOf = (event: APIGatewayProxyEventV2): Principal => {
   throw new HttpError(401, context?.reason ?? 'A valid API key or advocate token is required');
 };
 
-/** API keys need the scope (admin implies all); advocates never pass a scope check. */
-export const requireScope = (principal: Principal, scope: ApiScope): Extract<Principal, { kind: 'apiKey' }> => {
-  if (principal.kind !== 'apiKey') throw new HttpError(403, `This operation needs an API key with the ${scope} scope`);
-  if (!principal.scopes.includes(scope) && !principal.scopes.includes('admin')) {
-    throw new HttpError(403, `The API key lacks the ${scope} scope`);
+/**
+ * The access a route's record grants (shared/contract/operations.ts): an API key needs the route's
+ * scope (`admin` implies every scope; `any` takes any key of the organization); an advocate token
+ * passes only where the record admits advocates. Which advocate may see what stays the handler's.
+ */
+const checkAccess = (principal: Principal, access: CredentialAccess): void => {
+  const { apiKeyScope, advocate } = access;
+  if (principal.kind === 'advocate') {
+    if (advocate) return;
+    throw new HttpError(403, apiKeyScope === 'any' ? 'This operation needs an API key' : `This operation needs an API key with the ${apiKeyScope} scope`);
   }
-  return principal;
+  if (apiKeyScope !== 'any' && !hasScope(principal.scopes, apiKeyScope)) {
+    throw new HttpError(403, `The API key lacks the ${apiKeyScope} scope`);
+  }
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -173,17 +171,38 @@ export const requireScope = (principal: Principal, scope: ApiScope): Extract<Pri
 
 export type RouteHandler = (event: APIGatewayProxyEventV2, principal: Principal) => Promise<HttpResult>;
 
+type CredentialAccess = Extract<OperationAuth, { kind: 'credential' }>;
+
+/** The route keys a function serves, by its records. */
+const routeKeysOf = (functionId: FunctionId): string[] =>
+  Object.entries(operations).flatMap(([key, operation]) => (operation.function === functionId ? [key] : []));
+
 /**
- * Dispatches on `routeKey` (`"GET /v1/links/{slug}"`), resolves the principal first so that
- * every authorised route refuses anonymous callers, and turns errors into problem+json.
+ * A function's router over the credentialed routes it serves: it must handle exactly the routes
+ * its records give it (checked when the module loads). Per request it dispatches on `routeKey`
+ * (`"GET /v1/links/{slug}"`), resolves the principal and checks the access the route's record
+ * grants before the handler runs, and turns errors into problem+json.
  */
-export const createRouter =
-  (routeHandlers: Record<string, RouteHandler>) =>
-  async (event: APIGatewayProxyEventV2, _context?: Context): Promise<HttpResult> => {
+export const createRouter = (functionId: FunctionId, routeHandlers: Record<string, RouteHandler>) => {
+  const expected = routeKeysOf(functionId).sort();
+  const handled = Object.keys(routeHandlers).sort();
+  if (expected.join('\n') !== handled.join('\n')) {
+    throw new Error(`The ${functionId} router handles ${handled.join(', ')}; its routes are ${expected.join(', ')}`);
+  }
+  const access = new Map<string, CredentialAccess>();
+  for (const key of expected) {
+    const { auth } = operations[key]!;
+    if (auth.kind !== 'credential') throw new Error(`${key} is not a credentialed route; it needs no router`);
+    access.set(key, auth);
+  }
+  return async (event: APIGatewayProxyEventV2, _context?: Context): Promise<HttpResult> => {
     try {
       const routeHandler = routeHandlers[event.routeKey];
-      if (!routeHandler) return problem(404, 'No such route');
-      return await routeHandler(event, principalOf(event));
+      const routeAccess = access.get(event.routeKey);
+      if (!routeHandler || !routeAccess) return problem(404, 'No such route');
+      const principal = principalOf(event);
+      checkAccess(principal, routeAccess);
+      return await routeHandler(event, principal);
     } catch (error) {
       if (error instanceof HttpError) {
         return error.status === 503 ? serviceUnavailable(error.detail) : problem(error.status, error.detail, error.errors, error.type);
@@ -196,6 +215,7 @@ export const createRouter =
       return problem(500, 'An unexpected error occurred');
     }
   };
+};
 
 export const pageLimit = (value: string | undefined, fallback = 50): number => {
   if (value === undefined) return fallback;

@@ -33,7 +33,7 @@ export interface TrackingApiProps {
     readonly responseType?: 'SIMPLE' | 'IAM';
   };
   /**
-   * Why each public (`auth: 'none'`) route needs no credential, by function id. Required for
+   * Why each public (`auth: 'none'`) route needs no credential, by route key. Required for
    * every public route: it becomes the cdk-nag APIG4 suppression reason, so a new public route
    * cannot slip in unexplained.
    */
@@ -124,8 +124,8 @@ export class TrackingApi extends Construct {
       });
       this.routes[key] = httpRoute;
       if (route.auth === 'none') {
-        const reason = props.publicRouteReasons[route.function];
-        if (!reason) throw new Error(`Public route ${key} has no entry in publicRouteReasons`);
+        const reason = props.publicRouteReasons[key];
+        if (!reason) throw new Error(`Public route ${key} has no reason in publicRouteReasons`);
         NagSuppressions.addResourceSuppressions(httpRoute, [
           { id: 'AwsSolutions-APIG4', reason: `${key} is public by design: ${reason}` },
         ]);

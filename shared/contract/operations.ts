@@ -1,11 +1,13 @@
 /**
- * What each route of infra/definitions.ts promises: who may call it, the query and body schemas
- * its handler validates with (the same instances), and every answer it can give. The OpenAPI
- * document is generated from this table; tests/unit/openapi.test.ts checks that it covers every
- * defined route and nothing else.
+ * The one record per route, by route key (`GET /v1/links/{slug}`): the function that serves it,
+ * who may call it (the routers enforce it: shared/http.ts), the query and body schemas its handler
+ * validates with (the same instances), and every answer it can give. The route list of the CDK
+ * stack and the local runtime (./routes.ts), the OpenAPI document (./openapi.ts) and the cdk-nag
+ * reasons for public routes are all derived from it.
  */
 import type { z } from 'zod';
 import type { ApiScope } from '../domain/scopes.js';
+import type { FunctionId } from './routes.js';
 import { conversionWebhookSchema } from '../domain/webhook-signature.js';
 import {
   advocatePutSchema,
@@ -67,13 +69,20 @@ export interface ResponseSpec {
   content?: Record<string, MediaSpec>;
 }
 
+/**
+ * Who may call a route. `public` and `webhookSignature` routes skip the authorizer: each says
+ * why in `reason`, which the CDK stack turns into the cdk-nag APIG4 acknowledgement, so a new
+ * public route cannot slip in unexplained.
+ */
 export type OperationAuth =
-  | { kind: 'public' }
-  | { kind: 'webhookSignature' }
+  | { kind: 'public'; reason: string }
+  | { kind: 'webhookSignature'; reason: string }
   /** `apiKeyScope`: the scope a key needs (`any`: any key of the organization); `advocate`: advocate tokens too. */
   | { kind: 'credential'; apiKeyScope: ApiScope | 'any'; advocate: boolean };
 
 export interface OperationSpec {
+  /** The function (one Lambda) that serves the route. */
+  function: FunctionId;
   operationId: string;
   summary: string;
   description?: string;
@@ -168,11 +177,22 @@ const examples = {
 // ---------------------------------------------------------------------------------------------
 // The operations, by route key
 
+/** Why each kind of public route needs no credential (cdk-nag APIG4 acknowledgements). */
+const Reasons = {
+  shortLinks: 'short links are opened by anyone on the internet (SPEC 4).',
+  health: 'an unauthenticated liveness probe that reads no data (SPEC 2).',
+  webhook:
+    'webhook senders authenticate with a Standard Webhooks HMAC signature that the handler verifies (SPEC 5); API Gateway cannot check it.',
+  apiDescription: 'the API description is published for integrators (SPEC 9); it contains no data.',
+  pages: 'static pages and scripts with no data and no secret; the browser calls the authorised API with the credential the user pastes.',
+};
+
 const campaignAccess = { kind: 'credential', apiKeyScope: 'any', advocate: true } as const;
 const analyticsAccess = { kind: 'credential', apiKeyScope: 'analytics:read', advocate: false } as const;
 const adminAccess = { kind: 'credential', apiKeyScope: 'admin', advocate: false } as const;
 
 const page = (path: string): OperationSpec => ({
+  function: 'pages',
   operationId: `page${path.slice(1, 2).toUpperCase()}${path.slice(2)}`,
   summary: `The ${path} web page`,
   description: {
@@ -181,7 +201,7 @@ const page = (path: string): OperationSpec => ({
     '/docs': 'This API reference, rendered from GET /openapi.json.',
   }[path],
   tag: 'Web pages',
-  auth: { kind: 'public' },
+  auth: { kind: 'public', reason: Reasons.pages },
   responses: {
     200: { description: 'The page', content: { 'text/html': { schema: { json: { type: 'string' } } } } },
     304: { description: 'Not modified (`If-None-Match` matched the `ETag`)' },
@@ -190,14 +210,16 @@ const page = (path: string): OperationSpec => ({
 
 export const operations: Record<string, OperationSpec> = {
   'GET /healthz': {
+    function: 'health',
     operationId: 'health',
     summary: 'Liveness probe',
     tag: 'Health',
-    auth: { kind: 'public' },
+    auth: { kind: 'public', reason: Reasons.health },
     responses: { 200: json(healthSchema, 'The API answers', { status: 'ok' }) },
   },
 
   'POST /v1/campaigns': {
+    function: 'campaigns',
     operationId: 'createCampaign',
     summary: 'Create a campaign',
     description: 'Defaults: `allowedHosts` the destination host, `utm.medium` `employee_advocacy`, `utm.campaign` a slug of the name, `attribution.model` `last_click`, `lookbackDays` 30.',
@@ -216,6 +238,7 @@ export const operations: Record<string, OperationSpec> = {
     },
   },
   'GET /v1/campaigns': {
+    function: 'campaigns',
     operationId: 'listCampaigns',
     summary: 'List campaigns',
     description: 'API keys of the organization see every campaign; advocates see active ones only.',
@@ -225,6 +248,7 @@ export const operations: Record<string, OperationSpec> = {
     responses: { 200: json(campaignPageSchema, 'A page of campaigns'), ...problems(400, 401) },
   },
   'GET /v1/campaigns/{campaignId}': {
+    function: 'campaigns',
     operationId: 'getCampaign',
     summary: 'Get a campaign',
     tag: 'Campaigns',
@@ -232,6 +256,7 @@ export const operations: Record<string, OperationSpec> = {
     responses: { 200: json(campaignSchema, 'The campaign', examples.campaign), ...problems(401, 404) },
   },
   'PATCH /v1/campaigns/{campaignId}': {
+    function: 'campaigns',
     operationId: 'updateCampaign',
     summary: 'Change a campaign',
     description: 'Archiving (`status: archived`) stops tracking: links keep redirecting and record nothing.',
@@ -246,6 +271,7 @@ export const operations: Record<string, OperationSpec> = {
   },
 
   'PUT /v1/advocates/{advocateId}': {
+    function: 'advocates',
     operationId: 'putAdvocate',
     summary: 'Create or replace an advocate',
     tag: 'Advocates',
@@ -258,6 +284,7 @@ export const operations: Record<string, OperationSpec> = {
     },
   },
   'GET /v1/advocates/{advocateId}': {
+    function: 'advocates',
     operationId: 'getAdvocate',
     summary: 'Get an advocate',
     description: 'An advocate token reads only its own advocate.',
@@ -267,6 +294,7 @@ export const operations: Record<string, OperationSpec> = {
   },
 
   'POST /v1/links': {
+    function: 'links',
     operationId: 'issueLink',
     summary: 'Issue (or return) a tracked link',
     description:
@@ -286,6 +314,7 @@ export const operations: Record<string, OperationSpec> = {
     },
   },
   'GET /v1/links': {
+    function: 'links',
     operationId: 'listLinks',
     summary: 'List links',
     description: 'API keys need `campaignId` or `advocateId`; advocates list their own links.',
@@ -295,6 +324,7 @@ export const operations: Record<string, OperationSpec> = {
     responses: { 200: json(linkPageSchema, 'A page of links'), ...problems(400, 401) },
   },
   'GET /v1/links/{slug}': {
+    function: 'links',
     operationId: 'getLink',
     summary: 'Get a link with its click counts',
     description: 'Advocates see only their own links.',
@@ -303,6 +333,7 @@ export const operations: Record<string, OperationSpec> = {
     responses: { 200: json(linkWithStatsSchema, 'The link'), ...problems(401, 404) },
   },
   'GET /v1/links/{slug}/qr': {
+    function: 'links',
     operationId: 'getLinkQrCode',
     summary: "QR code of a link's short URL",
     description: 'Same visibility as GET /v1/links/{slug}. The code encodes `shortUrl`.',
@@ -321,6 +352,7 @@ export const operations: Record<string, OperationSpec> = {
     },
   },
   'DELETE /v1/links/{slug}': {
+    function: 'links',
     operationId: 'disableLink',
     summary: 'Disable a link',
     description: 'A disabled link keeps redirecting and records nothing.',
@@ -330,6 +362,7 @@ export const operations: Record<string, OperationSpec> = {
   },
 
   'POST /v1/api-keys': {
+    function: 'apiKeys',
     operationId: 'createApiKey',
     summary: 'Create an API key',
     tag: 'API keys',
@@ -338,6 +371,7 @@ export const operations: Record<string, OperationSpec> = {
     responses: { 201: json(apiKeyCreatedSchema, 'Created: the key is shown only now'), ...bodyProblems },
   },
   'DELETE /v1/api-keys/{keyId}': {
+    function: 'apiKeys',
     operationId: 'revokeApiKey',
     summary: 'Revoke an API key',
     description: 'Takes effect at once (the authorizer does not cache).',
@@ -347,6 +381,7 @@ export const operations: Record<string, OperationSpec> = {
   },
 
   'POST /v1/webhook-sources': {
+    function: 'webhookSources',
     operationId: 'createWebhookSource',
     summary: 'Create a conversion webhook source',
     tag: 'Webhooks',
@@ -355,6 +390,7 @@ export const operations: Record<string, OperationSpec> = {
     responses: { 201: json(webhookSourceCreatedSchema, 'Created: the secret is shown only now'), ...bodyProblems },
   },
   'POST /v1/webhook-sources/{sourceId}/rotate': {
+    function: 'webhookSources',
     operationId: 'rotateWebhookSecret',
     summary: "Rotate a source's signing secret",
     description: 'The previous secret stays valid for 24 hours.',
@@ -363,12 +399,13 @@ export const operations: Record<string, OperationSpec> = {
     responses: { 200: json(webhookSourceRotatedSchema, 'The new secret'), ...problems(401, 403, 404, 409) },
   },
   'POST /v1/webhooks/conversions/{sourceId}': {
+    function: 'conversions',
     operationId: 'receiveConversion',
     summary: 'Receive a signed conversion',
     description:
       'Signed per Standard Webhooks: `webhook-id`, `webhook-timestamp` (within 5 minutes) and `webhook-signature` (`v1,<base64 HMAC-SHA256 of "id.timestamp.body">`, key = the base64 part of `whsec_…`; several signatures may be listed).',
     tag: 'Webhooks',
-    auth: { kind: 'webhookSignature' },
+    auth: { kind: 'webhookSignature', reason: Reasons.webhook },
     body: {
       schema: conversionWebhookSchema,
       example: {
@@ -394,6 +431,7 @@ export const operations: Record<string, OperationSpec> = {
   },
 
   'GET /v1/campaigns/{campaignId}/attribution': {
+    function: 'analytics',
     operationId: 'getAttribution',
     summary: 'Attribution report of a campaign',
     description: 'Counts come from the roll-ups (eventually consistent), under any of the five models.',
@@ -403,6 +441,7 @@ export const operations: Record<string, OperationSpec> = {
     responses: { 200: json(attributionReportSchema, 'The report'), ...problems(400, 401, 403, 404) },
   },
   'GET /v1/campaigns/{campaignId}/leaderboard': {
+    function: 'analytics',
     operationId: 'getLeaderboard',
     summary: 'Advocate leaderboard of a campaign',
     tag: 'Reports',
@@ -411,6 +450,7 @@ export const operations: Record<string, OperationSpec> = {
     responses: { 200: json(leaderboardSchema, 'Advocates, best first'), ...problems(400, 401, 403, 404) },
   },
   'GET /v1/campaigns/{campaignId}/events': {
+    function: 'analytics',
     operationId: 'listEvents',
     summary: 'Raw click or conversion events',
     description: 'JSON pages, or CSV with `Accept: text/csv` (at most 10 000 rows per answer; `X-Next-Cursor` names the next).',
@@ -430,6 +470,7 @@ export const operations: Record<string, OperationSpec> = {
     },
   },
   'GET /v1/advocates/{advocateId}/stats': {
+    function: 'analytics',
     operationId: 'getAdvocateStats',
     summary: "An advocate's totals and rank per campaign",
     description: 'An advocate token reads only its own stats; API keys need `analytics:read`.',
@@ -439,6 +480,7 @@ export const operations: Record<string, OperationSpec> = {
     responses: { 200: json(advocateStatsSchema, 'The stats'), ...problems(400, 401, 403, 404) },
   },
   'GET /v1/conversions/unattributed': {
+    function: 'analytics',
     operationId: 'countUnattributed',
     summary: 'Conversions of the organization that no click could be found for',
     tag: 'Reports',
@@ -448,10 +490,11 @@ export const operations: Record<string, OperationSpec> = {
   },
 
   'GET /openapi.json': {
+    function: 'openapi',
     operationId: 'getOpenApiDocument',
     summary: 'This document',
     tag: 'Web pages',
-    auth: { kind: 'public' },
+    auth: { kind: 'public', reason: Reasons.apiDescription },
     responses: {
       200: {
         description: 'OpenAPI 3.1',
@@ -464,10 +507,11 @@ export const operations: Record<string, OperationSpec> = {
   'GET /me': page('/me'),
   'GET /docs': page('/docs'),
   'GET /assets/{file}': {
+    function: 'pages',
     operationId: 'getAsset',
     summary: 'A script, style sheet or image of the web pages',
     tag: 'Web pages',
-    auth: { kind: 'public' },
+    auth: { kind: 'public', reason: Reasons.pages },
     responses: {
       200: {
         description: 'The file',
@@ -483,12 +527,13 @@ export const operations: Record<string, OperationSpec> = {
   },
 
   'GET /{slug}': {
+    function: 'redirect',
     operationId: 'followLink',
     summary: 'Follow a short link',
     description:
       'Redirects to the destination with `utm_*` parameters. Human visitors also get `eaclid=<clickId>` and the `eav` visitor cookie; previews, scanners, crawlers and HEAD are redirected without them and counted apart. Disabled links and archived campaigns redirect and record nothing.',
     tag: 'Redirect',
-    auth: { kind: 'public' },
+    auth: { kind: 'public', reason: Reasons.shortLinks },
     responses: {
       302: {
         description: 'To the destination',
@@ -502,10 +547,11 @@ export const operations: Record<string, OperationSpec> = {
     },
   },
   'HEAD /{slug}': {
+    function: 'redirect',
     operationId: 'headLink',
     summary: 'Follow a short link with HEAD (counted as a bot request)',
     tag: 'Redirect',
-    auth: { kind: 'public' },
+    auth: { kind: 'public', reason: Reasons.shortLinks },
     responses: {
       302: { description: 'To the destination, without click id or cookie', headers: { Location: { description: 'The destination', schema: { type: 'string' } } } },
       404: { description: 'Unknown link' },

@@ -20,6 +20,7 @@
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import * as z from 'zod';
+import { fieldErrorsFromZod, type FieldError } from './field-errors.js';
 import { tryParseAmount } from './money.js';
 
 export const WEBHOOK_SECRET_PREFIX = 'whsec_';
@@ -217,26 +218,6 @@ export const conversionWebhookSchema = z.strictObject({
 
 export type ConversionWebhook = z.infer<typeof conversionWebhookSchema>;
 export type ConversionData = z.infer<typeof conversionDataSchema>;
-
-export interface FieldError {
-  /** Dotted path of the failing field, e.g. "data.value.amount"; "" for the body itself. */
-  field: string;
-  message: string;
-}
-
-/**
- * zod issues → `[{ field, message }]` for application/problem+json `errors`. An unknown-field
- * issue becomes one entry per unknown field, named by its own path.
- */
-export function fieldErrorsFromZod(issues: z.ZodError | readonly z.core.$ZodIssue[]): FieldError[] {
-  const list = issues instanceof z.ZodError ? issues.issues : issues;
-  const join = (path: readonly PropertyKey[]) => path.map(String).join('.');
-  return list.flatMap((issue): FieldError[] =>
-    issue.code === 'unrecognized_keys'
-      ? issue.keys.map((key) => ({ field: join([...issue.path, key]), message: 'Unknown field' }))
-      : [{ field: join(issue.path), message: issue.message }],
-  );
-}
 
 export type ParsedConversionWebhook =
   | { ok: true; webhook: ConversionWebhook }

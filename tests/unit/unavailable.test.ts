@@ -5,10 +5,13 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { isTransientDynamoError } from '../../shared/adapters/transient-errors.js';
-import { createRouter, type AuthorizerContext } from '../../shared/http.js';
+import { createRouter, type AuthorizerContext, type RouteHandler } from '../../shared/http.js';
+
+/** The api-keys function's routes (a router must handle exactly its routes), all answering alike. */
+const routesAnswering = (handler: RouteHandler) => ({ 'POST /v1/api-keys': handler, 'DELETE /v1/api-keys/{keyId}': handler });
 
 const event = (context: AuthorizerContext): APIGatewayProxyEventV2 =>
-  ({ routeKey: 'GET /v1/things', headers: {}, requestContext: { authorizer: { lambda: context } } }) as unknown as APIGatewayProxyEventV2;
+  ({ routeKey: 'POST /v1/api-keys', headers: {}, requestContext: { authorizer: { lambda: context } } }) as unknown as APIGatewayProxyEventV2;
 
 const unreachable = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8000'), { code: 'ECONNREFUSED' });
 
@@ -20,7 +23,7 @@ describe('database unavailable', () => {
   });
 
   it('a route whose database call fails transiently answers 503 with Retry-After', async () => {
-    const router = createRouter({ 'GET /v1/things': async () => Promise.reject(unreachable) });
+    const router = createRouter('apiKeys', routesAnswering(async () => Promise.reject(unreachable)));
     const answer = await router(event({ principal: 'apiKey', orgId: 'org_x', keyId: 'k', scopes: 'admin' }));
     expect(answer.statusCode).toBe(503);
     expect(answer.headers?.['retry-after']).toBe('5');
@@ -29,7 +32,7 @@ describe('database unavailable', () => {
 
   it('an unchecked credential reaches no handler: 503, not access', async () => {
     let called = false;
-    const router = createRouter({ 'GET /v1/things': async () => ((called = true), { statusCode: 200, headers: {}, body: '{}' }) });
+    const router = createRouter('apiKeys', routesAnswering(async () => ((called = true), { statusCode: 200, headers: {}, body: '{}' })));
     const answer = await router(event({ principal: 'unavailable', reason: 'The database is temporarily unavailable; retry later' }));
     expect(answer.statusCode).toBe(503);
     expect(answer.headers?.['retry-after']).toBe('5');
@@ -37,7 +40,7 @@ describe('database unavailable', () => {
   });
 
   it('any other failure stays a 500', async () => {
-    const router = createRouter({ 'GET /v1/things': async () => Promise.reject(new Error('bug')) });
+    const router = createRouter('apiKeys', routesAnswering(async () => Promise.reject(new Error('bug'))));
     expect((await router(event({ principal: 'apiKey', orgId: 'org_x', keyId: 'k', scopes: 'admin' }))).statusCode).toBe(500);
   });
 });

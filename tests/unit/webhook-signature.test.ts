@@ -3,13 +3,13 @@ import { describe, expect, it } from 'vitest';
 import {
   conversionWebhookSchema,
   decodeWebhookSecret,
-  fieldErrorsFromZod,
   generateWebhookSecret,
   parseConversionWebhook,
   signWebhook,
   verifyWebhook,
   type VerifyWebhookInput,
 } from '../../shared/domain/webhook-signature.js';
+import { fieldErrorsFromZod } from '../../shared/domain/field-errors.js';
 
 const NOW = new Date('2026-11-27T10:00:00Z');
 const NOW_SECONDS = NOW.getTime() / 1000;
