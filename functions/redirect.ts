@@ -5,16 +5,14 @@
  * Deliberately no middy, no per-request logging and no schema validation here.
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
-import { rawEventRetentionDays } from '../shared/settings.js';
 import {
   putClick,
   recentClicksOfVisitor,
   resolveRedirectTarget,
-  type ClickEvent,
   type RedirectTarget,
 } from '../shared/adapters/redirect-store.js';
-import { eventKeys } from '../shared/adapters/keys.js';
 import { classifyRequest } from '../shared/domain/bot-classifier.js';
+import type { ClickEventRecord } from '../shared/domain/events.js';
 import { clickIdTimeMs, isValidSlug, isValidVisitorId, newClickId, newVisitorId } from '../shared/domain/ids.js';
 import { visitorClickId } from '../shared/domain/click-id.js';
 import { RECENT_CLICKS_COOKIE, readRecentClicks, recentClicksValue, type RememberedClick } from '../shared/domain/recent-clicks-cookie.js';
@@ -31,7 +29,6 @@ const recordClickLoss = async (error: Error, botClass: string): Promise<void> =>
 
 const VISITOR_COOKIE = 'eav';
 const VISITOR_COOKIE_MAX_AGE = 400 * 24 * 60 * 60; // ~13 months: browsers cap cookies at 400 days
-const RETENTION_SECONDS = rawEventRetentionDays * 24 * 60 * 60;
 
 const notFound: APIGatewayProxyResultV2 = {
   statusCode: 404,
@@ -112,8 +109,7 @@ export const handler = async (event: APIGatewayProxyEventV2): Promise<APIGateway
   const device = describeUserAgent(userAgent);
   const country = headers['cloudfront-viewer-country'];
   const referrerHost = referrerHostOf(headers.referer);
-  const click: ClickEvent = {
-    ...(visitorId ? eventKeys.visitorClick(visitorId, at, clickId) : eventKeys.anonymousClick(at, clickId)),
+  const click: ClickEventRecord = {
     type: 'click',
     eventId: clickId,
     clickId,
@@ -134,9 +130,6 @@ export const handler = async (event: APIGatewayProxyEventV2): Promise<APIGateway
     os: device.os,
     ...(country && /^[A-Z]{2}$/.test(country) ? { country } : {}),
     ...(referrerHost ? { referrerHost } : {}),
-    gsi1pk: eventKeys.campaignIndex(target.orgId, target.campaignId, clickId),
-    gsi1sk: eventKeys.campaignIndexSort(at, clickId),
-    expiresAt: Math.floor(now / 1000) + RETENTION_SECONDS,
   };
 
   let recorded = true;

@@ -5,7 +5,7 @@
  * in the same `batchItemFailures` shape.
  */
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { processStreamBatchPatiently } from '../shared/rollup-consumer.js';
+import { processStreamBatchPatiently } from '../shared/application/stream-batch.js';
 import { logger } from '../shared/observability.js';
 
 /** Time kept back from the function's timeout when waiting out a database outage. */

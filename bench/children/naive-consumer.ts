@@ -13,7 +13,9 @@ import { rollupKeys } from '../../shared/adapters/keys.js';
 import { tableName } from '../../shared/config.js';
 import { rawEventSchema } from '../../shared/domain/events.js';
 import { clickContributions, coalesce, type Contribution } from '../../shared/domain/rollup.js';
-import { newBatchState, planConversion } from '../../shared/rollup-consumer.js';
+import { newBatchState, planConversion } from '../../shared/application/stream-batch.js';
+import { sideWriteAction } from '../../shared/adapters/rollup-writer.js';
+import type { SideWrite } from '../../shared/domain/rollup.js';
 
 const updateRow = ({ row, counters }: Contribution) => {
   const names: Record<string, string> = { '#key': 'key' };
@@ -41,10 +43,10 @@ const updateRow = ({ row, counters }: Contribution) => {
   );
 };
 
-type SideAction = { Put?: ConstructorParameters<typeof PutCommand>[0]; Update?: ConstructorParameters<typeof UpdateCommand>[0] };
-
-const sideWrite = (action: SideAction) =>
-  action.Put ? documentClient().send(new PutCommand(action.Put)) : documentClient().send(new UpdateCommand(action.Update!));
+const sideWrite = (write: SideWrite) => {
+  const action = sideWriteAction(tableName('rollups'), write);
+  return action.Put ? documentClient().send(new PutCommand(action.Put)) : documentClient().send(new UpdateCommand(action.Update!));
+};
 
 export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
   const state = newBatchState();
@@ -54,9 +56,9 @@ export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatch
     if (!parsed.success) continue;
     const raw = parsed.data;
     const plan =
-      raw.type === 'click' ? { contributions: clickContributions(raw), sideWrites: [] } : await planConversion(raw, state);
+      raw.type === 'click' ? { contributions: clickContributions(raw), sideWrites: [] as SideWrite[] } : await planConversion(raw, state);
     await Promise.all([
-      ...plan.sideWrites.map((write) => sideWrite(write.action as SideAction)),
+      ...plan.sideWrites.map(sideWrite),
       ...[...coalesce(plan.contributions).values()].map(updateRow),
     ]);
   }

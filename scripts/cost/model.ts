@@ -19,10 +19,10 @@ import { itemSize } from '../../bench/hotkeys/item-size.js';
 import { functions, streamConsumer } from '../../infra/definitions.js';
 import { rawEventRetentionDays } from '../../shared/settings.js';
 import type { FunctionId } from '../../shared/contract/routes.js';
-import { eventKeys, rollupKeys } from '../../shared/adapters/keys.js';
-import type { ClickEvent } from '../../shared/adapters/redirect-store.js';
+import { rollupKeys } from '../../shared/adapters/keys.js';
+import { clickItem } from '../../shared/adapters/redirect-store.js';
+import { conversionItem } from '../../shared/adapters/conversions.js';
 import type { ConversionCampaignRecord } from '../../shared/domain/conversion-credit.js';
-import type { ConversionEventRecord } from '../../shared/domain/events.js';
 import { prices as listPrices, type PriceId, type PriceTable } from './prices.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -91,39 +91,34 @@ const CLICK_ID = `01M8EQF6PMDZRCCCHCKP2GY0ZZ${VISITOR}`;
 const AT = '2026-11-27T14:45:06.716Z';
 const EXPIRES = 1_799_000_000;
 
-/** A human click as functions/redirect.ts writes it (every optional field present). */
-export const representativeClick = (): ClickEvent => ({
-  ...eventKeys.visitorClick(VISITOR, AT, CLICK_ID),
-  type: 'click',
-  eventId: CLICK_ID,
-  clickId: CLICK_ID,
-  orgId: ORG,
-  campaignId: CAMPAIGN,
-  slug: 'oMdjhGhH',
-  advocateId: 'emp-00042',
-  channel: 'linkedin',
-  department: 'Engineering',
-  at: AT,
-  visitorId: VISITOR,
-  unique: true,
-  botClass: 'human',
-  device: 'desktop',
-  browser: 'Chrome',
-  os: 'Windows',
-  country: 'DE',
-  referrerHost: 'www.linkedin.com',
-  gsi1pk: eventKeys.campaignIndex(ORG, CAMPAIGN, CLICK_ID),
-  gsi1sk: eventKeys.campaignIndexSort(AT, CLICK_ID),
-  expiresAt: EXPIRES,
-});
+/** A human click as functions/redirect.ts stores it (every optional field present). */
+export const representativeClick = () =>
+  clickItem({
+    type: 'click',
+    eventId: CLICK_ID,
+    clickId: CLICK_ID,
+    orgId: ORG,
+    campaignId: CAMPAIGN,
+    slug: 'oMdjhGhH',
+    advocateId: 'emp-00042',
+    channel: 'linkedin',
+    department: 'Engineering',
+    at: AT,
+    visitorId: VISITOR,
+    unique: true,
+    botClass: 'human',
+    device: 'desktop',
+    browser: 'Chrome',
+    os: 'Windows',
+    country: 'DE',
+    referrerHost: 'www.linkedin.com',
+  });
 
 /** A purchase as shared/adapters/conversions.ts stores it. */
-const representativeConversion = (): ConversionEventRecord & Record<string, unknown> => {
-  const eventId = 'cvW3Jr0yQ8m1bK2xZ9pLqT5vNc';
-  return {
-    ...eventKeys.conversion(ORG, 'order-1042'),
+const representativeConversion = () =>
+  conversionItem({
     type: 'conversion',
-    eventId,
+    eventId: 'cvW3Jr0yQ8m1bK2xZ9pLqT5vNc',
     orgId: ORG,
     sourceId: 'src_emQ7CEWZ3XCvZIpHJ3YT',
     webhookId: 'msg_2KWPBgLlAfxdpx2AI54pPJ85f1W',
@@ -134,11 +129,7 @@ const representativeConversion = (): ConversionEventRecord & Record<string, unkn
     value: { amount: '129.90', currency: 'EUR' },
     clickId: CLICK_ID,
     customerId: 'crm-77',
-    gsi1pk: eventKeys.conversionIndex(ORG),
-    gsi1sk: eventKeys.campaignIndexSort(AT, eventId),
-    expiresAt: EXPIRES,
-  };
-};
+  });
 
 /** A conversion's credit record in one campaign, with two touches (first and last click). */
 const representativeCreditRecord = (): ConversionCampaignRecord & Record<string, unknown> => {

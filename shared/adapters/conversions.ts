@@ -18,7 +18,8 @@ import { rawEventRetentionDays } from '../settings.js';
 import { tableName } from '../config.js';
 import type { ConversionData } from '../domain/webhook-signature.js';
 import { documentClient } from './dynamo.js';
-import { entityKeys, eventKeys } from './keys.js';
+import { conversionItemKeys, entityKeys } from './keys.js';
+import type { ConversionEventRecord } from '../domain/events.js';
 
 const WEBHOOK_ID_MEMORY_SECONDS = 7 * 24 * 60 * 60;
 
@@ -27,6 +28,15 @@ export const conversionEventId = (orgId: string, conversionId: string): string =
   `cv${createHash('sha256').update(`${orgId}\u0000${conversionId}`).digest('base64url').slice(0, 24)}`;
 
 export type IntakeResult = 'accepted' | 'duplicate';
+
+const RETENTION_SECONDS = rawEventRetentionDays * 24 * 60 * 60;
+
+/** A conversion as stored: its facts, under its dedupe key, kept for the raw-event retention. */
+export const conversionItem = (conversion: ConversionEventRecord) => ({
+  ...conversionItemKeys(conversion),
+  ...conversion,
+  expiresAt: Math.floor(Date.parse(conversion.receivedAt) / 1000) + RETENTION_SECONDS,
+});
 
 export const storeConversion = async (input: {
   orgId: string;
@@ -39,8 +49,7 @@ export const storeConversion = async (input: {
   const eventId = conversionEventId(orgId, data.conversionId);
   const nowSeconds = Math.floor(receivedAt.getTime() / 1000);
   const occurredAt = new Date(data.occurredAt).toISOString();
-  const event = {
-    ...eventKeys.conversion(orgId, data.conversionId),
+  const event: ConversionEventRecord = {
     type: 'conversion',
     eventId,
     orgId,
@@ -54,9 +63,6 @@ export const storeConversion = async (input: {
     ...(data.clickId ? { clickId: data.clickId } : {}),
     ...(data.visitorId ? { visitorId: data.visitorId } : {}),
     ...(data.customerId ? { customerId: data.customerId } : {}),
-    gsi1pk: eventKeys.conversionIndex(orgId),
-    gsi1sk: eventKeys.campaignIndexSort(occurredAt, eventId),
-    expiresAt: nowSeconds + rawEventRetentionDays * 24 * 60 * 60,
   };
   const marker = {
     ...entityKeys.webhookDelivery(sourceId, webhookId),
@@ -85,7 +91,7 @@ export const storeConversion = async (input: {
   }
   try {
     await documentClient().send(
-      new PutCommand({ TableName: tableName('events'), Item: event, ConditionExpression: 'attribute_not_exists(pk)' }),
+      new PutCommand({ TableName: tableName('events'), Item: conversionItem(event), ConditionExpression: 'attribute_not_exists(pk)' }),
     );
     return 'accepted';
   } catch (error) {

@@ -4,6 +4,7 @@
  */
 import { campaignIndexShards, rollupPartitionShards } from '../settings.js';
 import { channels } from '../domain/channels.js';
+import type { ClickEventRecord, ConversionEventRecord } from '../domain/events.js';
 
 export const entityKeys = {
   org: (orgId: string) => ({ pk: `ORG#${orgId}`, sk: 'ORG' }),
@@ -50,6 +51,20 @@ export const eventKeys = {
     shard === 0 ? `${orgId}#${campaignId}` : `${orgId}#${campaignId}#${shard}`,
   campaignIndexSort: (at: string, eventId: string) => `${at}#${eventId}`,
 };
+
+/** Where a click is stored: its item key and its byCampaign index key. */
+export const clickItemKeys = (click: Pick<ClickEventRecord, 'orgId' | 'campaignId' | 'clickId' | 'at' | 'visitorId'>) => ({
+  ...(click.visitorId ? eventKeys.visitorClick(click.visitorId, click.at, click.clickId) : eventKeys.anonymousClick(click.at, click.clickId)),
+  gsi1pk: eventKeys.campaignIndex(click.orgId, click.campaignId, click.clickId),
+  gsi1sk: eventKeys.campaignIndexSort(click.at, click.clickId),
+});
+
+/** Where a conversion is stored: its key is its dedupe key; the index lists an organization's conversions. */
+export const conversionItemKeys = (conversion: Pick<ConversionEventRecord, 'orgId' | 'conversionId' | 'occurredAt' | 'eventId'>) => ({
+  ...eventKeys.conversion(conversion.orgId, conversion.conversionId),
+  gsi1pk: eventKeys.conversionIndex(conversion.orgId),
+  gsi1sk: eventKeys.campaignIndexSort(conversion.occurredAt, conversion.eventId),
+});
 
 /** What a byCampaign sort key (`<ISO time>#<event id>`) looks like: cursors carry them. */
 export const campaignIndexSortPattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z#[A-Za-z0-9_-]{1,128}$/;

@@ -13,7 +13,7 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { tableName } from '../config.js';
-import { coalesce, type Contribution, type PlannedEvent, type TransactionPlan } from '../domain/rollup.js';
+import { coalesce, type Contribution, type PlannedEvent, type SideWrite, type TransactionPlan } from '../domain/rollup.js';
 import { documentClient } from './dynamo.js';
 import { rollupKeys } from './keys.js';
 
@@ -70,10 +70,30 @@ export interface ApplyOutcome {
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Test hook: lets integration tests simulate a crash between two transactions. */
-export const faults = { beforeTransaction: undefined as undefined | ((index: number) => void) };
+/** A side write of the domain (credit record, customer path) as a DynamoDB action. */
+export const sideWriteAction = (table: string, write: SideWrite): TransactItem => {
+  if (write.kind === 'conversionRecord') {
+    const { record } = write;
+    const key = rollupKeys.conversionRecord(record.orgId, record.campaignId, record.occurredAt, record.eventId);
+    return { Put: { TableName: table, Item: { ...key, type: 'conversionRecord', ...record } } };
+  }
+  // if_not_exists: a path another conversion fixed first stays.
+  return {
+    Update: {
+      TableName: table,
+      Key: rollupKeys.customerPath(write.orgId, write.customerId),
+      UpdateExpression: 'SET touchpoints = if_not_exists(touchpoints, :touchpoints), fixedBy = if_not_exists(fixedBy, :conversionId)',
+      ExpressionAttributeValues: { ':touchpoints': write.touchpoints, ':conversionId': write.fixedBy },
+    },
+  };
+};
 
-export const applyPlan = async <E>(plan: TransactionPlan<E>, outcome: ApplyOutcome): Promise<void> => {
+/** How the stream batch use case applies its plans; tests wrap it to inject crashes. */
+export interface RollupWriter {
+  applyPlan<E>(plan: TransactionPlan<E>, outcome: ApplyOutcome): Promise<void>;
+}
+
+const applyPlan = async <E>(plan: TransactionPlan<E>, outcome: ApplyOutcome): Promise<void> => {
   const table = tableName('rollups');
   let events: PlannedEvent<E>[] = plan.events;
   let rows: Contribution[] = plan.rows;
@@ -82,11 +102,10 @@ export const applyPlan = async <E>(plan: TransactionPlan<E>, outcome: ApplyOutco
     // Ledger actions first: a cancellation reason's index then names the event directly.
     const items = [
       ...events.map((e) => ledgerPut(table, e.eventId, now)),
-      ...events.flatMap((e) => (e.sideWrites ?? []).map((w) => w.action as TransactItem)),
+      ...events.flatMap((e) => (e.sideWrites ?? []).map((w) => sideWriteAction(table, w))),
       ...rows.map((row) => rowUpdate(table, row, now.toISOString())),
     ];
     try {
-      faults.beforeTransaction?.(outcome.transactions);
       await documentClient().send(new TransactWriteCommand({ TransactItems: items }));
       outcome.transactions++;
       outcome.applied += events.length;
@@ -111,3 +130,6 @@ export const applyPlan = async <E>(plan: TransactionPlan<E>, outcome: ApplyOutco
     }
   }
 };
+
+/** The roll-ups in DynamoDB: one TransactWriteItems call per plan, exactly once. */
+export const dynamoRollupWriter: RollupWriter = { applyPlan };

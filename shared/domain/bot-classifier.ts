@@ -18,8 +18,8 @@
  * Facebook "FBAN/FBAV", Instagram, Snapchat, LINE…) are people and are deliberately not matched.
  */
 import { isbot } from 'isbot';
+import type { BotClass } from './events.js';
 
-export type BotClass = 'human' | 'preview' | 'scanner' | 'crawler' | 'head';
 
 export interface RequestToClassify {
   method: string;

@@ -1,13 +1,21 @@
 /**
- * Raw events as the stream consumer reads them. The consumer validates every record: a record
- * that is not a valid event is a poison record (reported as a batch item failure, then
- * dead-lettered), never silently skipped.
+ * Raw events: the one definition of a click and of a conversion, for the code that writes them
+ * (the redirect, the conversion intake) and the code that reads them (the stream consumer,
+ * reconcile). Where they are stored (keys) is shared/adapters/keys.ts's. The consumer validates
+ * every record: a record that is not a valid event is a poison record (reported as a batch item
+ * failure, then dead-lettered), never silently skipped.
  */
 import * as z from 'zod';
 
 const isoInstant = z.iso.datetime();
 
+/** How a request to a short link was classified (spec section 4). */
 export const botClasses = ['human', 'preview', 'scanner', 'crawler', 'head'] as const;
+export type BotClass = (typeof botClasses)[number];
+
+/** Device classes of a click (spec section 3). */
+export const deviceClasses = ['desktop', 'mobile', 'tablet', 'other'] as const;
+export type DeviceClass = (typeof deviceClasses)[number];
 
 export const clickEventSchema = z.object({
   type: z.literal('click'),
@@ -23,6 +31,11 @@ export const clickEventSchema = z.object({
   visitorId: z.string().optional(),
   unique: z.boolean(),
   botClass: z.enum(botClasses),
+  device: z.enum(deviceClasses),
+  browser: z.string(),
+  os: z.string(),
+  country: z.string().optional(),
+  referrerHost: z.string().optional(),
 });
 export type ClickEventRecord = z.infer<typeof clickEventSchema>;
 
@@ -31,6 +44,7 @@ export const conversionEventSchema = z.object({
   eventId: z.string().min(1),
   orgId: z.string().min(1),
   sourceId: z.string().min(1),
+  webhookId: z.string().min(1),
   conversionId: z.string().min(1),
   kind: z.string().min(1),
   occurredAt: isoInstant,

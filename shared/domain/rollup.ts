@@ -1,7 +1,7 @@
 /**
  * Pure roll-up arithmetic: which roll-up rows an event adds to, by how much, and how a batch
- * is cut into DynamoDB transactions. No AWS imports; the adapter (shared/adapters/rollup-writer.ts)
- * turns a plan into TransactWriteItems calls.
+ * is cut into transactions of at most 100 writes. No AWS imports; the adapter
+ * (shared/adapters/rollup-writer.ts) turns a plan into TransactWriteItems calls.
  *
  * Row layout (see shared/adapters/keys.ts): partition `R#<org>#<campaign>#<dimension>[#<shard>]`
  * — the shard chosen by the row's key (`rollupPartitionShards`), so a row has one item — rows
@@ -9,6 +9,8 @@
  * key `all`, so its daily rows are the campaign's day series and its `*#all` row the totals. Rows
  * are identified here by `rowId` (dimension, period, key); where they are stored is the adapter's.
  */
+import type { Touchpoint } from './attribution.js';
+import type { ConversionCampaignRecord } from './conversion-credit.js';
 import type { ClickEventRecord } from './events.js';
 
 export const rollupDimensions = ['campaign', 'link', 'advocate', 'channel', 'department'] as const;
@@ -84,13 +86,14 @@ export const coalesce = (contributions: Iterable<Contribution>): Map<string, Con
 };
 
 /**
- * A write an event brings besides counters (a conversion record, a customer's path). Opaque to
- * the planner except for its item identity: one transaction may touch an item only once.
+ * A write an event brings besides counters, in the domain's terms: a conversion's credit record
+ * in one campaign, or a customer's path fixed by its first attributed conversion (kept if another
+ * conversion fixed it first). The planner only counts them; the adapter
+ * (shared/adapters/rollup-writer.ts) decides how they are stored.
  */
-export interface SideWrite {
-  itemId: string;
-  action: unknown;
-}
+export type SideWrite =
+  | { kind: 'conversionRecord'; record: ConversionCampaignRecord }
+  | { kind: 'customerPath'; orgId: string; customerId: string; touchpoints: Touchpoint[]; fixedBy: string };
 
 export interface PlannedEvent<E> {
   event: E;

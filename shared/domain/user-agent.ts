@@ -6,7 +6,7 @@
  */
 import UAParser from 'ua-parser-js';
 
-export type DeviceClass = 'desktop' | 'mobile' | 'tablet' | 'other';
+import type { DeviceClass } from './events.js';
 
 export interface UserAgentDescription {
   readonly device: DeviceClass;

@@ -7,16 +7,16 @@
 import { BatchWriteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { documentClient } from '../../shared/adapters/dynamo.js';
 import { conversionEventId } from '../../shared/adapters/conversions.js';
 import { eventKeys, rollupKeys } from '../../shared/adapters/keys.js';
 import { readDimension } from '../../shared/adapters/rollup-reads.js';
 import { newVisitorId } from '../../shared/domain/ids.js';
-import { faults } from '../../shared/adapters/rollup-writer.js';
+import { dynamoRollupWriter, type RollupWriter } from '../../shared/adapters/rollup-writer.js';
 import { tableName } from '../../shared/config.js';
 import { reconcileCampaign } from '../../shared/reconcile.js';
-import { processStreamBatch } from '../../shared/rollup-consumer.js';
+import { processStreamBatch } from '../../shared/application/stream-batch.js';
 import { useIsolatedTables } from '../support/tables.js';
 
 const ORG = 'org_test';
@@ -138,9 +138,6 @@ describe('roll-up consumer exactly-once', () => {
     records = streamRecords(events);
   });
 
-  afterEach(() => {
-    faults.beforeTransaction = undefined;
-  });
 
   it('applies a batch delivered twice once', async () => {
     const first = await processStreamBatch(records);
@@ -198,16 +195,19 @@ describe('roll-up consumer exactly-once', () => {
   });
 
   it('recovers from a crash between two transactions by redelivery from the reported failure', async () => {
-    faults.beforeTransaction = (index) => {
-      if (index === 2) throw new Error('injected crash');
+    // The writer the use case is given crashes before its third transaction.
+    const crashing: RollupWriter = {
+      applyPlan: async (plan, outcome) => {
+        if (outcome.transactions === 2) throw new Error('injected crash');
+        return dynamoRollupWriter.applyPlan(plan, outcome);
+      },
     };
-    const crashed = await processStreamBatch(records);
+    const crashed = await processStreamBatch(records, { writer: crashing });
     expect(crashed.batchItemFailures.length).toBeGreaterThan(0);
     const before = await reconcileCampaign(ORG, CAMPAIGNS[0]);
     const beforeB = await reconcileCampaign(ORG, CAMPAIGNS[1]);
     expect(before.differences.length + beforeB.differences.length).toBeGreaterThan(0);
 
-    faults.beforeTransaction = undefined;
     const failedFrom = records.findIndex((r) => r.dynamodb!.SequenceNumber === crashed.batchItemFailures[0].itemIdentifier);
     const retried = await processStreamBatch(records.slice(failedFrom));
     expect(retried.batchItemFailures).toEqual([]);

@@ -5,8 +5,8 @@ import {
   SCANNER_AGENTS,
   classifyRequest,
   classifyUserAgent,
-  type BotClass,
 } from '../../shared/domain/bot-classifier.js';
+import type { BotClass } from '../../shared/domain/events.js';
 
 // isbot itself, with its calls counted (the work-per-classification tests below).
 vi.mock('isbot', async (importOriginal) => {

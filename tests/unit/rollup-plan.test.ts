@@ -21,6 +21,9 @@ const click = (overrides: Partial<RawEvent> = {}): RawEvent => ({
   at: '2026-11-27T10:00:00.000Z',
   unique: true,
   botClass: 'human',
+  device: 'desktop',
+  browser: 'Chrome',
+  os: 'Windows',
   ...overrides,
 });
 

@@ -7,26 +7,18 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
-import { tableName } from './config.js';
-import { isTransientDynamoError } from './adapters/dynamo.js';
-import { applyPlan, type ApplyOutcome } from './adapters/rollup-writer.js';
-import { rollupKeys } from './adapters/keys.js';
-import {
-  customerPath,
-  customerPathKey,
-  locateHumanClick,
-  visitorTouchpoints,
-  type LookbackCache,
-} from './adapters/touchpoints.js';
-import { attribute, selectTouchpoints, type Touchpoint } from './domain/attribution.js';
+import { isTransientDynamoError } from '../adapters/dynamo.js';
+import { dynamoRollupWriter, type ApplyOutcome, type RollupWriter } from '../adapters/rollup-writer.js';
+import { customerPath, locateHumanClick, visitorTouchpoints, type LookbackCache } from '../adapters/touchpoints.js';
+import { attribute, selectTouchpoints, type Touchpoint } from '../domain/attribution.js';
 import {
   contributionsOfConversionRecord,
   conversionRecords,
   unattributedContributions,
-} from './domain/conversion-credit.js';
-import { rawEventSchema, type ConversionEventRecord, type RawEvent } from './domain/events.js';
-import { campaignOf, clickContributions, planTransactions, type Contribution, type PlannedEvent, type SideWrite } from './domain/rollup.js';
-import { logger } from './observability.js';
+} from '../domain/conversion-credit.js';
+import { rawEventSchema, type ConversionEventRecord, type RawEvent } from '../domain/events.js';
+import { campaignOf, clickContributions, planTransactions, type Contribution, type PlannedEvent, type SideWrite } from '../domain/rollup.js';
+import { logger } from '../observability.js';
 
 /** Longest path credited: keeps one conversion's writes inside one 100-action transaction. */
 export const MAX_TOUCHPOINTS = 8;
@@ -125,30 +117,18 @@ export const planConversion = async (
   if (!attribution.attributed) return { contributions: unattributedContributions(conversion), sideWrites: [] };
 
   const records = conversionRecords(conversion, attribution);
-  const sideWrites: SideWrite[] = records.map((record) => {
-    const key = rollupKeys.conversionRecord(record.orgId, record.campaignId, record.occurredAt, record.eventId);
-    return {
-      itemId: `${key.pk}\u0000${key.sk}`,
-      action: { Put: { TableName: tableName('rollups'), Item: { ...key, type: 'conversionRecord', ...record } } },
-    };
-  });
+  const sideWrites: SideWrite[] = records.map((record) => ({ kind: 'conversionRecord', record }));
   if (conversion.customerId && !remembered) {
     const key = `${conversion.orgId}\u0000${conversion.customerId}`;
     if (!state.fixedPaths.has(key) && !(await customerPath(conversion.orgId, conversion.customerId))) {
-      // The customer's first attributed conversion fixes its path; if_not_exists keeps a path
-      // another conversion fixed first.
+      // The customer's first attributed conversion fixes its path.
       state.fixedPaths.set(key, attribution.touchpoints);
-      const itemKey = customerPathKey(conversion.orgId, conversion.customerId);
       sideWrites.push({
-        itemId: `${itemKey.pk}\u0000${itemKey.sk}`,
-        action: {
-          Update: {
-            TableName: tableName('rollups'),
-            Key: itemKey,
-            UpdateExpression: 'SET touchpoints = if_not_exists(touchpoints, :touchpoints), fixedBy = if_not_exists(fixedBy, :conversionId)',
-            ExpressionAttributeValues: { ':touchpoints': attribution.touchpoints, ':conversionId': conversion.conversionId },
-          },
-        },
+        kind: 'customerPath',
+        orgId: conversion.orgId,
+        customerId: conversion.customerId,
+        touchpoints: attribution.touchpoints,
+        fixedBy: conversion.conversionId,
       });
     }
   }
@@ -186,8 +166,16 @@ const inLanes = async <T>(
   await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, worker));
 };
 
+/** What the use case writes through; the DynamoDB writer unless a test injects another. */
+export interface StreamBatchDependencies {
+  writer: RollupWriter;
+}
+
+const defaults: StreamBatchDependencies = { writer: dynamoRollupWriter };
+
 export const processStreamBatch = async (
   records: DynamoDBRecord[],
+  { writer }: StreamBatchDependencies = defaults,
 ): Promise<DynamoDBBatchResponse & { outcome: ApplyOutcome; transient: boolean }> => {
   const outcome: ApplyOutcome = { applied: 0, alreadyApplied: 0, rowWrites: 0, transactions: 0 };
   const parsed = records.filter((r) => r.eventName === 'INSERT').map(parseRecord);
@@ -236,7 +224,7 @@ export const processStreamBatch = async (
   const plans = planTransactions(planned.filter((p) => p.index < firstFailure));
   await inLanes(plans, (plan) => campaignOf(plan.events[0]), APPLY_LANES, async (plan) => {
     try {
-      await applyPlan(plan, outcome);
+      await writer.applyPlan(plan, outcome);
     } catch (error) {
       const earliest = Math.min(...plan.events.map((e) => (e as (typeof planned)[number]).index));
       if (earliest < firstFailure) transient = isTransientDynamoError(error);
@@ -262,11 +250,12 @@ export const processStreamBatch = async (
 export const processStreamBatchPatiently = async (
   records: DynamoDBRecord[],
   deadline: number,
+  dependencies: StreamBatchDependencies = defaults,
 ): Promise<DynamoDBBatchResponse & { outcome: ApplyOutcome }> => {
   const total: ApplyOutcome = { applied: 0, alreadyApplied: 0, rowWrites: 0, transactions: 0 };
   let remaining = records;
   for (let attempt = 0; ; attempt++) {
-    const { batchItemFailures, outcome, transient } = await processStreamBatch(remaining);
+    const { batchItemFailures, outcome, transient } = await processStreamBatch(remaining, dependencies);
     for (const key of Object.keys(total) as Array<keyof ApplyOutcome>) total[key] += outcome[key];
     const wait = Math.min(2000, 100 * 2 ** attempt);
     if (!transient || Date.now() + wait > deadline) return { batchItemFailures, outcome: total };
