@@ -259,6 +259,17 @@ describe('contributionsOfConversionRecord', () => {
     });
   });
 
+  it('adds no revenue for a credit entry that carries none', () => {
+    const creditOnly: ConversionCampaignRecord = {
+      ...record,
+      credits: { ...record.credits, last_click: [{ touch: 1, credit: 1_000_000 }] },
+    };
+    const rows = byRow(contributionsOfConversionRecord(creditOnly));
+    expect(rows['link|*|slugCCCC'].conv_last_click).toBe(1_000_000);
+    expect(rows['link|*|slugCCCC']).not.toHaveProperty('rev_last_click_EUR');
+    expect(rows['link|*|slugCCCC'].rev_linear_EUR).toBe(500);
+  });
+
   it('ignores revenue shares on a record that has no value to name their currency', () => {
     const { value: _value, ...withoutValue } = record;
     const rows = byRow(contributionsOfConversionRecord(withoutValue));

@@ -202,5 +202,7 @@ describe('redirect edges found by mutation testing', () => {
     expect(visitorParams('https://shop.example.com/?my+param=1', 'my+param=2')).toEqual([['my param', '1']]);
     // A malformed escape is compared as written.
     expect(visitorParams('https://shop.example.com/?%zz=1', '%zz=2')).toEqual([['%zz', '1']]);
+    // An empty name is the visitor's to pass on: an empty destination query takes no name.
+    expect(visitorParams('https://shop.example.com/', '=5')).toEqual([['', '5']]);
   });
 });

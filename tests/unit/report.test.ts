@@ -16,8 +16,9 @@ const counters = {
   botClicks: 2,
   conv_linear: 2_500_000,
   conv_last_click: 1_000_000,
-  rev_linear_USD: 1999,
+  // Neither in code order nor in its reverse, so the sort is what orders them.
   rev_linear_EUR: 12990,
+  rev_linear_USD: 1999,
   rev_linear_JPY: 0,
   rev_linear_BHD: 1250,
   rev_last_click_GBP: 7,
