@@ -68,6 +68,8 @@ describe('single counters', () => {
 
   it("lists a model's currencies by total, largest first, without zero totals", () => {
     expect(currenciesOf(counters, 'linear')).toEqual(['EUR', 'USD', 'BHD']);
+    // Stored smallest first: the sort, not the insertion order, ranks them.
+    expect(currenciesOf({ rev_linear_BHD: 1250, rev_linear_USD: 1999, rev_linear_EUR: 12990 }, 'linear')).toEqual(['EUR', 'USD', 'BHD']);
     expect(currenciesOf(counters, 'last_click')).toEqual(['GBP']);
     expect(currenciesOf(undefined, 'linear')).toEqual([]);
   });
