@@ -170,7 +170,6 @@ export function selectTouchpoints<T extends Touchpoint>(
  */
 export function modelWeights(touchpoints: readonly Touchpoint[], model: AttributionModel): bigint[] {
   const count = touchpoints.length;
-  if (count === 0) return [];
   const only = (index: number) => touchpoints.map((_, i) => (i === index ? 1n : 0n));
 
   switch (model) {

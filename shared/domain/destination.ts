@@ -121,7 +121,8 @@ export const isHostAllowed = (host: string, allowedHosts: readonly string[]): bo
     if (entry === null) continue;
     if (entry.startsWith(WILDCARD_PREFIX)) {
       const base = entry.slice(WILDCARD_PREFIX.length);
-      if (candidate.length > base.length + 1 && candidate.endsWith(`.${base}`)) return true;
+      // A normalised host never starts with a dot, so this needs a label before `.base`.
+      if (candidate.endsWith(`.${base}`)) return true;
     } else if (candidate === entry) {
       return true;
     }

@@ -104,7 +104,7 @@ export function tryParseAmount(amount: string, currency: string): ParsedAmount {
   if (/[1-9]/.test(fractionDigits.slice(exponent))) return refuse('too_many_decimals');
 
   const minorDigits = fractionDigits.slice(0, exponent).padEnd(exponent, '0');
-  return { ok: true, minor: BigInt(integerDigits) * 10n ** BigInt(exponent) + BigInt(minorDigits || '0') };
+  return { ok: true, minor: BigInt(integerDigits) * 10n ** BigInt(exponent) + BigInt(minorDigits) };
 }
 
 /**

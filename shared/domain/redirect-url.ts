@@ -120,7 +120,7 @@ export const slugifyName = (name: string): string => {
     .normalize('NFKD')
     .toLowerCase()
     .replace(combiningMarks, '')
-    .replace(transliterable, (letter) => transliterations[letter] ?? '')
+    .replace(transliterable, (letter) => transliterations[letter])
     .replace(nonAlphanumericRuns, '-')
     .replace(edgeDashes, '')
     .slice(0, CAMPAIGN_SLUG_MAX_LENGTH)

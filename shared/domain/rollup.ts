@@ -184,11 +184,8 @@ export const planTransactions = <E>(
       continue;
     }
     flush();
-    if (actionsWith(group) <= maxActions) {
-      add(group);
-      continue;
-    }
-    // A group larger than a transaction: event by event.
+    // Event by event into the emptied transaction: a group that fits goes in whole this way
+    // too, and a group larger than a transaction is cut where it must be.
     for (const planned of group) {
       const own = new Set(planned.contributions.map((c) => rowId(c.row))).size + 1 + (planned.sideWrites?.length ?? 0);
       if (own > maxActions) throw new Error(`Event ${planned.eventId} needs more actions than one transaction holds`);

@@ -4,9 +4,11 @@ import {
   attribute,
   attributionModels,
   creditShares,
+  isAttributionModel,
   modelWeights,
   selectTouchpoints,
   toAttributionRecord,
+  type Attribution,
   type AttributionModel,
   type Touchpoint,
 } from '../../shared/domain/attribution.js';
@@ -416,5 +418,94 @@ describe('properties', () => {
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('edges found by mutation testing', () => {
+  it('recognises exactly the five model names', () => {
+    for (const model of attributionModels) expect(isAttributionModel(model)).toBe(true);
+    expect(isAttributionModel('Linear')).toBe(false);
+    expect(isAttributionModel('')).toBe(false);
+    expect(isAttributionModel(['linear'])).toBe(false);
+    expect(isAttributionModel(undefined)).toBe(false);
+  });
+
+  it('names the bad time in its errors', () => {
+    expect(() => selectTouchpoints([], 'not a date')).toThrow('occurredAt is not a valid ISO 8601 time: not a date');
+    expect(() => creditShares([touch('a', 1)], 'soon', 'linear')).toThrow('occurredAt is not a valid ISO 8601 time: soon');
+    expect(() => modelWeights([{ ...touch('a', 1), at: 'then' }], 'time_decay')).toThrow(
+      'touchpoint time is not a valid ISO 8601 time: then',
+    );
+    expect(modelWeights([], 'time_decay')).toEqual([]);
+  });
+
+  it('keeps the earliest record of a click whatever the input order, even when its fields sort last', () => {
+    const earlier = touch('dup', 3, { campaignId: 'cmp-z' });
+    const later = touch('dup', 2, { campaignId: 'cmp-a' });
+    for (const order of [[earlier, later], [later, earlier]]) {
+      expect(selectTouchpoints(order, CONVERSION_AT).map((t) => t.campaignId)).toEqual(['cmp-z']);
+    }
+  });
+
+  it('breaks a same-time tie between two records of one click by their fields, not by input order', () => {
+    const pick = (a: Touchpoint, b: Touchpoint) =>
+      [[a, b], [b, a]].map((order) => selectTouchpoints(order, CONVERSION_AT)[0]);
+    // The field separator keeps ("a", "bc") and ("ab", "c") apart: "a\0bc" < "ab\0c".
+    const split = pick(touch('k', 1, { campaignId: 'a', advocateId: 'bc' }), touch('k', 1, { campaignId: 'ab', advocateId: 'c' }));
+    expect(split.map((t) => t.campaignId)).toEqual(['a', 'a']);
+    // No department sorts before any department ("" < "A").
+    const department = pick(touch('k', 1), touch('k', 1, { department: 'A' }));
+    expect(department.map((t) => t.department)).toEqual([undefined, undefined]);
+    // Identical records: the first one found stays (the same object, not the copy).
+    const first = { ...touch('k', 1), visitorId: 'v-first' };
+    const copy = { ...touch('k', 1), visitorId: 'v-copy' };
+    expect(selectTouchpoints([first, copy], CONVERSION_AT)[0].visitorId).toBe('v-first');
+  });
+
+  it('time_decay: a remembered path spanning decades neither overflows nor fails', () => {
+    // 7,000 days ≈ 1,000 weeks: the old touch's weight 2^-1000 rounds to 0 after scaling by 2^64.
+    const path = [touch('ancient', 7_000), touch('recent', 0)];
+    expect(creditShares(path, CONVERSION_AT, 'time_decay')).toEqual([0, 1_000_000]);
+    const result = attribute({ occurredAt: CONVERSION_AT }, path, { applyLookback: false });
+    expect(result.credits.time_decay).toEqual([{ touchIndex: 1, credit: 1_000_000 }]);
+  });
+
+  it('has a record form without currency or revenue for a conversion without value', () => {
+    // A week apart: time_decay weights 1/2 and 1 give 1/3 and 2/3.
+    const record = toAttributionRecord(attribute({ occurredAt: CONVERSION_AT }, [touch('a', 8), touch('b', 1)]));
+    expect(record).toStrictEqual({
+      attributed: true,
+      // No department on the clicks: the key is absent, not undefined.
+      touchpoints: [
+        { clickId: 'a', at: isoBefore(8 * DAY_MS), campaignId: 'cmp-spring', advocateId: 'alice', slug: 'slug-a', channel: 'linkedin', lookbackDays: 30 },
+        { clickId: 'b', at: isoBefore(1 * DAY_MS), campaignId: 'cmp-spring', advocateId: 'alice', slug: 'slug-b', channel: 'linkedin', lookbackDays: 30 },
+      ],
+      credits: {
+        last_click: [{ touchIndex: 1, credit: 1_000_000 }],
+        first_click: [{ touchIndex: 0, credit: 1_000_000 }],
+        linear: [{ touchIndex: 0, credit: 500_000 }, { touchIndex: 1, credit: 500_000 }],
+        time_decay: [{ touchIndex: 0, credit: 333_333 }, { touchIndex: 1, credit: 666_667 }],
+        position_based: [{ touchIndex: 0, credit: 500_000 }, { touchIndex: 1, credit: 500_000 }],
+      },
+    });
+  });
+
+  it('writes no revenue for an entry that carries none, even when the conversion has a currency', () => {
+    const attribution: Attribution = {
+      attributed: true,
+      touchpoints: [touch('a', 1)],
+      value: { amountMinor: 0n, currency: 'EUR' },
+      credits: {
+        last_click: [{ touchIndex: 0, credit: 1_000_000 }],
+        first_click: [{ touchIndex: 0, credit: 1_000_000, revenueMinor: 0n }],
+        linear: [],
+        time_decay: [],
+        position_based: [],
+      },
+    };
+    const record = toAttributionRecord(attribution);
+    expect(record.currency).toBe('EUR');
+    expect(record.credits.last_click).toStrictEqual([{ touchIndex: 0, credit: 1_000_000 }]);
+    expect(record.credits.first_click).toStrictEqual([{ touchIndex: 0, credit: 1_000_000, revenue: '0.00' }]);
   });
 });

@@ -191,3 +191,41 @@ describe('normaliseHost', () => {
     expect(normaliseAllowedHostEntry('https://example.com')).toBeNull();
   });
 });
+
+describe('destination edges found by mutation testing', () => {
+  it('names why it refuses an empty or over-long destination', () => {
+    expect(parseDestination('')).toEqual({ ok: false, reason: 'destination URL is required' });
+    // 2060 characters that the URL parser would shorten to "https://example.com/": refused as written.
+    const dotSegments = `https://example.com/${'./'.repeat(1020)}`;
+    expect(dotSegments.length).toBeGreaterThan(MAX_DESTINATION_LENGTH);
+    expect(parseDestination(dotSegments)).toEqual({ ok: false, reason: 'destination URL is longer than 2048 characters' });
+  });
+
+  it('refuses a destination that punycode makes longer than the limit', () => {
+    const label = 'ü'.repeat(60);
+    const head = `https://${Array.from({ length: 12 }, () => label).join('.')}.example/`;
+    const input = head + 'a'.repeat(MAX_DESTINATION_LENGTH - head.length);
+    expect(input).toHaveLength(MAX_DESTINATION_LENGTH);
+    expect(parseDestination(input)).toEqual({ ok: false, reason: 'destination URL is longer than 2048 characters' });
+  });
+
+  it('reads the authority up to the first / ? or #, and only there looks for credentials', () => {
+    expect(parseDestination('https://x/@alice')).toEqual({ ok: true, url: 'https://x/@alice', host: 'x' });
+    expect(parseDestination('https://example.com/@alice?next=@bob')).toMatchObject({ ok: true, host: 'example.com' });
+    expect(parseDestination('https://user@')).toEqual({ ok: false, reason: 'destination URL must not contain credentials' });
+  });
+
+  it('normalises nothing that is not a host string', () => {
+    expect(normaliseHost(undefined as unknown as string)).toBe('');
+    expect(normaliseHost('   ')).toBe('');
+    expect(normaliseAllowedHostEntry(42 as unknown as string)).toBeNull();
+    // Surrounding spaces do not hide a wildcard.
+    expect(normaliseAllowedHostEntry('  *.Example.COM ')).toBe('*.example.com');
+  });
+
+  it('matches a wildcard entry only for a label in front of its base', () => {
+    expect(isHostAllowed('a.example.com', ['*.example.com'])).toBe(true);
+    expect(isHostAllowed('example.com', ['*.example.com'])).toBe(false);
+    expect(isHostAllowed('badexample.com', ['*.example.com'])).toBe(false);
+  });
+});

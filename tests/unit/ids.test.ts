@@ -179,3 +179,33 @@ describe('newId', () => {
     expect(seen.size).toBe(100_000);
   });
 });
+
+describe('id edges found by mutation testing', () => {
+  it('refuses values that only look like ids once turned into strings', () => {
+    expect(isValidSlug(12345678)).toBe(false);
+    expect(isValidSlug(['aB3dE5gH'])).toBe(false);
+    const clickId = newClickId(Date.UTC(2026, 10, 27));
+    expect(isValidClickId([clickId])).toBe(false);
+    expect(isValidVisitorId([newVisitorId()])).toBe(false);
+    const id = newId('cmp');
+    expect(isValidId([id])).toBe(false);
+    expect(isValidId(42)).toBe(false);
+    expect(isValidId(id, 'cmp')).toBe(true);
+  });
+
+  it('names the rule a bad slug length or id prefix breaks', () => {
+    expect(() => newSlug(6)).toThrow('Slug length must be an integer from 7 to 32');
+    expect(() => newId('Cmp')).toThrow('Id prefix must be 2–8 lower-case letters: Cmp');
+  });
+
+  it('counts up through every digit within one millisecond, carrying past the last one', () => {
+    // Far beyond any clock the other tests use, so the first call draws fresh digits.
+    const ms = Date.UTC(2200, 0, 1);
+    const ids = Array.from({ length: 70 }, () => newClickId(ms));
+    for (const [i, id] of ids.entries()) {
+      expect(isValidClickId(id), id).toBe(true);
+      expect(clickIdTimeMs(id)).toBe(ms);
+      if (i > 0) expect(id > ids[i - 1], `${ids[i - 1]} < ${id}`).toBe(true);
+    }
+  });
+});

@@ -175,3 +175,47 @@ describe('micro-credits', () => {
     expect(microToNumber(100_000 + 200_000)).toBe(0.3);
   });
 });
+
+describe('money edges found by mutation testing', () => {
+  it('explains each refusal', () => {
+    const refusal = (amount: unknown, currency: string) => tryParseAmount(amount as string, currency);
+    expect(refusal('1', 'eur')).toEqual({ ok: false, reason: 'invalid_currency', message: 'Currency must be an ISO 4217 code of three upper-case letters' });
+    expect(refusal('1,5', 'EUR')).toEqual({ ok: false, reason: 'malformed', message: 'Amount must be a plain decimal string such as "129.90"' });
+    expect(refusal(15, 'EUR')).toEqual({ ok: false, reason: 'malformed', message: 'Amount must be a plain decimal string such as "129.90"' });
+    expect(refusal('-1', 'EUR')).toEqual({ ok: false, reason: 'negative', message: 'Amount must not be negative' });
+    expect(refusal('1234567890123456', 'EUR')).toEqual({
+      ok: false,
+      reason: 'too_large',
+      message: 'Amount may have at most 15 digits before the decimal point',
+    });
+    // A minus sign inside the text is malformed, not negative.
+    expect(refusal('1-2', 'EUR')).toMatchObject({ reason: 'malformed' });
+    const error = (() => {
+      try {
+        parseAmount('1.5', 'JPY');
+      } catch (caught) {
+        return caught as InvalidAmountError;
+      }
+    })();
+    expect(error).toBeInstanceOf(InvalidAmountError);
+    expect(error?.name).toBe('InvalidAmountError');
+    expect(error?.message).toBe('JPY allows at most 0 decimal places');
+  });
+
+  it('reads zeros beyond the exponent without shifting the digits before them', () => {
+    expect(parseAmount('1.500', 'EUR')).toBe(150n);
+    expect(parseAmount('2.50', 'BHD')).toBe(2500n);
+  });
+
+  it('is strict about currency codes that are not strings', () => {
+    expect(isCurrencyCode(['EUR'])).toBe(false);
+  });
+
+  it('explains each refused split or micro value', () => {
+    expect(() => splitAmount(-1n, [1])).toThrow('splitAmount: total must not be negative');
+    expect(() => splitAmount(1n, [0.5, 0.5])).toThrow('splitAmount: weights must be integers');
+    expect(() => splitAmount(1n, [-1, 2])).toThrow('splitAmount: weights must not be negative');
+    expect(() => splitAmount(1n, [0, 0])).toThrow('splitAmount: at least one weight must be positive');
+    expect(() => formatMicro(0.5)).toThrow('formatMicro: micro-units must be an integer');
+  });
+});

@@ -163,3 +163,46 @@ describe('slugifyName', () => {
     expect(slugifyName('word '.repeat(40))).not.toMatch(/-$/);
   });
 });
+
+describe('redirect edges found by mutation testing', () => {
+  it('redirects to plain http destinations too', () => {
+    expect(buildRedirectUrl({ ...base, destinationUrl: 'http://shop.example.com/' })).toBe(
+      'http://shop.example.com/?utm_source=linkedin&utm_medium=employee_advocacy&utm_campaign=spring-launch-2026&utm_content=emp-42',
+    );
+  });
+
+  it('names why it refuses a destination', () => {
+    const refusal = (destinationUrl: string) => {
+      try {
+        buildRedirectUrl({ ...base, destinationUrl });
+      } catch (error) {
+        return error as UnsafeRedirectError;
+      }
+    };
+    expect(refusal('/relative')?.message).toBe('destination is not an absolute URL');
+    const scheme = refusal('javascript:alert(1)');
+    expect(scheme).toBeInstanceOf(UnsafeRedirectError);
+    expect(scheme?.name).toBe('UnsafeRedirectError');
+    expect(scheme?.message).toBe('destination scheme javascript: is not http or https');
+  });
+
+  it('drops empty segments and a bare stale eaclid from the destination query', () => {
+    const url = buildRedirectUrl({ ...base, destinationUrl: 'https://shop.example.com/?a=1&&eaclid&b=2' });
+    expect(url).toBe(
+      'https://shop.example.com/?a=1&b=2&utm_source=linkedin&utm_medium=employee_advocacy&utm_campaign=spring-launch-2026&utm_content=emp-42',
+    );
+  });
+
+  it("reads the destination's parameter names as a form would, so the visitor cannot add them again", () => {
+    const visitorParams = (destinationUrl: string, visitorQuery: string) =>
+      [...paramsOf(buildRedirectUrl({ ...base, destinationUrl, visitorQuery }))].filter(([name]) => !name.startsWith('utm_'));
+    // A one-letter name: the `=` at index 1 ends it.
+    expect(visitorParams('https://shop.example.com/?a=1', 'a=2&z=9')).toEqual([['a', '1'], ['z', '9']]);
+    // `+` is a space in a name.
+    expect(visitorParams('https://shop.example.com/?my+param=1', 'my+param=2')).toEqual([['my param', '1']]);
+    // A malformed escape is compared as written.
+    expect(visitorParams('https://shop.example.com/?%zz=1', '%zz=2')).toEqual([['%zz', '1']]);
+    // An empty name is the visitor's to pass on: an empty destination query takes no name.
+    expect(visitorParams('https://shop.example.com/', '=5')).toEqual([['', '5']]);
+  });
+});

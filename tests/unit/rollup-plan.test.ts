@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { unattributedContributions } from '../../shared/domain/conversion-credit.js';
 import type { ClickEventRecord as RawEvent } from '../../shared/domain/events.js';
 import {
   MAX_TRANSACTION_ACTIONS,
@@ -6,6 +7,7 @@ import {
   clickContributions,
   planTransactions,
   rowId,
+  type Contribution,
   type PlannedEvent,
 } from '../../shared/domain/rollup.js';
 
@@ -106,5 +108,119 @@ describe('planTransactions', () => {
     expect(viaPlans.size).toBe(direct.size);
     for (const [id, row] of direct) expect(viaPlans.get(id)?.counters).toEqual(row.counters);
     expect(rowId(events[0].contributions[0].row)).toContain('cmp_1');
+  });
+});
+
+describe('rows and coalescing, exactly', () => {
+  it("files the all-time rows under period '*'", () => {
+    const periods = clickContributions(click()).map((r) => r.row.period);
+    expect(periods.filter((period) => period === '*')).toHaveLength(5);
+    expect(new Set(periods)).toEqual(new Set(['2026-11-27', '*']));
+  });
+
+  it('writes no zero counter and drops a row whose deltas are all zero', () => {
+    const [first] = clickContributions(click({ unique: false }));
+    expect(coalesce([first]).get(rowId(first.row))!.counters).toStrictEqual({ clicks: 1 });
+    const nothing: Contribution = { row: first.row, counters: { clicks: 0, botClicks: 0 } };
+    expect(coalesce([nothing]).size).toBe(0);
+  });
+});
+
+describe('planTransactions at the limit', () => {
+  /** Event ids per plan, e.g. [['e0', 'e1'], ['e2']]. */
+  const shape = (plans: ReturnType<typeof planTransactions<RawEvent>>) => plans.map((plan) => plan.events.map((e) => e.eventId));
+  const linkClick = (eventId: string, slug: string, advocateId = 'alice', campaignId = 'cmp_1') =>
+    planned(click({ eventId, slug, advocateId, campaignId }));
+
+  it('plans nothing for no events', () => {
+    expect(planTransactions([])).toEqual([]);
+  });
+
+  it('fills a transaction up to exactly its limit', () => {
+    // Two clicks of one link: 2 ledger actions + 10 shared rows = 12.
+    const events = [linkClick('e0', 'slugAAAA'), linkClick('e1', 'slugAAAA')];
+    expect(shape(planTransactions(events, 12))).toEqual([['e0', 'e1']]);
+    expect(shape(planTransactions(events, 11))).toEqual([['e0'], ['e1']]);
+  });
+
+  it('puts two links of one campaign in one transaction when they fit, and campaigns apart', () => {
+    // Two links of one advocate: 2 events + 8 shared rows + 2 × 2 link rows = 14.
+    const sameCampaign = [linkClick('e0', 'slugAAAA'), linkClick('e1', 'slugBBBB')];
+    expect(shape(planTransactions(sameCampaign, 14))).toEqual([['e0', 'e1']]);
+    const twoCampaigns = [linkClick('e0', 'slugAAAA', 'alice', 'cmp_1'), linkClick('e1', 'slugAAAA', 'alice', 'cmp_2')];
+    expect(shape(planTransactions(twoCampaigns))).toEqual([['e0'], ['e1']]);
+  });
+
+  it('orders events by advocate before link, so an advocate shares rows within a transaction', () => {
+    // Two links of one advocate fit in 14 actions; links of two advocates need 16.
+    const events = [
+      linkClick('b-s1', 'slug0001', 'bob'),
+      linkClick('a-s2', 'slug0002', 'alice'),
+      linkClick('b-s3', 'slug0003', 'bob'),
+      linkClick('a-s4', 'slug0004', 'alice'),
+    ];
+    expect(shape(planTransactions(events, 14))).toEqual([
+      ['a-s2', 'a-s4'],
+      ['b-s1', 'b-s3'],
+    ]);
+  });
+
+  it('keeps the clicks of one link together rather than filling up with another link', () => {
+    // Three clicks per link: 3 + 10 = 13 actions each; both links: 6 + 12 = 18.
+    const events = ['slugAAAA', 'slugBBBB', 'slugAAAA', 'slugBBBB', 'slugAAAA', 'slugBBBB'].map((slug, i) => linkClick(`e${i}`, slug));
+    expect(shape(planTransactions(events, 15))).toEqual([
+      ['e0', 'e2', 'e4'],
+      ['e1', 'e3', 'e5'],
+    ]);
+  });
+
+  it('cuts a link larger than a transaction event by event', () => {
+    // Ten clicks of one link: 20 actions. 5 clicks + 10 rows = 15 per transaction.
+    const events = Array.from({ length: 10 }, (_, i) => linkClick(`e${i}`, 'slugAAAA'));
+    const plans = planTransactions(events, 15);
+    expect(shape(plans)).toEqual([
+      ['e0', 'e1', 'e2', 'e3', 'e4'],
+      ['e5', 'e6', 'e7', 'e8', 'e9'],
+    ]);
+    for (const plan of plans) expect(plan.rows.map((r) => r.counters)).toEqual(Array(10).fill({ clicks: 5, uniqueClicks: 5 }));
+    // At 11 actions (one click and its ten rows) every click is its own transaction.
+    expect(planTransactions(events.slice(0, 3), 11)).toHaveLength(3);
+  });
+
+  it('counts side writes as actions', () => {
+    const withSideWrites = (eventId: string): PlannedEvent<RawEvent> => ({
+      ...linkClick(eventId, 'slugAAAA'),
+      sideWrites: ['a', 'b'].map((customer) => ({ kind: 'customerPath' as const, orgId: 'org_1', customerId: `${eventId}-${customer}`, touchpoints: [], fixedBy: eventId })),
+    });
+    // Three clicks of one link with two side writes each: 3 + 6 + 10 = 19 actions.
+    const events = ['e0', 'e1', 'e2'].map(withSideWrites);
+    expect(shape(planTransactions(events, 19))).toEqual([['e0', 'e1', 'e2']]);
+    // At 18: 13 for the first event, 16 with the second, 19 with the third.
+    expect(shape(planTransactions(events, 18))).toEqual([['e0', 'e1'], ['e2']]);
+    // One event alone needs 13.
+    expect(() => planTransactions([withSideWrites('big')], 12)).toThrow('Event big needs more actions than one transaction holds');
+    expect(planTransactions([withSideWrites('fits')], 13)).toHaveLength(1);
+  });
+
+  it('refuses an event that cannot fit in any transaction', () => {
+    expect(() => planTransactions([linkClick('e0', 'slugAAAA')], 10)).toThrow('Event e0 needs more actions than one transaction holds');
+  });
+
+  it('plans events without link or advocate rows, and events with no rows at all', () => {
+    const unattributed = (eventId: string): PlannedEvent<string> => ({
+      event: eventId,
+      eventId,
+      contributions: unattributedContributions({
+        orgId: 'org_1', eventId, conversionId: eventId, kind: 'lead', occurredAt: '2026-11-27T10:00:00Z',
+      }),
+    });
+    const ledgerOnly: PlannedEvent<string> = { event: 'dup', eventId: 'dup', contributions: [] };
+    const plans = planTransactions([unattributed('u0'), ledgerOnly, unattributed('u1')]);
+    expect(plans.map((plan) => plan.events.map((e) => e.eventId))).toEqual([['dup'], ['u0', 'u1']]);
+    expect(plans[0].rows).toEqual([]);
+    expect(plans[1].rows.map((r) => [r.row.period, r.counters])).toEqual([
+      ['2026-11-27', { conversions: 2 }],
+      ['*', { conversions: 2 }],
+    ]);
   });
 });

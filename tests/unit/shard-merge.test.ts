@@ -108,3 +108,41 @@ describe('byCampaign write shards', () => {
     }
   });
 });
+
+describe('shard merge read sizes', () => {
+  it('asks each shard for its fair share first, then twice as much, never more than the page still needs', async () => {
+    // Ten shards, all items in shard 0; the others are empty.
+    const items = Array.from({ length: 40 }, (_, i) => `k${String(i).padStart(3, '0')}`);
+    const requests: Array<[number, string | null, number]> = [];
+    const fetch: ShardFetch<{ key: string }> = async (shard, after, count) => {
+      requests.push([shard, after, count]);
+      if (shard !== 0) return { items: [], more: false };
+      const rest = items.filter((key) => after === null || key > after);
+      return { items: rest.slice(0, count).map((key) => ({ key })), more: rest.length > count };
+    };
+    const merger = createShardMerger({ positions: Array(10).fill(null), sortKeyOf: (item: { key: string }) => item.key, fetch });
+    const page = await merger.next(20);
+    expect(page.items.map((item) => item.key)).toEqual(items.slice(0, 20));
+    expect(page.done).toBe(false);
+    // 20 items over 10 shards: ceil(1.5 × 20 / 10) + 2 = 5 each. Shard 0 then runs dry with 15
+    // still wanted: max(ceil(22.5 / 10) + 2, 2 × 5) = 10. Then 5 wanted: min(5, 2 × 10) = 5.
+    expect(requests.filter(([shard]) => shard === 0)).toEqual([
+      [0, null, 5],
+      [0, 'k004', 10],
+      [0, 'k014', 5],
+    ]);
+    expect(requests.filter(([shard]) => shard !== 0).map(([, , count]) => count)).toEqual(Array(9).fill(5));
+  });
+
+  it('ends a shard that answers empty even when it claims more, without asking it again', async () => {
+    const asked: string[] = [];
+    const fetch: ShardFetch<string> = async (shard, after, count) => {
+      asked.push(`${shard}:${after}:${count}`);
+      return shard === 0 ? { items: [], more: true } : { items: after === null ? ['a', 'b'] : [], more: false };
+    };
+    const page = await createShardMerger({ positions: [null, null], sortKeyOf: (key: string) => key, fetch }).next(5);
+    expect(page).toEqual({ items: ['a', 'b'], positions: [null, 'b'], done: true });
+    // ceil(1.5 × 5 / 2) + 2 = 6, capped at the 5 the page needs.
+    expect(asked).toEqual(['0:null:5', '1:null:5']);
+  });
+});

@@ -66,3 +66,9 @@ describe('isUniqueClick', () => {
     expect(() => isUniqueClick({ at: 'not a date', slug: 's' }, [])).toThrow(RangeError);
   });
 });
+
+describe('unique-click errors', () => {
+  it('names the unusable click time', () => {
+    expect(() => isUniqueClick({ at: 'not a date', slug: 's' }, [])).toThrow('Invalid click time: not a date');
+  });
+});

@@ -80,3 +80,31 @@ describe('describeUserAgent', () => {
     expect(describeUserAgent(long)).not.toBe(first);
   });
 });
+
+describe('device classes without a parser device type', () => {
+  it('tells Android phones from tablets by "Mobile", and calls bare iOS clients phones', () => {
+    // No model in the agent, so the parser leaves the device type unset.
+    expect(describeUserAgent('Mozilla/5.0 (Linux; Android 13) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/116.0.0.0 Safari/537.36').device).toBe('tablet');
+    expect(describeUserAgent('okhttp/4.9.0 (Android 12) Mobile').device).toBe('mobile');
+    expect(describeUserAgent('MyApp/1.0 CFNetwork/1408.0.4 Darwin/22.5.0')).toEqual({ device: 'mobile', browser: 'Other', os: 'iOS' });
+  });
+
+  it('keeps a smart TV on a desktop OS as other, not desktop', () => {
+    expect(describeUserAgent('Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/96.0 Safari/537.36 SmartTV')).toEqual({
+      device: 'other',
+      browser: 'Chrome',
+      os: 'Linux',
+    });
+  });
+
+  it('caches a user agent of exactly 512 characters, and not one of 513', () => {
+    const ofLength = (length: number) => {
+      const head = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/131.0.0.0 Safari/537.36 ';
+      return head + 'y'.repeat(length - head.length);
+    };
+    const longest = ofLength(512);
+    expect(describeUserAgent(longest)).toBe(describeUserAgent(longest));
+    const tooLong = ofLength(513);
+    expect(describeUserAgent(tooLong)).not.toBe(describeUserAgent(tooLong));
+  });
+});

@@ -295,3 +295,38 @@ describe('conversion webhook body', () => {
     ]);
   });
 });
+
+describe('webhook secrets and signatures at their edges', () => {
+  const secretOf = (bytes: number) => `whsec_${Buffer.alloc(bytes, 7).toString('base64')}`;
+
+  it('accepts keys of 16 to 64 bytes only', () => {
+    expect(decodeWebhookSecret(secretOf(15))).toBeUndefined();
+    expect(decodeWebhookSecret(secretOf(16))).toEqual(Buffer.alloc(16, 7));
+    expect(decodeWebhookSecret(secretOf(64))).toEqual(Buffer.alloc(64, 7));
+    expect(decodeWebhookSecret(secretOf(65))).toBeUndefined();
+  });
+
+  it('refuses secrets that are not strict padded base64 behind the whsec_ prefix', () => {
+    const encoded = Buffer.alloc(24, 7).toString('base64'); // 32 characters, no padding needed
+    expect(decodeWebhookSecret(`whsec_${encoded}`)).toEqual(Buffer.alloc(24, 7));
+    expect(decodeWebhookSecret(`wrong_${encoded}`)).toBeUndefined();
+    expect(decodeWebhookSecret(42 as unknown as string)).toBeUndefined();
+    expect(decodeWebhookSecret(`whsec_*${encoded.slice(1)}`)).toBeUndefined();
+    expect(decodeWebhookSecret(`whsec_${encoded.slice(0, -1)}*`)).toBeUndefined();
+    // 17 bytes need one "=": without it the length is not a multiple of 4.
+    const padded = Buffer.alloc(17, 7).toString('base64');
+    expect(padded.endsWith('=')).toBe(true);
+    expect(decodeWebhookSecret(`whsec_${padded}`)).toEqual(Buffer.alloc(17, 7));
+    expect(decodeWebhookSecret(`whsec_${padded.slice(0, -1)}`)).toBeUndefined();
+  });
+
+  it('signs at Unix time 0 and explains what it refuses to sign', () => {
+    expect(signWebhook({ id: 'msg_1', timestamp: 0, body: '{}', secret: currentSecret })).toMatch(/^v1,[A-Za-z0-9+/]{43}=$/);
+    expect(() => signWebhook({ id: 'msg_1', timestamp: -1, body: '{}', secret: currentSecret })).toThrow(
+      'signWebhook: timestamp must be whole non-negative Unix seconds',
+    );
+    expect(() => signWebhook({ id: 'msg_1', timestamp: 0, body: '{}', secret: 'whsec_' })).toThrow(
+      'signWebhook: secret must be whsec_ followed by base64 of 16–64 bytes',
+    );
+  });
+});
