@@ -34,8 +34,8 @@ export default tseslint.config(
     languageOptions: { globals: globals.node },
   },
   {
-    // The pages' scripts run in the browser as classic scripts; uPlot comes as a global.
+    // The pages' scripts are browser modules (web/*.html).
     files: ['web/**/*.js'],
-    languageOptions: { sourceType: 'script', globals: { ...globals.browser, uPlot: 'readonly' } },
+    languageOptions: { sourceType: 'module', globals: globals.browser },
   },
 );
