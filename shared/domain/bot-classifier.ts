@@ -140,5 +140,3 @@ export const classifyRequest = (request: RequestToClassify): BotClass => {
   if (byAgent === 'human' && isSpeculativeLoad(request.headers)) return 'preview';
   return byAgent;
 };
-
-export const isHuman = (botClass: BotClass): boolean => botClass === 'human';

@@ -129,6 +129,3 @@ export const unattributedContributions = (conversion: ConversionFacts): Contribu
     row: { orgId: conversion.orgId, campaignId: ORG_LEVEL_CAMPAIGN, dimension: 'unattributed' as RollupDimension, period, key: CAMPAIGN_TOTAL_KEY },
     counters: { conversions: 1 },
   }));
-
-/** Touchpoints with their campaign's lookback, as attribution needs them. */
-export type ResolvedTouchpoint = Touchpoint;
