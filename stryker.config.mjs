@@ -1,7 +1,7 @@
 // @ts-check
 /**
  * Mutation score of the pure domain (`npm run mutation`; results in docs/reliability.md,
- * "Mutation score"). shared/rollup-consumer.ts is deliberately not mutated: it does I/O and is
+ * "Mutation score"). shared/application/ (the stream batch use case) is deliberately not mutated: it does I/O and is
  * proven by the integration suites against DynamoDB Local, not by the unit tests run here.
  * @type {import('@stryker-mutator/api/core').PartialStrykerOptions}
  */

@@ -2,6 +2,7 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { getCampaign, listCampaigns, putNewCampaign, replaceCampaign } from '../shared/adapters/entities.js';
+import { defaultAttributionModel, defaultLookbackDays } from '../shared/domain/attribution.js';
 import { isHostAllowed, normaliseAllowedHostEntry, parseDestination } from '../shared/domain/destination.js';
 import { newId } from '../shared/domain/ids.js';
 import { slugifyName } from '../shared/domain/redirect-url.js';
@@ -83,8 +84,8 @@ const router = createRouter('campaigns', {
         campaign: input.utm?.campaign ?? slugifyName(input.name),
       },
       attribution: {
-        model: input.attribution?.model ?? 'last_click',
-        lookbackDays: input.attribution?.lookbackDays ?? 30,
+        model: input.attribution?.model ?? defaultAttributionModel,
+        lookbackDays: input.attribution?.lookbackDays ?? defaultLookbackDays,
       },
       status: 'active',
       createdAt: timestamp,

@@ -5,8 +5,11 @@
  */
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { storeConversion } from '../shared/adapters/conversions.js';
+import { documentClient } from '../shared/adapters/dynamo.js';
 import { isTransientDynamoError } from '../shared/adapters/transient-errors.js';
 import { verificationSecrets } from '../shared/adapters/webhook-sources.js';
 import { isValidId } from '../shared/domain/ids.js';
@@ -81,4 +84,10 @@ const handle = async (event: APIGatewayProxyEventV2): Promise<HttpResult> => {
   }
 };
 
-export const handler = middy(handle).use(injectLambdaContext(logger));
+// X-Ray subsegments for the intake's DynamoDB calls (a transaction per conversion, retried on
+// conflicts): worth their init cost here, unlike on the redirect (docs/benchmarks.md, tracing).
+// Off outside Lambda.
+const tracer = new Tracer();
+tracer.captureAWSv3Client(documentClient());
+
+export const handler = middy(handle).use(injectLambdaContext(logger)).use(captureLambdaHandler(tracer));

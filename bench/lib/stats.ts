@@ -29,11 +29,6 @@ export const percentile = (values: number[], p: number): number => {
   return sorted[rank];
 };
 
-export const round = (value: number, digits = 2): number => {
-  const factor = 10 ** digits;
-  return Math.round(value * factor) / factor;
-};
-
 /** Ratios of paired runs (product run i over baseline run i), summarised. */
 export const pairedRatios = (product: number[], baseline: number[]): Summary =>
   summarize(product.map((value, i) => value / baseline[i]));

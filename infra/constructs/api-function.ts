@@ -115,7 +115,8 @@ export class ApiFunction extends Construct {
       role: this.role,
       ...(props.reservedConcurrency !== undefined ? { reservedConcurrentExecutions: props.reservedConcurrency } : {}),
       logGroup: this.logGroup,
-      // Powertools tracer sends segments; the Lambda service adds the invocation segment.
+      // The Lambda service records each invocation's segment (init, duration) for every function;
+      // the consumer and the webhook intake add DynamoDB subsegments with the Powertools Tracer.
       tracing: lambda.Tracing.ACTIVE,
       environment: {
         ...tableEnv,

@@ -9,7 +9,6 @@
 import { randomBytes } from 'node:crypto';
 import {
   createServer,
-  type IncomingHttpHeaders,
   type IncomingMessage,
   type OutgoingHttpHeaders,
   type Server,

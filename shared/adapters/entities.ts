@@ -89,11 +89,6 @@ export const createOrganization = async (name: string): Promise<{ orgId: string;
   return { orgId, createdAt };
 };
 
-export const getOrganization = async (orgId: string): Promise<{ orgId: string; name: string } | undefined> => {
-  const { Item } = await db().send(new GetCommand({ TableName: table(), Key: entityKeys.org(orgId) }));
-  return Item ? { orgId: Item.orgId, name: Item.name } : undefined;
-};
-
 export const createApiKey = async (
   orgId: string,
   scopes: ApiScope[],

@@ -136,11 +136,6 @@ export const resolveRedirectTarget = async (slug: string): Promise<RedirectTarge
   return value;
 };
 
-export const clearRedirectCache = () => {
-  cache.clear();
-  campaignCache.clear();
-};
-
 /** The visitor's clicks since `sinceIso` (their own partition: a few items at most). */
 export const recentClicksOfVisitor = async (
   visitorId: string,

@@ -5,7 +5,7 @@
  */
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { tableName } from '../config.js';
-import type { Touchpoint } from '../domain/attribution.js';
+import { defaultLookbackDays, type Touchpoint } from '../domain/attribution.js';
 import { locateClick, type ClickLocator } from '../domain/click-id.js';
 import { isValidVisitorId } from '../domain/ids.js';
 import { documentClient } from './dynamo.js';
@@ -13,7 +13,6 @@ import { getCampaign } from './entities.js';
 import { eventKeys, rollupKeys } from './keys.js';
 
 const MAX_LOOKBACK_MS = 90 * 24 * 60 * 60 * 1000;
-const DEFAULT_LOOKBACK_DAYS = 30;
 
 /** Per-batch memo of campaign lookbacks. */
 export type LookbackCache = Map<string, Promise<number>>;
@@ -22,7 +21,7 @@ const lookbackOf = (orgId: string, campaignId: string, cache: LookbackCache): Pr
   const key = `${orgId}\u0000${campaignId}`;
   let days = cache.get(key);
   if (!days) {
-    days = getCampaign(orgId, campaignId).then((c) => c?.attribution.lookbackDays ?? DEFAULT_LOOKBACK_DAYS);
+    days = getCampaign(orgId, campaignId).then((c) => c?.attribution.lookbackDays ?? defaultLookbackDays);
     cache.set(key, days);
   }
   return days;

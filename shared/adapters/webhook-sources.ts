@@ -131,6 +131,3 @@ export const verificationSecrets = async (
   const valid = secrets.filter((s) => !s.validUntil || Date.parse(s.validUntil) > now.getTime());
   return { orgId, cached, secrets: await Promise.all(valid.map((s) => openSecret(s.sealed, contextOf(orgId, sourceId)))) };
 };
-
-/** Test and rotation hook: forget cached sources. */
-export const clearWebhookSourceCache = () => sourceCache.clear();

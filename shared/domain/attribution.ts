@@ -56,6 +56,9 @@ export const defaultAttributionModel: AttributionModel = 'last_click';
 export const isAttributionModel = (value: unknown): value is AttributionModel =>
   typeof value === 'string' && (attributionModels as readonly string[]).includes(value);
 
+/** A campaign's lookback when its creator gives none. */
+export const defaultLookbackDays = 30;
+
 /** A human click that may have led to a conversion. */
 export interface Touchpoint {
   clickId: string;

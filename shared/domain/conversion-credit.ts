@@ -7,7 +7,7 @@
  * Counters: `conv_<model>` in micro-conversions (1 conversion = 1 000 000), and
  * `rev_<model>_<CURRENCY>` in the currency's minor units, both integers: sums never drift.
  */
-import { attributionModels, type Attribution, type AttributionModel, type Touchpoint } from './attribution.js';
+import { attributionModels, type Attribution, type AttributionModel } from './attribution.js';
 import { CAMPAIGN_TOTAL_KEY, UNASSIGNED_DEPARTMENT, utcDay, type Contribution, type Counters, type RollupDimension } from './rollup.js';
 
 export const ORG_LEVEL_CAMPAIGN = '_org';
@@ -129,6 +129,3 @@ export const unattributedContributions = (conversion: ConversionFacts): Contribu
     row: { orgId: conversion.orgId, campaignId: ORG_LEVEL_CAMPAIGN, dimension: 'unattributed' as RollupDimension, period, key: CAMPAIGN_TOTAL_KEY },
     counters: { conversions: 1 },
   }));
-
-/** Touchpoints with their campaign's lookback, as attribution needs them. */
-export type ResolvedTouchpoint = Touchpoint;

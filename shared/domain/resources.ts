@@ -40,7 +40,6 @@ export const campaignCreateSchema = z.strictObject({
   utm: utmSchema.optional(),
   attribution: attributionSettingsSchema.optional(),
 });
-export type CampaignCreate = z.infer<typeof campaignCreateSchema>;
 
 export const campaignPatchSchema = z
   .strictObject({
@@ -95,7 +94,6 @@ export const linkCreateSchema = z.strictObject({
   /** Optional deep link inside the campaign's allowed hosts; default the campaign destination. */
   destinationUrl: urlSchema.optional(),
 });
-export type LinkCreate = z.infer<typeof linkCreateSchema>;
 
 export const linkSchema = z
   .object({

@@ -172,8 +172,6 @@ const externalId = (what: string) =>
       error: `${what} must be printable text without leading or trailing spaces`,
     });
 
-export const conversionKinds = ['lead', 'signup', 'purchase'] as const;
-
 export const conversionValueSchema = z
   .strictObject({
     amount: z

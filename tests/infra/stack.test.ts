@@ -146,6 +146,17 @@ describe('synthesis', () => {
     }
   });
 
+  it.runIf(allEntriesExist)('bundles the X-Ray SDK (Powertools Tracer) only into the consumer and the webhook intake', () => {
+    // docs/benchmarks.md, "Tracing": +120 KB and ~+10 % init, paid only off the redirect path.
+    const traced = Object.fromEntries(
+      (Object.keys(functions) as FunctionId[]).map((fnId) => {
+        const hash = String(resources[fnLogicalId[fnId]].Properties.Code.S3Key).replace(/\.zip$/, '');
+        return [fnId, fs.readFileSync(path.join(outdir, `asset.${hash}`, 'index.mjs'), 'utf8').includes('AWS_XRAY_DAEMON_ADDRESS')];
+      }),
+    );
+    expect(Object.keys(traced).filter((fnId) => traced[fnId]).sort()).toEqual(['conversions', streamConsumer.function].sort());
+  });
+
   it.runIf(allEntriesExist)('each bundle loads as ESM in plain Node and exports its handler', () => {
     const bundles = (Object.keys(functions) as FunctionId[]).map((fnId) => {
       const hash = String(resources[fnLogicalId[fnId]].Properties.Code.S3Key).replace(/\.zip$/, '');

@@ -192,8 +192,6 @@ export const installContractCheck = (baseUrl: string, options: { uncheckedFuncti
   };
 };
 
-export const openApiDocument = () => getContract().document;
-
 /** Validation errors of `value` against a schema of the document (empty when valid). */
 export const schemaErrors = (schema: Json, value: unknown): string[] => {
   const validate = getContract().validatorFor(schema);
