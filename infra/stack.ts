@@ -1,8 +1,8 @@
 import { fileURLToPath } from 'node:url';
-import { CfnCondition, CfnOutput, CfnParameter, Duration, Fn, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnCondition, CfnOutput, CfnResource, CfnParameter, Duration, Fn, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import type { Construct } from 'constructs';
+import type { Construct, IConstruct } from 'constructs';
 import { authorizerSettings, functions, scaling, streamConsumer, tables, throttling, type TableAccess } from './definitions.js';
 import { routeKey, routes, type FunctionId } from '../shared/contract/routes.js';
 import { tableEnvVar, type TableId } from '../shared/settings.js';
@@ -10,6 +10,7 @@ import { ApiFunction } from './constructs/api-function.js';
 import { StreamConsumer } from './constructs/stream-consumer.js';
 import { pascal, TrackingTables } from './constructs/tracking-tables.js';
 import { TrackingApi } from './constructs/tracking-api.js';
+import { statefulLogicalIds } from './logical-ids.js';
 
 /** Repository root: function entries in the definitions are relative to it. */
 const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -192,5 +193,11 @@ export class AdvocacyStack extends Stack {
     for (const [tableId, table] of Object.entries(data.tables)) {
       new CfnOutput(this, `${pascal(tableId)}TableName`, { value: table.tableName });
     }
+
+    // Resources holding data keep their logical ids whatever their construct paths become.
+    const pin = (construct: IConstruct, logicalId: string) => (construct.node.defaultChild as CfnResource).overrideLogicalId(logicalId);
+    for (const [tableId, table] of Object.entries(data.tables) as Array<[TableId, Construct]>) pin(table, statefulLogicalIds.tables[tableId]);
+    pin(secretsKey, statefulLogicalIds.webhookSecretsKey);
+    pin(consumer.deadLetterQueue, statefulLogicalIds.rollupDeadLetterQueue);
   }
 }

@@ -20,8 +20,9 @@ export const rawEventRetentionDays = 400;
  * 1,000 WCU/s of a partition, and a throttled index throttles the redirect's own PutItem (lost
  * click ids). A click goes to shard `hash(clickId) mod campaignIndexShards` (shard 0 is the
  * unsuffixed key of the unsharded layout); readers query every shard and merge by time
- * (shared/adapters/event-reads.ts, shared/reconcile.ts). 16 shards take ~16,000 clicks/s of one
- * campaign (a click item is ~0.6 KB: 1 WCU); an events page then costs 16 small queries.
+ * (shared/adapters/event-reads.ts; shared/adapters/reconcile-reads.ts reads them one after
+ * another). 16 shards take ~16,000 clicks/s of one campaign (a click item is ~0.6 KB: 1 WCU);
+ * an events page then costs 16 small queries.
  *
  * Only ever raise it: readers query shards 0…n−1, so lowering it would hide the clicks written to
  * the shards above. Raising it invalidates raw-event cursors issued before (400, start again).
@@ -39,7 +40,8 @@ export const campaignIndexShards = 16;
  * channels by their place in the channel list, one channel per shard), shard 0 being the unsuffixed
  * key of the unsharded layout, `#<n>` the others. A key's daily and all-time rows stay together in
  * exactly one item each — no reader sums shards of a row; dimension reads query the n partitions in
- * parallel and merge them (shared/adapters/rollup-reads.ts, shared/reconcile.ts).
+ * parallel and merge them (shared/adapters/rollup-reads.ts; a reconciliation reads them one after
+ * another, shared/adapters/reconcile-reads.ts).
  *
  * Sharding by key spreads a dimension's keys, not one key: the `campaign` dimension has the single
  * key `all` (its two rows, the campaign totals, take ≤ ~1,000 WCU/s together), so it stays 1.

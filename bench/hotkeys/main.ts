@@ -27,7 +27,7 @@ import { tableNamesFor } from '../../infra/local/tables.js';
 import { documentClient } from '../../shared/adapters/dynamo.js';
 import { rollupShardsOf } from '../../shared/adapters/keys.js';
 import { rollupDimensions } from '../../shared/domain/rollup.js';
-import { reconcileCampaign } from '../../shared/reconcile.js';
+import { reconcileCampaign } from '../../shared/application/reconcile.js';
 import { repositoryRoot } from '../lib/processes.js';
 import { seededRandom, weightedSampler } from '../lib/random.js';
 import { seedWorld, type World } from '../lib/world.js';

@@ -12,7 +12,7 @@
  * Visibility is read from outside (campaign totals rows), the same way for both; writes are
  * counted by a meter on each consumer's DynamoDB client.
  */
-import { reconcileCampaign } from '../../shared/reconcile.js';
+import { reconcileCampaign } from '../../shared/application/reconcile.js';
 import { streamConsumer } from '../../infra/definitions.js';
 import type { RuntimeChildConfig, RuntimeChildReady } from '../children/runtime.js';
 import { coalescingBound, plannerFigures } from '../lib/coalescing.js';

@@ -1,26 +1,40 @@
 /**
- * `npm run admin -- <command>`: administration of a running local system.
- *
- *   org create --name <name>                         → {"orgId","apiKey"} (admin key, every scope)
- *   token --org <orgId> --advocate <id> [--ttl <s>]  → an advocate JWT from the local issuer
- *   reconcile --campaign <campaignId> [--org <orgId>] → recount from raw events; exit 1 on a difference
+ * `npm run admin -- <command>`: administration of a running local system (usage below, or
+ * `npm run admin -- --help`).
  *
  * It finds the running system through `<DATA_DIR>/runtime.json`, written by `npm start`; with
  * TABLE_ENTITIES, TABLE_EVENTS and TABLE_ROLLUPS set (the stack's outputs) it works on AWS.
+ * Exit codes: 0 done, 1 failed (or reconcile found differences), 2 usage error.
  */
 import { parseArgs } from 'node:util';
 import { apiScopes } from '../../shared/domain/scopes.js';
+import type { ReconcileProgress } from '../../shared/application/reconcile.js';
 import { loadOrCreateIssuer } from './issuer.js';
-import { readRuntimeInfo } from './runtime-info.js';
+import { findRunningSystem } from './runtime-info.js';
 
-const usage = `usage:
-  npm run admin -- org create --name <name>
-  npm run admin -- token --org <orgId> --advocate <advocateId> [--ttl <seconds>]
-  npm run admin -- reconcile --campaign <campaignId> [--org <orgId>]`;
+const usage = `usage: npm run admin -- <command> [options]
 
-const fail = (message: string): never => {
-  process.stderr.write(`${message}\n${usage}\n`);
-  process.exit(2);
+commands:
+  org create --name <name>
+      create an organization; prints {"orgId","apiKey"} (its admin key, every scope)
+  token --org <orgId> --advocate <advocateId> [--ttl <seconds>]
+      print an advocate JWT signed by the local issuer (default ttl 3600)
+  reconcile --campaign <campaignId> [--org <orgId>]
+      recount a campaign from its raw events and compare with the roll-ups; progress on stderr,
+      the report on stdout; exit 1 on any difference
+  help, --help, -h
+      print this help
+
+environment:
+  DATA_DIR            where npm start keeps runtime.json and the issuer key (default .data)
+  TABLE_ENTITIES, TABLE_EVENTS, TABLE_ROLLUPS
+                      work on a deployed stack's tables (default AWS credentials) instead
+exit codes: 0 done, 1 failed or differences found, 2 usage error`;
+
+class UsageError extends Error {}
+
+const usageError = (message: string): never => {
+  throw new UsageError(message);
 };
 
 const dataDir = process.env.DATA_DIR ?? '.data';
@@ -29,33 +43,69 @@ const dataDir = process.env.DATA_DIR ?? '.data';
  * Points the adapters at the tables: those named in the environment (TABLE_ENTITIES etc.: a
  * deployed stack, with the default AWS credentials), else the running local system.
  */
-const connectToRunningSystem = () => {
+const connectToRunningSystem = async () => {
   if (process.env.TABLE_ENTITIES && !process.env.DYNAMODB_ENDPOINT) return;
-  const info = readRuntimeInfo(dataDir);
-  const endpoint = process.env.DYNAMODB_ENDPOINT || info?.dynamodbEndpoint;
-  if (!endpoint || !info) fail(`No running local system found (${dataDir}/runtime.json). Start one with: npm start`);
-  process.env.DYNAMODB_ENDPOINT = endpoint;
+  const found = await findRunningSystem(dataDir);
+  if (!found.running) throw new Error(found.reason);
+  process.env.DYNAMODB_ENDPOINT = process.env.DYNAMODB_ENDPOINT || found.info.dynamodbEndpoint;
   process.env.AWS_REGION ??= 'eu-central-1';
-  Object.assign(process.env, info!.tableEnv);
+  Object.assign(process.env, found.info.tableEnv);
 };
 
-const main = async () => {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const { positionals, values } = parseArgs({
-    allowPositionals: true,
-    options: {
-      name: { type: 'string' },
-      org: { type: 'string' },
-      advocate: { type: 'string' },
-      ttl: { type: 'string' },
-      campaign: { type: 'string' },
-    },
-  });
-  const [command, subcommand] = positionals;
+const parse = () => {
+  try {
+    return parseArgs({
+      allowPositionals: true,
+      strict: true,
+      options: {
+        name: { type: 'string' },
+        org: { type: 'string' },
+        advocate: { type: 'string' },
+        ttl: { type: 'string' },
+        campaign: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    // parseArgs names the unknown option or the missing value; the usage follows it.
+    return usageError((error as Error).message);
+  }
+};
 
-  if (command === 'org' && subcommand === 'create') {
-    if (!values.name) fail('--name is required');
-    connectToRunningSystem();
+/** One stderr line when a phase starts and then at most one a second, so long recounts show life. */
+const progressPrinter = (campaignId: string) => {
+  let lastPhase: ReconcileProgress['phase'] | undefined;
+  let lastAt = 0;
+  return {
+    onProgress(progress: ReconcileProgress) {
+      const now = Date.now();
+      if (progress.phase === lastPhase && now - lastAt < 1000) return;
+      lastPhase = progress.phase;
+      lastAt = now;
+      process.stderr.write(`reconcile ${campaignId}: ${describe(progress)}\n`);
+    },
+  };
+};
+
+const describe = (p: ReconcileProgress) =>
+  p.phase === 'rows'
+    ? `${p.events} clicks and ${p.conversions} conversions read; ${p.rowsRead} stored rows compared with ${p.rowsChecked} expected, ${p.differences} differences so far`
+    : `reading ${p.phase}: ${p.events} clicks, ${p.conversions} conversions read`;
+
+const run = async () => {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const { positionals, values } = parse();
+  const [command, subcommand, ...extra] = positionals;
+
+  if (values.help || command === 'help') {
+    process.stdout.write(`${usage}\n`);
+    return;
+  }
+  if (!command) usageError('no command given');
+
+  if (command === 'org' && subcommand === 'create' && extra.length === 0) {
+    if (!values.name) usageError('--name is required');
+    await connectToRunningSystem();
     const { createOrganization, createApiKey } = await import('../../shared/adapters/entities.js');
     const { orgId } = await createOrganization(values.name!);
     const { apiKey } = await createApiKey(orgId, [...apiScopes], 'initial admin key');
@@ -63,32 +113,37 @@ const main = async () => {
     return;
   }
 
-  if (command === 'token') {
-    if (!values.org || !values.advocate) fail('--org and --advocate are required');
+  if (command === 'token' && subcommand === undefined) {
+    if (!values.org || !values.advocate) usageError('--org and --advocate are required');
     const ttlSeconds = values.ttl === undefined ? 3600 : Number(values.ttl);
-    if (!Number.isInteger(ttlSeconds) || ttlSeconds <= 0) fail('--ttl must be a positive number of seconds');
+    if (!Number.isInteger(ttlSeconds) || ttlSeconds <= 0) usageError('--ttl must be a positive number of seconds');
     const issuer = await loadOrCreateIssuer(dataDir);
     process.stdout.write(`${await issuer.sign({ orgId: values.org!, advocateId: values.advocate!, ttlSeconds })}\n`);
     return;
   }
 
-  if (command === 'reconcile') {
-    if (!values.campaign) fail('--campaign is required');
-    connectToRunningSystem();
+  if (command === 'reconcile' && subcommand === undefined) {
+    if (!values.campaign) usageError('--campaign is required');
+    await connectToRunningSystem();
     const { findCampaignOrganization } = await import('../../shared/adapters/entities.js');
     const orgId = values.org ?? (await findCampaignOrganization(values.campaign!));
-    if (!orgId) fail(`No campaign ${values.campaign}`);
-    const { reconcileCampaign } = await import('../../shared/reconcile.js');
-    const report = await reconcileCampaign(orgId!, values.campaign!);
+    if (!orgId) throw new Error(`No campaign ${values.campaign}`);
+    const { reconcileCampaign } = await import('../../shared/application/reconcile.js');
+    const report = await reconcileCampaign(orgId, values.campaign!, progressPrinter(values.campaign!));
+    process.stderr.write(`reconcile ${values.campaign}: done, ${report.events} clicks, ${report.conversions} conversions, ${report.rowsChecked} rows checked, ${report.differences.length} differences\n`);
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     process.exitCode = report.differences.length === 0 ? 0 : 1;
     return;
   }
 
-  fail(`unknown command: ${positionals.join(' ') || '(none)'}`);
+  usageError(`unknown command: ${positionals.join(' ')}`);
 };
 
-main().catch((error: Error) => {
+run().catch((error: Error) => {
+  if (error instanceof UsageError) {
+    process.stderr.write(`${error.message}\n\n${usage}\n`);
+    process.exit(2);
+  }
   process.stderr.write(`${error.message}\n`);
   process.exit(1);
 });

@@ -19,7 +19,7 @@ export type RowCounters = Record<string, number>;
 
 const bookkeeping = new Set(['pk', 'sk', 'updatedAt', 'orgId', 'campaignId', 'dimension', 'period', 'key']);
 
-const countersOf = (item: Record<string, unknown> | undefined): RowCounters => {
+export const countersOf = (item: Record<string, unknown> | undefined): RowCounters => {
   const counters: RowCounters = {};
   if (!item) return counters;
   for (const [name, value] of Object.entries(item)) {

@@ -10,7 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { reconcileCampaign } from '../../shared/reconcile.js';
+import { reconcileCampaign } from '../../shared/application/reconcile.js';
 import { browserUserAgents, type Client } from '../support/client.js';
 import { startSystem, type TestSystem } from '../support/system.js';
 

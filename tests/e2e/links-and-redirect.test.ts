@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routes } from '../../shared/contract/routes.js';
-import { reconcileCampaign } from '../../shared/reconcile.js';
+import { reconcileCampaign } from '../../shared/application/reconcile.js';
 import { browserUserAgents, type Client } from '../support/client.js';
 import { startSystem, type TestSystem } from '../support/system.js';
 

@@ -20,6 +20,7 @@ import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks, NagReportFormat, ServerlessChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdvocacyStack } from '../../infra/stack.js';
+import { cdkJsonContext } from '../support/cdk-context.js';
 
 type Finding = ReturnType<Annotations['findError']>[number];
 
@@ -69,10 +70,10 @@ let serverlessWarnings: Finding[];
 const describeFindings = (findings: Finding[]): string[] => findings.map((f) => `${f.id}: ${String(f.entry.data)}`);
 
 const outdirs: string[] = [];
-const newApp = () => {
+const newApp = (context: Record<string, unknown> = cdkJsonContext()) => {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'advocacy-nag-'));
   outdirs.push(outdir);
-  return new App({ outdir, builtinCloudFormationValidation: false });
+  return new App({ outdir, builtinCloudFormationValidation: false, context });
 };
 
 /** Rule ids acknowledged on the template's resources. */
@@ -112,7 +113,9 @@ describe('the checks ran (a missing or empty report fails)', () => {
   });
 
   it('canary: the same run on a stack with a known violation reports it (annotations and report)', () => {
-    const app = newApp();
+    // With cdk.json's annotationsInValidationReport the violation fails synthesis (next test);
+    // without it the run completes, so its annotations and reports can be read.
+    const app = newApp({ ...cdkJsonContext(), '@aws-cdk/core:annotationsInValidationReport': false });
     const canary = new Stack(app, 'NagCanary');
     // A bare queue: no TLS-only policy (AwsSolutions-SQS4), no redrive policy (Serverless-SQSRedrivePolicy).
     new Queue(canary, 'BareQueue');
@@ -122,6 +125,15 @@ describe('the checks ran (a missing or empty report fails)', () => {
     const nonCompliant = (pack: Pack) => run.reports[pack].filter((l) => l.compliance === 'Non-Compliant').map((l) => l.ruleId);
     expect(nonCompliant('AwsSolutions')).toContain('AwsSolutions-SQS4');
     expect(nonCompliant('Serverless')).toContain('Serverless-SQSRedrivePolicy');
+  });
+});
+
+describe('cdk.json feature flags', () => {
+  it('an unacknowledged finding fails synthesis (annotationsInValidationReport)', () => {
+    const app = newApp();
+    const canary = new Stack(app, 'NagCanaryStrict');
+    new Queue(canary, 'BareQueue');
+    expect(() => runNag(app, canary)).toThrow(/AwsSolutions-SQS4/);
   });
 });
 

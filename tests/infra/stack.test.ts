@@ -20,6 +20,7 @@ import { routeKey, routes, type FunctionId } from '../../shared/contract/routes.
 import { tableEnvVar, type TableId } from '../../shared/settings.js';
 import { ESM_REQUIRE_BANNER } from '../../infra/constructs/api-function.js';
 import { AdvocacyStack } from '../../infra/stack.js';
+import { cdkJsonContext, recommendedFeatureFlags } from '../support/cdk-context.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const allEntriesExist =
@@ -66,7 +67,7 @@ const referencedIds = (value: unknown): Set<string> => {
 beforeAll(() => {
   const started = performance.now();
   outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'advocacy-cdk-'));
-  const app = new App({ outdir });
+  const app = new App({ outdir, context: cdkJsonContext() });
   const stack = new AdvocacyStack(app, 'AdvocacyStack', { skipBundling: !allEntriesExist });
   template = Template.fromStack(stack);
   synthMs = performance.now() - started;
@@ -229,7 +230,7 @@ describe('tables', () => {
   it('context deletionProtection=false drops protection and destroys on delete', () => {
     const app = new App({
       outdir: path.join(outdir, 'dev'),
-      context: { deletionProtection: 'false' },
+      context: { ...cdkJsonContext(), deletionProtection: 'false' },
       builtinCloudFormationValidation: false,
     });
     const stack = new AdvocacyStack(app, 'DevStack', { skipBundling: true });
@@ -240,6 +241,34 @@ describe('tables', () => {
       expect(t.Properties.DeletionProtectionEnabled).toBe(false);
       expect(t.DeletionPolicy).toBe('Delete');
     }
+  });
+});
+
+describe('stateful resources and feature flags', () => {
+  // A changed logical id makes CloudFormation create a new resource and drop the old one: a new,
+  // empty table (the old one retained but orphaned), a new key (secrets sealed with the old one
+  // unreadable), a new queue (failed batches left behind). These ids change only on purpose:
+  // infra/logical-ids.ts pins them, and this list must be edited with it.
+  it('the tables, the secrets key and the dead-letter queue keep their logical ids', () => {
+    expect(tableLogicalId).toEqual({
+      entities: 'TablesEntitiesBC6B9C5A',
+      events: 'TablesEventsE8DD42EA',
+      rollups: 'TablesRollupsBE40FD10',
+    });
+    expect(ofType('AWS::DynamoDB::Table').map(([id]) => id).sort()).toEqual(['TablesEntitiesBC6B9C5A', 'TablesEventsE8DD42EA', 'TablesRollupsBE40FD10']);
+    expect(ofType('AWS::KMS::Key').map(([id]) => id)).toEqual(['WebhookSecretsKey5C1E05FC']);
+    expect(ofType('AWS::SQS::Queue').map(([id]) => id)).toEqual(['RollupConsumerDeadLetterQueueE2267C55']);
+  });
+
+  it("cdk.json sets every feature flag aws-cdk-lib recommends, at the recommended value", () => {
+    // A new aws-cdk-lib brings new flags: this fails until they are added after reviewing the
+    // template diff they cause (docs/architecture.md, "CDK feature flags").
+    const context = cdkJsonContext();
+    const recommended = recommendedFeatureFlags();
+    expect(Object.keys(recommended).length).toBeGreaterThan(50);
+    for (const [flag, value] of Object.entries(recommended)) expect(context[flag], flag).toEqual(value);
+    // CDK v1's flag, a no-op in v2.
+    expect(context).not.toHaveProperty('@aws-cdk/core:newStyleStackSynthesis');
   });
 });
 

@@ -4,7 +4,7 @@
  * overlapping halves, reordered, concurrently, and interrupted by a crash between two
  * transactions must always leave the roll-ups equal to a recount of the raw events.
  */
-import { BatchWriteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DeleteCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -15,7 +15,7 @@ import { readDimension } from '../../shared/adapters/rollup-reads.js';
 import { newVisitorId } from '../../shared/domain/ids.js';
 import { dynamoRollupWriter, type RollupWriter } from '../../shared/adapters/rollup-writer.js';
 import { tableName } from '../../shared/config.js';
-import { reconcileCampaign } from '../../shared/reconcile.js';
+import { reconcileCampaign, type ReconcileProgress } from '../../shared/application/reconcile.js';
 import { processStreamBatch } from '../../shared/application/stream-batch.js';
 import { useIsolatedTables } from '../support/tables.js';
 
@@ -225,5 +225,42 @@ describe('roll-up consumer exactly-once', () => {
     expect(result.batchItemFailures.map((f) => f.itemIdentifier)).toEqual([bad.dynamodb!.SequenceNumber]);
     expect(result.outcome.applied).toBe(19);
     expect(result.transient).toBe(false);
+  });
+
+  it('reconcile names a changed counter, a missing row and a row that should not exist, reporting progress page by page', async () => {
+    await processStreamBatch(records);
+    const campaignId = CAMPAIGNS[0];
+    const partitions = rollupKeys.partitions(ORG, campaignId, 'link');
+    const pk = partitions[0];
+    const rowsOf = async (partition: string) =>
+      (await documentClient().send(new QueryCommand({ TableName: tableName('rollups'), KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': partition }, ConsistentRead: true }))).Items ?? [];
+    const rows = (await Promise.all(partitions.map(rowsOf))).flat();
+    const [changed, removed] = rows.filter((row) => typeof row.clicks === 'number' && row.clicks > 0);
+    expect(removed).toBeDefined();
+    await documentClient().send(new UpdateCommand({ TableName: tableName('rollups'), Key: { pk: changed.pk, sk: changed.sk }, UpdateExpression: 'ADD clicks :five', ExpressionAttributeValues: { ':five': 5 } }));
+    await documentClient().send(new DeleteCommand({ TableName: tableName('rollups'), Key: { pk: removed.pk, sk: removed.sk } }));
+    await documentClient().send(new PutCommand({ TableName: tableName('rollups'), Item: { pk, sk: 'stray#row', clicks: 3 } }));
+
+    const progress: ReconcileProgress[] = [];
+    const report = await reconcileCampaign(ORG, campaignId, { onProgress: (step) => progress.push(step) });
+
+    const removedCounters = Object.entries(removed).filter(([name, value]) => typeof value === 'number' && !['updatedAt', 'key'].includes(name) && value !== 0);
+    expect(report.differences).toContainEqual({ pk: changed.pk, sk: changed.sk, counter: 'clicks', expected: changed.clicks, actual: changed.clicks + 5 });
+    for (const [counter, value] of removedCounters) expect(report.differences).toContainEqual({ pk: removed.pk, sk: removed.sk, counter, expected: value, actual: 0 });
+    // A row that should not exist comes after every expected row.
+    expect(report.differences.at(-1)).toEqual({ pk, sk: 'stray#row', counter: 'clicks', expected: 0, actual: 3 });
+    expect(report.differences).toHaveLength(1 + removedCounters.length + 1);
+
+    // One report per page: the clicks' shards, then the conversion records, then the stored rows.
+    const phases = progress.map((step) => step.phase);
+    expect(phases.indexOf('conversions')).toBeGreaterThan(phases.lastIndexOf('clicks'));
+    expect(phases.indexOf('rows')).toBeGreaterThan(phases.lastIndexOf('conversions'));
+    for (let i = 1; i < progress.length; i++) expect(progress[i].events).toBeGreaterThanOrEqual(progress[i - 1].events);
+    const last = progress.at(-1)!;
+    expect(last.events).toBe(report.events);
+    expect(last.conversions).toBe(report.conversions);
+    expect(last.rowsChecked).toBe(report.rowsChecked);
+    expect(last.rowsRead).toBe(report.rowsChecked); // one row removed, one added
+    expect(last.differences).toBe(report.differences.length);
   });
 });

@@ -12,7 +12,7 @@ import { tables } from '../../infra/definitions.js';
 import type { TableId } from '../../shared/settings.js';
 import { documentClient } from '../../shared/adapters/dynamo.js';
 import { tableName } from '../../shared/config.js';
-import { reconcileCampaign } from '../../shared/reconcile.js';
+import { reconcileCampaign } from '../../shared/application/reconcile.js';
 import type { Ledger } from './ledger.js';
 import type { SoakSeed } from './seed.js';
 import { userAgents } from './traffic.js';

@@ -1,0 +1,66 @@
+/**
+ * The bulk reads of a reconciliation, one DynamoDB page at a time (async iterators), so the
+ * recount holds one page of raw events in memory, never a whole campaign.
+ */
+import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { campaignIndexShards } from '../settings.js';
+import { tableName } from '../config.js';
+import type { ConversionCampaignRecord } from '../domain/conversion-credit.js';
+import { rollupDimensions } from '../domain/rollup.js';
+import { documentClient } from './dynamo.js';
+import { eventKeys, rollupKeys } from './keys.js';
+import { countersOf, type RowCounters } from './rollup-reads.js';
+
+export interface StoredRow {
+  pk: string;
+  sk: string;
+  counters: RowCounters;
+}
+
+async function* queryPages(input: QueryCommandInput): AsyncGenerator<Record<string, unknown>[]> {
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await documentClient().send(new QueryCommand({ ...input, ExclusiveStartKey: startKey }));
+    yield page.Items ?? [];
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+}
+
+/** Raw click items of a campaign: every write shard of its byCampaign partition, shard after shard. */
+export async function* campaignClickItemPages(orgId: string, campaignId: string): AsyncGenerator<Record<string, unknown>[]> {
+  for (let shard = 0; shard < campaignIndexShards; shard++) {
+    yield* queryPages({
+      TableName: tableName('events'),
+      IndexName: 'byCampaign',
+      KeyConditionExpression: 'gsi1pk = :pk',
+      ExpressionAttributeValues: { ':pk': eventKeys.campaignIndexShard(orgId, campaignId, shard) },
+    });
+  }
+}
+
+/** The conversion credit records of a campaign (written atomically with their counters). */
+export async function* conversionRecordPages(orgId: string, campaignId: string): AsyncGenerator<ConversionCampaignRecord[]> {
+  for await (const items of queryPages({
+    TableName: tableName('rollups'),
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': rollupKeys.conversionRecords(orgId, campaignId) },
+    ConsistentRead: true,
+  })) {
+    yield items as unknown as ConversionCampaignRecord[];
+  }
+}
+
+/** Every stored roll-up row of a campaign: each partition (shard) of each dimension. */
+export async function* campaignRollupRowPages(orgId: string, campaignId: string): AsyncGenerator<StoredRow[]> {
+  const partitions = rollupDimensions.flatMap((dimension) => rollupKeys.partitions(orgId, campaignId, dimension));
+  for (const pk of partitions) {
+    for await (const items of queryPages({
+      TableName: tableName('rollups'),
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': pk },
+      ConsistentRead: true,
+    })) {
+      yield items.map((item) => ({ pk: String(item.pk), sk: String(item.sk), counters: countersOf(item) }));
+    }
+  }
+}
