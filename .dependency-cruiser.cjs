@@ -22,6 +22,13 @@ module.exports = {
       to: { path: '^functions/' },
     },
     {
+      name: 'adapters-below-application',
+      comment: 'Adapters reach the database for the use cases; they never call a use case or the HTTP contract.',
+      severity: 'error',
+      from: { path: '^shared/adapters/' },
+      to: { path: '^shared/(application|contract)/|^shared/http\\.ts$' },
+    },
+    {
       name: 'domain-is-pure',
       comment: 'shared/domain is the pure, exact core: no AWS, no I/O, nothing of the layers above it.',
       severity: 'error',
