@@ -23,8 +23,8 @@ const seed = Number(process.env.DIFFERENTIAL_SEED ?? Math.floor(Math.random() * 
 const runs = Number(process.env.DIFFERENTIAL_RUNS ?? 12);
 console.log(`differential: seed ${seed}, ${runs} histories (replay: DIFFERENTIAL_SEED=${seed} npx vitest run tests/differential)`);
 
-const consumer = faultyConsumer();
 const clock = new MovedClock();
+const consumer = faultyConsumer((work) => clock.realTime(work));
 let system: TestSystem;
 
 beforeAll(async () => {

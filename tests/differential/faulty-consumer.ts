@@ -55,13 +55,18 @@ const reorder = (records: DynamoDBRecord[], random: () => number): DynamoDBRecor
   });
 };
 
-export const faultyConsumer = () => {
+/** Runs the consumer's work; the differential test passes the moved clock's `realTime`. */
+type Guard = <T>(work: () => Promise<T>) => Promise<T>;
+
+export const faultyConsumer = (guard: Guard = (work) => work()) => {
   let real: LambdaHandler | undefined;
   let random = seededRandom(0);
   let crashesLeft = 0;
   const counters: FaultCounters = { invocations: 0, crashes: 0, doubleDeliveries: 0, reorders: 0 };
 
-  const handler: LambdaHandler = async (event: DynamoDBStreamEvent, context: Context) => {
+  const handler: LambdaHandler = (event: DynamoDBStreamEvent, context: Context) => guard(() => deliver(event, context));
+
+  const deliver = async (event: DynamoDBStreamEvent, context: Context) => {
     real ??= (await import('../../functions/rollup.js')).handler as LambdaHandler;
     counters.invocations++;
     const records = event.Records;

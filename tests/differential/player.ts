@@ -32,6 +32,24 @@ const MAX_SPAN_MS = 20 * DAY_MS;
  */
 export class MovedClock {
   private latest = Date.now() - 330 * DAY_MS;
+  /**
+   * The moved clock and the roll-up consumer (same process, same Date) take turns: the consumer
+   * must see the real time. Its ledger items expire by its clock, and DynamoDB Local deletes
+   * expired items within a second — a ledger written 330 days in the past would be gone before a
+   * redelivery, which would then count its events again.
+   */
+  private turn: Promise<unknown> = Promise.resolve();
+
+  /** Runs `action` while no moved-clock window is open (for the consumer). */
+  realTime<T>(action: () => Promise<T>): Promise<T> {
+    return this.exclusive(action);
+  }
+
+  private exclusive<T>(action: () => Promise<T>): Promise<T> {
+    const run = this.turn.then(action, action);
+    this.turn = run.catch(() => undefined);
+    return run;
+  }
 
   /** A fresh start for the next history, two days after the last one. */
   nextHistoryStart(): number {
@@ -45,12 +63,14 @@ export class MovedClock {
   async at<T>(ms: number, action: () => Promise<T>): Promise<T> {
     if (ms < this.latest) throw new Error('The moved clock must not go back');
     this.latest = ms;
-    vi.useFakeTimers({ toFake: ['Date'], now: ms });
-    try {
-      return await action();
-    } finally {
-      vi.useRealTimers();
-    }
+    return this.exclusive(async () => {
+      vi.useFakeTimers({ toFake: ['Date'], now: ms });
+      try {
+        return await action();
+      } finally {
+        vi.useRealTimers();
+      }
+    });
   }
 }
 

@@ -15,6 +15,9 @@ const click = {
   at: '2026-11-27T10:00:00.000Z',
   unique: true,
   botClass: 'human',
+  device: 'desktop',
+  browser: 'Chrome',
+  os: 'Windows',
 };
 
 const conversion = {
@@ -22,6 +25,7 @@ const conversion = {
   eventId: 'evt-2',
   orgId: 'org_1',
   sourceId: 'src_1',
+  webhookId: 'msg_1',
   conversionId: 'order-1042',
   kind: 'purchase',
   occurredAt: '2026-11-27T10:00:00Z',
