@@ -127,3 +127,20 @@ export const invokeHandler = async (
     clearTimeout(timer);
   }
 };
+
+export interface InvokerOptions {
+  loadHandler: HandlerLoader;
+  lambda: LambdaEnvironment;
+  /** Fail invocations that run past the function's timeout, as Lambda does. */
+  enforceTimeouts: boolean;
+}
+
+export type Invoke = (id: FunctionId, event: unknown) => Promise<unknown>;
+
+/** Invokes function `id` as Lambda would: its (cached) module, a fresh context, its timeout. */
+export const createInvoker =
+  ({ loadHandler, lambda, enforceTimeouts }: InvokerOptions): Invoke =>
+  async (id, event) => {
+    const handler = await loadHandler(id);
+    return invokeHandler(id, handler, event, lambdaContext(id, lambda), enforceTimeouts);
+  };

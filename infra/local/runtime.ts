@@ -1,10 +1,13 @@
 /**
  * The whole system on one machine: DynamoDB Local (spawned, or one already running), the tables
  * of infra/definitions.ts, the local HTTP API and the events-stream poller — wired with the same
- * environment variables the CDK stack gives the functions.
+ * environment variables the CDK stack gives the functions (infra/local/environment.ts).
  *
- * Handler modules read process.env, and Node caches modules per process, so one process runs
- * one runtime at a time (the environment is that of the runtime started last).
+ * `role` picks the parts: `api` (HTTP only), `consumer` (stream poller only) or `all`, so the
+ * two can run as separate processes against one DynamoDB Local, as they are separate functions
+ * on AWS. Handler modules read process.env, and Node caches modules per process, so one process
+ * hosts one runtime at a time: the runtime applies its handler environment to process.env once,
+ * when its parts are up and before the first invocation (see environment.ts).
  */
 import { loadOrCreateSecretsKey } from './issuer.js';
 import { join } from 'node:path';
@@ -12,7 +15,8 @@ import { streamConsumer } from '../definitions.js';
 import type { TableId } from '../../shared/settings.js';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.js';
 import { startHttpServer, type JwksProvider } from './http-server.js';
-import { createHandlerLoader, defaultLambdaEnvironment, type HandlerOverrides } from './lambda.js';
+import { applyHandlerEnvironment, handlerEnvironment, runtimeRegion } from './environment.js';
+import { createHandlerLoader, type HandlerOverrides, type LambdaEnvironment } from './lambda.js';
 import { startStreamPoller, type StreamConsumerSettings, type StreamPoller } from './stream-poller.js';
 import { ensureTables } from './tables.js';
 
@@ -22,7 +26,11 @@ export interface IssuerSettings {
   jwks: object;
 }
 
+export type RuntimeRole = 'api' | 'consumer' | 'all';
+
 export interface LocalRuntimeOptions {
+  /** Which parts run here: the HTTP API, the stream consumer, or both (default). */
+  role?: RuntimeRole;
   /** HTTP port; 0 (default) picks a free one. */
   port?: number;
   host?: string;
@@ -55,45 +63,54 @@ export interface LocalRuntimeOptions {
 }
 
 export interface LocalRuntime {
+  role: RuntimeRole;
+  /** The HTTP API's base URL ('' with role consumer). */
   baseUrl: string;
+  /** The HTTP API's port (0 with role consumer). */
   port: number;
   dynamodbEndpoint: string;
   tableNames: Record<TableId, string>;
   /** `TABLE_ENTITIES` etc. */
   tableEnv: Record<string, string>;
+  /** The stream poller (role api: none; calling its drain() is an error). */
   poller: StreamPoller;
+  /** What the handlers of this runtime see (applied to process.env by the runtime). */
+  handlerEnv: Record<string, string>;
   /** The DynamoDB Local this runtime spawned (undefined when it reused one). */
   dynamodb?: DynamoDbLocal;
   stop(): Promise<void>;
 }
 
-/** Defaults that make the handlers behave well outside Lambda; explicit settings win. */
-const setEnvironmentDefaults = () => {
-  const defaults: Record<string, string> = {
-    AWS_REGION: 'eu-central-1',
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
-    POWERTOOLS_SERVICE_NAME: 'advocacy',
-    POWERTOOLS_METRICS_NAMESPACE: 'advocacy',
-    // Pretty logs, and no EMF metric blobs on stdout (set POWERTOOLS_METRICS_DISABLED=false to see them).
-    POWERTOOLS_DEV: 'true',
-    POWERTOOLS_TRACE_ENABLED: 'false',
-    // Per-request INFO logs would drown the terminal and the benchmarks.
-    POWERTOOLS_LOG_LEVEL: 'WARN',
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+/** Stands in for a poller where the role runs none: asking it to drain is a mistake. */
+const noPoller = (): StreamPoller => {
+  const absent = () => Promise.reject(new Error('This runtime runs no stream consumer (role api)'));
+  return {
+    streamArn: '',
+    drain: absent,
+    whenIdle: absent,
+    deadLetters: () => [],
+    counters: () => ({
+      batchesDelivered: 0,
+      recordsDelivered: 0,
+      invocations: 0,
+      retries: 0,
+      bisections: 0,
+      partialFailures: 0,
+      filteredOut: 0,
+      deadLetteredRecords: 0,
+      deadLetterEntries: 0,
+      pollErrors: 0,
+    }),
+    stop: () => Promise.resolve(),
   };
-  for (const [name, value] of Object.entries(defaults)) {
-    if (!process.env[name]) process.env[name] = value;
-  }
 };
 
 export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Promise<LocalRuntime> => {
+  const role = options.role ?? 'all';
   const inMemory = options.inMemory ?? options.dataDir === undefined;
   const dataDir = inMemory ? undefined : options.dataDir;
-  setEnvironmentDefaults();
-  // Stands in for KMS when sealing webhook secrets; kept with the data so they survive restarts.
-  process.env.LOCAL_SECRETS_KEY ||= loadOrCreateSecretsKey(dataDir);
-  Object.assign(process.env, options.env);
+  const region = runtimeRegion(process.env, options.env);
+  const lambda: LambdaEnvironment = { region, accountId: '000000000000', functionNamePrefix: 'advocacy-local-' };
 
   // Stopped in this order: HTTP first (no new events), then the poller (it finishes its
   // batch), then DynamoDB Local. Filled in as parts start, so a failed start cleans up too.
@@ -112,57 +129,69 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
       parts.dynamodb = dynamodb.stop;
       dynamodbEndpoint = dynamodb.endpoint;
     }
-
-    const region = process.env.AWS_REGION!;
     const tables = await ensureTables(dynamodbEndpoint, { prefix: options.tablePrefix, region });
-    Object.assign(process.env, { DYNAMODB_ENDPOINT: dynamodbEndpoint }, tables.env);
-    if (options.issuer) {
-      process.env.JWT_ISSUER = options.issuer.issuer;
-      process.env.JWT_AUDIENCE = options.issuer.audience;
-    }
-    Object.assign(process.env, options.env);
 
     const loadHandler = createHandlerLoader(options.handlers);
-    const lambda = defaultLambdaEnvironment();
     const jwks = options.issuer?.jwks ?? options.jwks;
-    const http = await startHttpServer({
-      loadHandler,
-      host: options.host,
-      port: options.port ?? 0,
-      jwks,
-      lambda,
-      enforceTimeouts: options.enforceTimeouts,
-      quiet: options.quiet,
-    });
-    parts.http = http.close;
-    // Set before the first request can arrive (handlers are imported lazily on first use).
-    process.env.PUBLIC_BASE_URL = options.publicBaseUrl ?? http.baseUrl;
-    if (jwks) process.env.JWKS_URL = `${http.baseUrl}/.well-known/jwks.json`;
-    Object.assign(process.env, options.env);
+    const http =
+      role === 'consumer'
+        ? undefined
+        : await startHttpServer({
+            loadHandler,
+            host: options.host,
+            port: options.port ?? 0,
+            jwks,
+            lambda,
+            enforceTimeouts: options.enforceTimeouts,
+            quiet: options.quiet,
+            logRequests: (options.env?.LOCAL_HTTP_LOG ?? process.env.LOCAL_HTTP_LOG) === '1',
+          });
+    parts.http = http?.close;
 
-    const settings = { ...streamConsumer, ...options.streamConsumer };
-    const poller = await startStreamPoller({
-      endpoint: dynamodbEndpoint,
-      tableName: tables.tableNames[streamConsumer.table],
-      loadHandler: () => loadHandler(settings.function),
-      settings,
-      dataDir,
+    // Applied before the first request can reach a handler (handlers are imported lazily on
+    // first use, and nothing is invoked between the listen above and this line).
+    const handlerEnv = handlerEnvironment({
+      base: process.env,
       region,
-      lambda,
-      enforceTimeouts: options.enforceTimeouts,
-      quiet: options.quiet,
-      ...options.poller,
+      // Stands in for KMS when sealing webhook secrets; kept with the data so they survive restarts.
+      secretsKey: () => loadOrCreateSecretsKey(dataDir),
+      dynamodbEndpoint,
+      tableEnv: tables.env,
+      issuer: options.issuer,
+      publicBaseUrl: options.publicBaseUrl ?? http?.baseUrl,
+      jwksUrl: http && jwks ? `${http.baseUrl}/.well-known/jwks.json` : undefined,
+      overrides: options.env,
     });
-    parts.poller = poller.stop;
+    applyHandlerEnvironment(handlerEnv);
+
+    let poller = noPoller();
+    if (role !== 'api') {
+      const settings = { ...streamConsumer, ...options.streamConsumer };
+      poller = await startStreamPoller({
+        endpoint: dynamodbEndpoint,
+        tableName: tables.tableNames[streamConsumer.table],
+        loadHandler: () => loadHandler(settings.function),
+        settings,
+        dataDir,
+        region,
+        lambda,
+        enforceTimeouts: options.enforceTimeouts,
+        quiet: options.quiet,
+        ...options.poller,
+      });
+      parts.poller = poller.stop;
+    }
 
     let stopping: Promise<void> | undefined;
     return {
-      baseUrl: http.baseUrl,
-      port: http.port,
+      role,
+      baseUrl: http?.baseUrl ?? '',
+      port: http?.port ?? 0,
       dynamodbEndpoint,
       tableNames: tables.tableNames,
       tableEnv: tables.env,
       poller,
+      handlerEnv,
       dynamodb,
       stop: () => (stopping ??= cleanUp()),
     };
