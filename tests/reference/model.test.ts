@@ -50,7 +50,7 @@ describe('reference model', () => {
       ]),
     );
     expect(expected.humanClicks.map((c) => c.unique)).toEqual([true, false, true, true]);
-    expect(linkStats(expected, 'alice-li')).toEqual({ clicks: 3, uniqueClicks: 2, botClicks: 1 });
+    expect(linkStats(expected, 'alice-li')).toEqual({ clicks: 3, uniqueClicks: 2, uniqueClicksAtMost: 2, botClicks: 1 });
   });
 
   it('credits per model, with revenue in the same shares, on the rows of the credited clicks', () => {

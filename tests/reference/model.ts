@@ -43,6 +43,12 @@ export interface ClickSent {
   clickId?: string;
   /** False when the link was disabled (or its campaign archived) at the time: nothing is recorded. */
   tracked: boolean;
+  /**
+   * The visitor's recent clicks may have been unreadable (the database was down): the product
+   * then counts the click as unique rather than lose a first visit (docs/architecture.md), so
+   * the click may count as unique whatever the 24-hour rule says.
+   */
+  historyUnreadable?: boolean;
 }
 
 /** One conversion webhook, as the test sent it. */
@@ -77,6 +83,8 @@ export type Grouping = (typeof groupings)[number];
 export interface ExpectedNumbers {
   clicks: number;
   uniqueClicks: number;
+  /** `uniqueClicks` counting the clicks whose history may have been unreadable as unique. */
+  uniqueClicksAtMost: number;
   botClicks: number;
   conversions: Record<Model, number>;
   /** Per model, per currency, in the currency's major unit. */
@@ -115,6 +123,8 @@ interface HumanClick {
   department?: string;
   lookbackDays: number;
   unique: boolean;
+  /** Unique, or recorded while the visitor's history may have been unreadable. */
+  mayCountUnique: boolean;
 }
 
 interface Credit {
@@ -203,7 +213,8 @@ export const expectedOf = (history: History): Expected => {
     );
     const lookbackDays = campaigns.get(link.campaignId)?.lookbackDays;
     if (!lookbackDays) throw new Error(`The history names an unknown campaign ${link.campaignId}`);
-    humanClicks.push({ clickId: event.clickId, at: event.at, visitor, link, department, lookbackDays, unique });
+    const mayCountUnique = unique || event.historyUnreadable === true;
+    humanClicks.push({ clickId: event.clickId, at: event.at, visitor, link, department, lookbackDays, unique, mayCountUnique });
   }
   const clickById = indexBy(humanClicks, (c) => c.clickId);
 
@@ -263,6 +274,7 @@ export const expectedOf = (history: History): Expected => {
 const emptyNumbers = (): ExpectedNumbers => ({
   clicks: 0,
   uniqueClicks: 0,
+  uniqueClicksAtMost: 0,
   botClicks: 0,
   conversions: Object.fromEntries(models.map((m) => [m, 0])) as Record<Model, number>,
   revenue: Object.fromEntries(models.map((m) => [m, {}])) as Record<Model, Record<string, number>>,
@@ -310,6 +322,7 @@ export const report = (
     for (const numbers of [totals, rowOf(keyOf(click.link, click.department, day))]) {
       numbers.clicks++;
       if (click.unique) numbers.uniqueClicks++;
+      if (click.mayCountUnique) numbers.uniqueClicksAtMost++;
     }
   }
   for (const bot of expected.botClicks) {
@@ -342,5 +355,6 @@ export const report = (
 export const linkStats = (expected: Expected, slug: string) => ({
   clicks: expected.humanClicks.filter((c) => c.link.slug === slug).length,
   uniqueClicks: expected.humanClicks.filter((c) => c.link.slug === slug && c.unique).length,
+  uniqueClicksAtMost: expected.humanClicks.filter((c) => c.link.slug === slug && c.mayCountUnique).length,
   botClicks: expected.botClicks.filter((b) => b.link.slug === slug).length,
 });

@@ -80,7 +80,7 @@ const run = async () => {
       checks.checkOutage(ledger, events, outage, logs),
       await checks.checkDeadLetters(system.dataDir, poisonKeys),
       await checks.checkReconcile(seed),
-      await checkAgainstModel(system.baseUrl, seed, ledger, events),
+      await checkAgainstModel(system.baseUrl, seed, ledger, events, outage),
       checks.checkLogs(logs, seed, system.serverAddresses()),
       await checks.checkStores(seed, system.dataDir),
     ];

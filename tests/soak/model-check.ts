@@ -10,7 +10,9 @@
  * a click id — so clicks are taken from the raw events table and checked against the ledger:
  * every click id the traffic received is there with its link, and no link has more recorded
  * requests of a kind than the traffic sent. Unique flags, classes' counts, attribution, credit and
- * every sum are the model's own, from nothing but those facts.
+ * every sum are the model's own, from nothing but those facts — except that a click recorded
+ * around the outage may count as unique (the redirect could not read the visitor's history and,
+ * as documented, counts it unique rather than lose a first visit).
  */
 import type { CheckResult } from './checks.js';
 import type { Ledger } from './ledger.js';
@@ -33,12 +35,17 @@ const requestOf =
 const ledgerKind = (requestClass: RequestClass): 'human' | 'bot' | 'head' =>
   requestClass === 'human' ? 'human' : requestClass === 'head' ? 'head' : 'bot';
 
+/** Around the outage, a redirect's read of the visitor's recent clicks may fail or time out. */
+const OUTAGE_MARGIN_MS = 5_000;
+
 export const checkAgainstModel = async (
   baseUrl: string,
   seed: SoakSeed,
   ledger: Ledger,
   events: Array<Record<string, unknown>>,
+  outage: { startedAt: number; endedAt: number },
 ): Promise<CheckResult> => {
+  const duringOutage = (at: number) => at >= outage.startedAt - OUTAGE_MARGIN_MS && at <= outage.endedAt + OUTAGE_MARGIN_MS;
   const request = requestOf(baseUrl);
   const failures: string[] = [];
   const get = async (path: string) => {
@@ -70,6 +77,7 @@ export const checkAgainstModel = async (
       slug: String(item.slug),
       requestClass: item.botClass as RequestClass,
       tracked: true,
+      ...(duringOutage(Date.parse(String(item.at))) ? { historyUnreadable: true } : {}),
       ...(item.visitorId ? { visitor: String(item.visitorId) } : {}),
       ...(item.botClass === 'human' ? { clickId: String(item.clickId) } : {}),
     }));
