@@ -45,18 +45,20 @@ const shutdown = async (code: number) => {
 
 const storageOf = (options: StartOptions) => (options.inMemory ? 'in memory' : `data in ${options.dataDir}`);
 
+const runtimeOptions = (options: StartOptions, role: StartOptions['role'], issuer: LocalIssuer) => ({
+  role,
+  port: options.port,
+  host: options.host,
+  dataDir: options.dataDir,
+  inMemory: options.inMemory,
+  dynamodbEndpoint: options.dynamodbEndpoint,
+  publicBaseUrl: options.publicBaseUrl,
+  issuer,
+});
+
 /** One process: the parts of `options.role`. */
 const runSingleProcess = async (options: StartOptions, issuer: LocalIssuer) => {
-  const runtime = await startLocalRuntime({
-    role: options.role,
-    port: options.port,
-    host: options.host,
-    dataDir: options.dataDir,
-    inMemory: options.inMemory,
-    dynamodbEndpoint: options.dynamodbEndpoint,
-    publicBaseUrl: options.publicBaseUrl,
-    issuer,
-  });
+  const runtime = await startLocalRuntime(runtimeOptions(options, options.role, issuer));
   stoppers.push(runtime.stop);
   if (stopping) return; // Ctrl-C arrived while starting; shutdown() takes it from here
   const storage = storageOf(options);
@@ -147,16 +149,7 @@ const stopWorkers = (workers: Worker[]) =>
 
 /** A cluster worker: the HTTP API only, on the port the primary shares. */
 const runApiWorker = async (options: StartOptions, issuer: LocalIssuer) => {
-  const runtime = await startLocalRuntime({
-    role: 'api',
-    port: options.port,
-    host: options.host,
-    dataDir: options.dataDir,
-    inMemory: options.inMemory,
-    dynamodbEndpoint: options.dynamodbEndpoint,
-    publicBaseUrl: options.publicBaseUrl,
-    issuer,
-  });
+  const runtime = await startLocalRuntime(runtimeOptions(options, 'api', issuer));
   stoppers.push(runtime.stop);
   // The primary went away (killed): do not linger.
   process.on('disconnect', () => void shutdown(0));

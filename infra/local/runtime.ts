@@ -17,7 +17,7 @@ import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.js';
 import { startHttpServer, type JwksProvider } from './http-server.js';
 import { applyHandlerEnvironment, handlerEnvironment, runtimeRegion } from './environment.js';
 import { createHandlerLoader, type HandlerOverrides, type LambdaEnvironment } from './lambda.js';
-import { startStreamPoller, type StreamConsumerSettings, type StreamPoller } from './stream-poller.js';
+import { emptyPollerCounters, startStreamPoller, type StreamConsumerSettings, type StreamPoller } from './stream-poller.js';
 import { ensureTables } from './tables.js';
 
 export interface IssuerSettings {
@@ -89,18 +89,7 @@ const noPoller = (): StreamPoller => {
     drain: absent,
     whenIdle: absent,
     deadLetters: () => [],
-    counters: () => ({
-      batchesDelivered: 0,
-      recordsDelivered: 0,
-      invocations: 0,
-      retries: 0,
-      bisections: 0,
-      partialFailures: 0,
-      filteredOut: 0,
-      deadLetteredRecords: 0,
-      deadLetterEntries: 0,
-      pollErrors: 0,
-    }),
+    counters: emptyPollerCounters,
     stop: () => Promise.resolve(),
   };
 };

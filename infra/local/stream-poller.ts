@@ -96,6 +96,20 @@ export interface PollerCounters {
   pollErrors: number;
 }
 
+/** A poller's counters before its first poll (and those of a runtime without a consumer). */
+export const emptyPollerCounters = (): PollerCounters => ({
+  batchesDelivered: 0,
+  recordsDelivered: 0,
+  invocations: 0,
+  retries: 0,
+  bisections: 0,
+  partialFailures: 0,
+  filteredOut: 0,
+  deadLetteredRecords: 0,
+  deadLetterEntries: 0,
+  pollErrors: 0,
+});
+
 export interface StreamPoller {
   streamArn: string;
   /** Resolves once every record now in the stream is delivered or dead-lettered. */
@@ -135,18 +149,7 @@ export const startStreamPoller = async (options: StreamPollerOptions): Promise<S
   if (options.dataDir) await mkdir(options.dataDir, { recursive: true });
   await Promise.all([checkpoints.load(), deadLetterStore.load()]);
 
-  const counters: PollerCounters = {
-    batchesDelivered: 0,
-    recordsDelivered: 0,
-    invocations: 0,
-    retries: 0,
-    bisections: 0,
-    partialFailures: 0,
-    filteredOut: 0,
-    deadLetteredRecords: 0,
-    deadLetterEntries: 0,
-    pollErrors: 0,
-  };
+  const counters = emptyPollerCounters();
 
   const workers = new Map<string, ShardWorker>();
   const discoveryNapper = new Napper();

@@ -13,7 +13,7 @@ import {
 import { rollupKeys } from '../adapters/keys.js';
 import { contributionsOfConversionRecord } from '../domain/conversion-credit.js';
 import { clickEventSchema } from '../domain/events.js';
-import { clickContributions, rowId, type Contribution, type Counters } from '../domain/rollup.js';
+import { addContributions, clickContributions, type Contribution, type Counters } from '../domain/rollup.js';
 
 export interface RowDifference {
   pk: string;
@@ -51,21 +51,6 @@ export interface ReconcileOptions {
 }
 
 const rowKey = (pk: string, sk: string) => `${pk}\u0000${sk}`;
-
-/** Adds contributions into the running expected rows, as `coalesce` does for one batch. */
-const addContributions = (rows: Map<string, Contribution>, contributions: Iterable<Contribution>) => {
-  for (const { row, counters } of contributions) {
-    const id = rowId(row);
-    let entry = rows.get(id);
-    if (!entry) {
-      entry = { row, counters: {} };
-      rows.set(id, entry);
-    }
-    for (const [name, delta] of Object.entries(counters)) {
-      if (delta !== 0) entry.counters[name] = (entry.counters[name] ?? 0) + delta;
-    }
-  }
-};
 
 const compareRow = (pk: string, sk: string, want: Counters, have: Counters): RowDifference[] => {
   const differences: RowDifference[] = [];

@@ -67,9 +67,8 @@ export const clickContributions = (event: ClickEventRecord): Contribution[] => {
   return contributions;
 };
 
-/** Sums counters per row; zero deltas are dropped so they cost no write. */
-export const coalesce = (contributions: Iterable<Contribution>): Map<string, Contribution> => {
-  const rows = new Map<string, Contribution>();
+/** Adds contributions into running sums per row (by `rowId`); zero deltas are skipped. */
+export const addContributions = (rows: Map<string, Contribution>, contributions: Iterable<Contribution>): void => {
   for (const { row, counters } of contributions) {
     const id = rowId(row);
     let entry = rows.get(id);
@@ -81,6 +80,12 @@ export const coalesce = (contributions: Iterable<Contribution>): Map<string, Con
       if (delta !== 0) entry.counters[name] = (entry.counters[name] ?? 0) + delta;
     }
   }
+};
+
+/** Sums counters per row; zero deltas are dropped so they cost no write. */
+export const coalesce = (contributions: Iterable<Contribution>): Map<string, Contribution> => {
+  const rows = new Map<string, Contribution>();
+  addContributions(rows, contributions);
   for (const [id, entry] of rows) if (Object.keys(entry.counters).length === 0) rows.delete(id);
   return rows;
 };
