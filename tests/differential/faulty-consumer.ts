@@ -9,18 +9,8 @@
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { LambdaHandler } from '../../infra/local/lambda.js';
-
-/** mulberry32: a small seeded generator (the faults must replay with the seed). */
-const seededRandom = (seed: number) => {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-};
+// The benchmarks' seeded generator: the faults must replay with the seed.
+import { seededRandom, shuffle } from '../../bench/lib/random.js';
 
 export interface FaultCounters {
   invocations: number;
@@ -38,11 +28,7 @@ const customerOf = (record: DynamoDBRecord): string | undefined => {
 
 /** Shuffles records, except that one customer's conversions keep their relative order. */
 const reorder = (records: DynamoDBRecord[], random: () => number): DynamoDBRecord[] => {
-  const shuffled = [...records];
-  for (let i = shuffled.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [shuffled[i], shuffled[j]] = [shuffled[j], shuffled[i]];
-  }
+  const shuffled = shuffle(random, [...records]);
   const queues = new Map<string, DynamoDBRecord[]>();
   for (const record of records) {
     const customer = customerOf(record);
