@@ -134,7 +134,7 @@ export const handler = async (event: APIGatewayProxyEventV2): Promise<APIGateway
 
   let recorded = true;
   try {
-    await putClick(click);
+    await putClick(click, clickMs);
   } catch (error) {
     recorded = false;
     await recordClickLoss(error as Error, botClass);
