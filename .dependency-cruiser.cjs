@@ -26,7 +26,14 @@ module.exports = {
       comment: 'Adapters reach the database for the use cases; they never call a use case or the HTTP contract.',
       severity: 'error',
       from: { path: '^shared/adapters/' },
-      to: { path: '^shared/(application|contract)/|^shared/http\\.ts$' },
+      to: { path: '^shared/(application|contract)/' },
+    },
+    {
+      name: 'application-speaks-no-http',
+      comment: 'Use cases answer in domain terms; the handlers and shared/contract turn them into HTTP.',
+      severity: 'error',
+      from: { path: '^shared/application/' },
+      to: { path: '^shared/contract/' },
     },
     {
       name: 'domain-is-pure',

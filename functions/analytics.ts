@@ -28,20 +28,10 @@ import {
   reportNumbers,
   revenueMinor,
 } from '../shared/domain/report.js';
-import {
-  HttpError,
-  createRouter,
-  decodeCursor,
-  encodeCursor,
-  json,
-  pageLimit,
-  parseQuery,
-  pathParam,
-  publicBaseUrlFor,
-  type HttpResult,
-  type Principal,
-} from '../shared/http.js';
-import { logger } from '../shared/observability.js';
+import { HttpError, decodeCursor, encodeCursor, json, pageLimit, parseQuery, pathParam, publicBaseUrlFor, type HttpResult } from '../shared/contract/http.js';
+import { createRouter } from '../shared/contract/router.js';
+import type { Principal } from '../shared/domain/principal.js';
+import { logger } from '../shared/adapters/observability.js';
 
 const MAX_RANGE_DAYS = 366;
 const CSV_MAX_ROWS = 10_000;

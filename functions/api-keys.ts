@@ -3,8 +3,9 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { createApiKey, revokeApiKey } from '../shared/adapters/entities.js';
 import { apiKeyCreateSchema } from '../shared/domain/resources.js';
-import { HttpError, createRouter, json, parseJsonBody, pathParam } from '../shared/http.js';
-import { logger } from '../shared/observability.js';
+import { HttpError, json, parseJsonBody, pathParam } from '../shared/contract/http.js';
+import { createRouter } from '../shared/contract/router.js';
+import { logger } from '../shared/adapters/observability.js';
 
 const router = createRouter('apiKeys', {
   'POST /v1/api-keys': async (event, principal) => {

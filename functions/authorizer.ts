@@ -5,8 +5,8 @@
  * problem+json 401/403. See authorizerSettings in infra/definitions.ts for why.
  */
 import type { APIGatewayRequestAuthorizerEventV2, APIGatewaySimpleAuthorizerWithContextResult } from 'aws-lambda';
-import { authenticate } from '../shared/auth.js';
-import type { AuthorizerContext } from '../shared/http.js';
+import { authenticate } from '../shared/application/authenticate.js';
+import type { AuthorizerContext } from '../shared/domain/principal.js';
 
 export const handler = async (
   event: APIGatewayRequestAuthorizerEventV2,

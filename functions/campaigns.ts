@@ -12,19 +12,10 @@ import {
   type Campaign,
   type CampaignPatch,
 } from '../shared/domain/resources.js';
-import {
-  HttpError,
-  createRouter,
-  decodeCursor,
-  encodeCursor,
-  json,
-  pageLimit,
-  parseJsonBody,
-  parseQuery,
-  pathParam,
-  type Principal,
-} from '../shared/http.js';
-import { logger } from '../shared/observability.js';
+import { HttpError, decodeCursor, encodeCursor, json, pageLimit, parseJsonBody, parseQuery, pathParam } from '../shared/contract/http.js';
+import { createRouter } from '../shared/contract/router.js';
+import type { Principal } from '../shared/domain/principal.js';
+import { logger } from '../shared/adapters/observability.js';
 import { pageQuerySchema } from '../shared/contract/queries.js';
 
 /** Any key of the organization may read campaigns; advocates see active ones only. */

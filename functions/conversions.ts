@@ -12,17 +12,12 @@ import { storeConversion } from '../shared/adapters/conversions.js';
 import { documentClient } from '../shared/adapters/dynamo.js';
 import { isTransientDynamoError } from '../shared/adapters/transient-errors.js';
 import { verificationSecrets } from '../shared/adapters/webhook-sources.js';
-import { isValidId } from '../shared/domain/ids.js';
-import { parseConversionWebhook, verifyWebhook } from '../shared/domain/webhook-signature.js';
-import { MAX_BODY_BYTES, json, problem, rawBody, serviceUnavailable, type HttpResult } from '../shared/http.js';
-import { logger } from '../shared/observability.js';
+import { takeConversion, type ConversionAnswer, type ConversionIntakeStore } from '../shared/application/take-conversion.js';
+import { MAX_BODY_BYTES, json, problem, rawBody, serviceUnavailable, type HttpResult } from '../shared/contract/http.js';
+import { logger } from '../shared/adapters/observability.js';
 
-/** Conversions may not claim to have happened in the future (beyond clock skew). */
-const MAX_FUTURE_SKEW_MS = 5 * 60 * 1000;
-
-const refusal = (detail: string) => problem(401, detail);
-
-const refusalDetail: Record<string, string> = {
+const refusalDetail: Record<Extract<ConversionAnswer, { kind: 'refused' }>['reason'], string> = {
+  unknown_source: 'Unknown webhook source',
   missing_headers: 'webhook-id, webhook-timestamp and webhook-signature headers are required',
   invalid_timestamp: 'webhook-timestamp must be integer seconds',
   stale_timestamp: 'webhook-timestamp is more than 5 minutes away from now',
@@ -30,44 +25,24 @@ const refusalDetail: Record<string, string> = {
   malformed_secret: 'No signature matches',
 };
 
+const intake: ConversionIntakeStore = { verificationSecrets, storeConversion };
+
 const receive = async (event: APIGatewayProxyEventV2): Promise<HttpResult> => {
-  const sourceId = event.pathParameters?.sourceId ?? '';
   const body = rawBody(event);
   if (body.length > MAX_BODY_BYTES) return problem(413, `Request body exceeds ${MAX_BODY_BYTES} bytes`);
-  if (!isValidId(sourceId, 'src')) return refusal('Unknown webhook source');
-
-  const headers = {
-    'webhook-id': event.headers?.['webhook-id'],
-    'webhook-timestamp': event.headers?.['webhook-timestamp'],
-    'webhook-signature': event.headers?.['webhook-signature'],
-  };
-  let source = await verificationSecrets(sourceId);
-  if (!source) return refusal('Unknown webhook source');
-  let verified = verifyWebhook({ headers, rawBody: body, secrets: source.secrets });
-  if (!verified.ok && verified.reason === 'invalid_signature' && source.cached) {
-    // A secret rotated moments ago may not be in this container's cache yet.
-    source = await verificationSecrets(sourceId, { fresh: true });
-    if (!source) return refusal('Unknown webhook source');
-    verified = verifyWebhook({ headers, rawBody: body, secrets: source.secrets });
+  const sourceId = event.pathParameters?.sourceId ?? '';
+  const answer = await takeConversion({ sourceId, headers: event.headers ?? {}, rawBody: body }, intake);
+  switch (answer.kind) {
+    case 'refused':
+      if (answer.reason !== 'unknown_source') logger.info('Webhook refused', { sourceId, reason: answer.reason });
+      return problem(401, refusalDetail[answer.reason]);
+    case 'invalid':
+      return problem(answer.status, answer.status === 400 ? 'Body is not valid JSON' : 'Body failed validation', answer.errors);
+    case 'accepted':
+      return json(202, { conversionId: answer.conversionId, status: 'accepted' });
+    case 'duplicate':
+      return json(200, { conversionId: answer.conversionId, status: 'duplicate' });
   }
-  if (!verified.ok) {
-    logger.info('Webhook refused', { sourceId, reason: verified.reason });
-    return refusal(refusalDetail[verified.reason] ?? 'Signature verification failed');
-  }
-
-  const parsed = parseConversionWebhook(body);
-  if (!parsed.ok) {
-    return problem(parsed.status, parsed.status === 400 ? 'Body is not valid JSON' : 'Body failed validation', parsed.errors);
-  }
-  const { data } = parsed.webhook;
-  if (Date.parse(data.occurredAt) > Date.now() + MAX_FUTURE_SKEW_MS) {
-    return problem(422, 'Body failed validation', [{ field: 'data.occurredAt', message: 'must not be in the future' }]);
-  }
-
-  const result = await storeConversion({ orgId: source.orgId, sourceId, webhookId: verified.webhookId, data });
-  return result === 'accepted'
-    ? json(202, { conversionId: data.conversionId, status: 'accepted' })
-    : json(200, { conversionId: data.conversionId, status: 'duplicate' });
 };
 
 const handle = async (event: APIGatewayProxyEventV2): Promise<HttpResult> => {

@@ -19,21 +19,11 @@ import { isHostAllowed, parseDestination } from '../shared/domain/destination.js
 import { isValidSlug } from '../shared/domain/ids.js';
 import { linkCreateSchema, type Link } from '../shared/domain/resources.js';
 import { linkListQuerySchema, qrQuerySchema } from '../shared/contract/queries.js';
-import { qrCodeResponse } from '../shared/qr-code.js';
-import {
-  HttpError,
-  createRouter,
-  decodeCursor,
-  encodeCursor,
-  json,
-  pageLimit,
-  parseJsonBody,
-  parseQuery,
-  pathParam,
-  publicBaseUrlFor,
-  type Principal,
-} from '../shared/http.js';
-import { logger } from '../shared/observability.js';
+import { qrCodeResponse } from '../shared/contract/qr-code.js';
+import { HttpError, decodeCursor, encodeCursor, json, pageLimit, parseJsonBody, parseQuery, pathParam, publicBaseUrlFor } from '../shared/contract/http.js';
+import { createRouter } from '../shared/contract/router.js';
+import type { Principal } from '../shared/domain/principal.js';
+import { logger } from '../shared/adapters/observability.js';
 
 const present = (record: LinkRecord, baseUrl: string): Link => ({
   slug: record.slug,

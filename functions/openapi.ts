@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { buildOpenApiDocument } from '../shared/contract/openapi.js';
-import type { HttpResult } from '../shared/http.js';
+import type { HttpResult } from '../shared/contract/http.js';
 
 let built: { body: string; etag: string } | undefined;
 

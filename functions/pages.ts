@@ -1,5 +1,5 @@
 /**
- * GET /dashboard, /me, /docs and /assets/{file}: the static web pages (shared/web-assets.ts).
+ * GET /dashboard, /me, /docs and /assets/{file}: the static web pages (shared/contract/web-assets.ts).
  * The pages hold no data and no secret: they call the API from the browser with the credential
  * the user pastes, so they are public. Files are read once per container and revalidated by ETag.
  */
@@ -8,8 +8,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { problem, type HttpResult } from '../shared/http.js';
-import { webAssets, type WebAsset } from '../shared/web-assets.js';
+import { problem, type HttpResult } from '../shared/contract/http.js';
+import { webAssets, type WebAsset } from '../shared/contract/web-assets.js';
 
 /**
  * Scripts and styles only from this origin, API calls only to it, no framing, no inline code.

@@ -8,7 +8,7 @@ import { Tracer } from '@aws-lambda-powertools/tracer';
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { documentClient } from '../shared/adapters/dynamo.js';
 import { processStreamBatchPatiently } from '../shared/application/stream-batch.js';
-import { logger } from '../shared/observability.js';
+import { logger } from '../shared/adapters/observability.js';
 
 /** Time kept back from the function's timeout when waiting out a database outage. */
 const TIMEOUT_RESERVE_MS = 15_000;

@@ -9,7 +9,7 @@
 
 import type { FunctionId } from '../shared/contract/routes.js';
 import type { TableId } from '../shared/settings.js';
-import { webAssetFiles } from '../shared/web-assets.js';
+import { webAssetFiles } from '../shared/contract/web-assets.js';
 
 export type AttributeType = 'S' | 'N';
 

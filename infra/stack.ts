@@ -93,7 +93,7 @@ export class AdvocacyStack extends Stack {
       warmThroughput: scaling.warmThroughput,
     });
 
-    // Configuration every handler reads (shared/config.ts); table names are added per function.
+    // Configuration every handler reads (shared/adapters/config.ts); table names are added per function.
     const sharedEnvironment = {
       POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
       PUBLIC_BASE_URL: publicBaseUrl.valueAsString,

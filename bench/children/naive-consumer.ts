@@ -10,7 +10,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { documentClient } from '../../shared/adapters/dynamo.js';
 import { rollupKeys } from '../../shared/adapters/keys.js';
-import { tableName } from '../../shared/config.js';
+import { tableName } from '../../shared/adapters/config.js';
 import { rawEventSchema } from '../../shared/domain/events.js';
 import { clickContributions, coalesce, type Contribution } from '../../shared/domain/rollup.js';
 import { newBatchState, planConversion } from '../../shared/application/stream-batch.js';

@@ -1,6 +1,6 @@
 /**
  * The environment the functions see, as the CDK stack gives it to them on AWS. Handler modules
- * (shared/config.ts, the adapters) read `process.env`, so a process that runs handlers needs
+ * (shared/adapters/config.ts, the adapters) read `process.env`, so a process that runs handlers needs
  * this environment there. It is computed here as a plain record, without touching
  * `process.env`; then either
  * - given to a child process at spawn (`npm start -- --workers N`: each API worker), or

@@ -15,7 +15,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { rawEventRetentionDays } from '../settings.js';
-import { tableName } from '../config.js';
+import { tableName } from './config.js';
 import type { ConversionData } from '../domain/webhook-signature.js';
 import { documentClient } from './dynamo.js';
 import { conversionItemKeys, entityKeys } from './keys.js';

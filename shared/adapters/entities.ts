@@ -16,7 +16,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import type { ApiScope } from '../domain/scopes.js';
-import { tableName } from '../config.js';
+import { tableName } from './config.js';
 import type { Advocate, AdvocatePut, Campaign, Link } from '../domain/resources.js';
 import { InvalidCursorError } from '../domain/errors.js';
 import { isValidId, newId, newSlug } from '../domain/ids.js';

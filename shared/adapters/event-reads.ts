@@ -5,7 +5,7 @@
  */
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { campaignIndexShards } from '../settings.js';
-import { tableName } from '../config.js';
+import { tableName } from './config.js';
 import { attributionModels } from '../domain/attribution.js';
 import type { ConversionCampaignRecord } from '../domain/conversion-credit.js';
 import { InvalidCursorError } from '../domain/errors.js';

@@ -4,7 +4,7 @@
  */
 import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { campaignIndexShards } from '../settings.js';
-import { tableName } from '../config.js';
+import { tableName } from './config.js';
 import type { ConversionCampaignRecord } from '../domain/conversion-credit.js';
 import { rollupDimensions } from '../domain/rollup.js';
 import { documentClient } from './dynamo.js';

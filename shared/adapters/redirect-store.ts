@@ -3,9 +3,9 @@
  * per container), the visitor's recent clicks (for the unique rule) and the click write.
  */
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { config, tableName } from '../config.js';
+import { config, tableName } from './config.js';
 import { isHostAllowed, parseDestination } from '../domain/destination.js';
-import { createTtlCache } from '../ttl-cache.js';
+import { createTtlCache } from './ttl-cache.js';
 import { documentClient } from './dynamo.js';
 import { clickItemKeys, entityKeys, eventKeys } from './keys.js';
 import type { ClickEventRecord } from '../domain/events.js';

@@ -4,7 +4,7 @@
  * its cost follows the rows it returns and the days it spans, not the traffic behind them.
  */
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { tableName } from '../config.js';
+import { tableName } from './config.js';
 import type { RollupDimension } from '../domain/rollup.js';
 import { documentClient } from './dynamo.js';
 import { rollupKeys } from './keys.js';

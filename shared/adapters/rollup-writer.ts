@@ -12,7 +12,7 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import { tableName } from '../config.js';
+import { tableName } from './config.js';
 import { coalesce, type Contribution, type PlannedEvent, type SideWrite, type TransactionPlan } from '../domain/rollup.js';
 import { documentClient } from './dynamo.js';
 import { rollupKeys } from './keys.js';

@@ -9,7 +9,7 @@
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { DecryptCommand, EncryptCommand, KMSClient } from '@aws-sdk/client-kms';
-import { createTtlCache } from '../ttl-cache.js';
+import { createTtlCache } from './ttl-cache.js';
 
 const LOCAL_PREFIX = 'local:v1:';
 const KMS_PREFIX = 'kms:v1:';

@@ -4,7 +4,7 @@
  * click id or visitor id of another organization never becomes a touchpoint.
  */
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { tableName } from '../config.js';
+import { tableName } from './config.js';
 import { defaultLookbackDays, type Touchpoint } from '../domain/attribution.js';
 import { locateClick, type ClickLocator } from '../domain/click-id.js';
 import { isValidVisitorId } from '../domain/ids.js';

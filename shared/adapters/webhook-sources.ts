@@ -4,13 +4,13 @@
  */
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { tableName } from '../config.js';
+import { tableName } from './config.js';
 import { isValidId, newId } from '../domain/ids.js';
 import { generateWebhookSecret } from '../domain/webhook-signature.js';
 import { documentClient } from './dynamo.js';
 import { entityKeys } from './keys.js';
 import { openSecret, sealSecret } from './secret-box.js';
-import { createTtlCache } from '../ttl-cache.js';
+import { createTtlCache } from './ttl-cache.js';
 
 export const ROTATION_GRACE_MS = 24 * 60 * 60 * 1000;
 

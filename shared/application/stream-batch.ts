@@ -18,7 +18,7 @@ import {
 } from '../domain/conversion-credit.js';
 import { rawEventSchema, type ConversionEventRecord, type RawEvent } from '../domain/events.js';
 import { campaignOf, clickContributions, planTransactions, type Contribution, type PlannedEvent, type SideWrite } from '../domain/rollup.js';
-import { logger } from '../observability.js';
+import { logger } from '../adapters/observability.js';
 
 /** Longest path credited: keeps one conversion's writes inside one 100-action transaction. */
 export const MAX_TOUCHPOINTS = 8;

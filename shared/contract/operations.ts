@@ -1,6 +1,6 @@
 /**
  * The one record per route, by route key (`GET /v1/links/{slug}`): the function that serves it,
- * who may call it (the routers enforce it: shared/http.ts), the query and body schemas its handler
+ * who may call it (the routers enforce it: shared/contract/http.ts), the query and body schemas its handler
  * validates with (the same instances), and every answer it can give. The route list of the CDK
  * stack and the local runtime (./routes.ts), the OpenAPI document (./openapi.ts) and the cdk-nag
  * reasons for public routes are all derived from it.

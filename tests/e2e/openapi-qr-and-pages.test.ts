@@ -10,7 +10,7 @@ import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildOpenApiDocument } from '../../shared/contract/openapi.js';
-import { webAssets } from '../../shared/web-assets.js';
+import { webAssets } from '../../shared/contract/web-assets.js';
 import type { Client } from '../support/client.js';
 import { startSystem, type TestSystem } from '../support/system.js';
 

@@ -1,5 +1,5 @@
 /**
- * The web pages on AWS: the `pages` function's asset carries every file of shared/web-assets.ts
+ * The web pages on AWS: the `pages` function's asset carries every file of shared/contract/web-assets.ts
  * (uPlot included, copied from node_modules at bundling time), and the bundled handler serves
  * them from LAMBDA_TASK_ROOT exactly as the local runtime serves them from the repository.
  * Bundles only this one function (real esbuild, no Docker, no network).
@@ -14,7 +14,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiFunction } from '../../infra/constructs/api-function.js';
 import { functions } from '../../infra/definitions.js';
-import { webAssetFiles, webAssets } from '../../shared/web-assets.js';
+import { webAssetFiles, webAssets } from '../../shared/contract/web-assets.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 

@@ -6,7 +6,7 @@ import { GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynam
 import { beforeAll, describe, expect, it } from 'vitest';
 import { capacitySnapshot, resetCapacityMeter } from '../../shared/adapters/capacity-meter.js';
 import { documentClient } from '../../shared/adapters/dynamo.js';
-import { tableName } from '../../shared/config.js';
+import { tableName } from '../../shared/adapters/config.js';
 import { createIsolatedTables } from '../support/tables.js';
 
 process.env.DYNAMODB_CAPACITY_METER = '1';

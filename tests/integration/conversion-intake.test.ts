@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { conversionEventId, storeConversion } from '../../shared/adapters/conversions.js';
 import { documentClient } from '../../shared/adapters/dynamo.js';
 import { entityKeys, eventKeys } from '../../shared/adapters/keys.js';
-import { tableName } from '../../shared/config.js';
+import { tableName } from '../../shared/adapters/config.js';
 import { createIsolatedTables } from '../support/tables.js';
 
 const orgId = 'org_intakeintakeintake00';

@@ -14,7 +14,7 @@ import { eventKeys, rollupKeys } from '../../shared/adapters/keys.js';
 import { readDimension } from '../../shared/adapters/rollup-reads.js';
 import { newVisitorId } from '../../shared/domain/ids.js';
 import { dynamoRollupWriter, type RollupWriter } from '../../shared/adapters/rollup-writer.js';
-import { tableName } from '../../shared/config.js';
+import { tableName } from '../../shared/adapters/config.js';
 import { reconcileCampaign, type ReconcileProgress } from '../../shared/application/reconcile.js';
 import { processStreamBatch } from '../../shared/application/stream-batch.js';
 import { useIsolatedTables } from '../support/tables.js';

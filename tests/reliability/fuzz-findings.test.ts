@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { campaignIndexShards, rollupPartitionShards } from '../../shared/settings.js';
-import { tableName } from '../../shared/config.js';
+import { tableName } from '../../shared/adapters/config.js';
 import { watchTables } from './support/table-watch.js';
 import { startWorld, type World } from './support/world.js';
 

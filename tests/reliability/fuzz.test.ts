@@ -27,7 +27,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { functions, tables } from '../../infra/definitions.js';
 import { routeKey, routes } from '../../shared/contract/routes.js';
 import type { TableId } from '../../shared/settings.js';
-import { tableName } from '../../shared/config.js';
+import { tableName } from '../../shared/adapters/config.js';
 import { fuzzCase, type FuzzCase } from './support/arbitraries.js';
 import type { WireAnswer } from './support/gateway.js';
 import { allowedRedirectHosts, fuzzContextFor } from './support/route-knowledge.js';

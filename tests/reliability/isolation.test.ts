@@ -20,7 +20,7 @@ import { apiScopes, type ApiScope } from '../../shared/domain/scopes.js';
 import { routeKey, routes, type RouteDefinition } from '../../shared/contract/routes.js';
 import { documentClient } from '../../shared/adapters/dynamo.js';
 import { entityKeys } from '../../shared/adapters/keys.js';
-import { tableName } from '../../shared/config.js';
+import { tableName } from '../../shared/adapters/config.js';
 import { operations } from '../../shared/contract/operations.js';
 import { newSlug } from '../../shared/domain/ids.js';
 import type { WireAnswer } from './support/gateway.js';

@@ -12,7 +12,7 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { documentClient } from '../../shared/adapters/dynamo.js';
 import { entityKeys } from '../../shared/adapters/keys.js';
-import { tableName } from '../../shared/config.js';
+import { tableName } from '../../shared/adapters/config.js';
 import { browserUserAgents, type Client } from '../support/client.js';
 import { startSystem, type TestSystem } from '../support/system.js';
 

@@ -12,7 +12,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { verificationSecrets } from '../../shared/adapters/webhook-sources.js';
 import { documentClient } from '../../shared/adapters/dynamo.js';
 import { eventKeys } from '../../shared/adapters/keys.js';
-import { tableName } from '../../shared/config.js';
+import { tableName } from '../../shared/adapters/config.js';
 import { generateWebhookSecret, signWebhook } from '../../shared/domain/webhook-signature.js';
 import { createInProcessGateway, type InProcessGateway } from './support/gateway.js';
 import { watchTables } from './support/table-watch.js';

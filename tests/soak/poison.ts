@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '../../shared/adapters/dynamo.js';
-import { tableName } from '../../shared/config.js';
+import { tableName } from '../../shared/adapters/config.js';
 
 /** Writes the poison record and returns its partition key. */
 export const injectPoisonRecord = async (orgId: string): Promise<string> => {

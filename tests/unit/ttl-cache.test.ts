@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createTtlCache } from '../../shared/ttl-cache.js';
+import { createTtlCache } from '../../shared/adapters/ttl-cache.js';
 
 describe('ttl cache', () => {
   afterEach(() => vi.useRealTimers());

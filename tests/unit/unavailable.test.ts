@@ -5,7 +5,8 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { isTransientDynamoError } from '../../shared/adapters/transient-errors.js';
-import { createRouter, type AuthorizerContext, type RouteHandler } from '../../shared/http.js';
+import { createRouter, type RouteHandler } from '../../shared/contract/router.js';
+import type { AuthorizerContext } from '../../shared/domain/principal.js';
 
 /** The api-keys function's routes (a router must handle exactly its routes), all answering alike. */
 const routesAnswering = (handler: RouteHandler) => ({ 'POST /v1/api-keys': handler, 'DELETE /v1/api-keys/{keyId}': handler });

@@ -10,7 +10,7 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { tables } from '../../../infra/definitions.js';
 import type { TableId } from '../../../shared/settings.js';
 import { documentClient } from '../../../shared/adapters/dynamo.js';
-import { tableName } from '../../../shared/config.js';
+import { tableName } from '../../../shared/adapters/config.js';
 import { invokedFunction } from './gateway.js';
 
 export interface WriteRecord {

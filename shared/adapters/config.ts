@@ -2,7 +2,7 @@
  * Runtime configuration, read once per container from the environment.
  * The CDK stack sets these on every function; the local runtime sets the same names.
  */
-import { tableEnvVar, type TableId } from './settings.js';
+import { tableEnvVar, type TableId } from '../settings.js';
 
 const env = (name: string, fallback?: string): string => {
   const value = process.env[name];

@@ -2,12 +2,12 @@
  * Authentication of API callers: API keys and advocate JWTs (OIDC, JWKS-verified).
  */
 import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from 'jose';
-import { config } from './config.js';
-import { verifyApiKey } from './adapters/entities.js';
-import { externalIdSchema } from './domain/resources.js';
-import type { AuthorizerContext } from './http.js';
-import { logger } from './observability.js';
-import { isTransientDynamoError } from './adapters/transient-errors.js';
+import { config } from '../adapters/config.js';
+import { verifyApiKey } from '../adapters/entities.js';
+import { externalIdSchema } from '../domain/resources.js';
+import type { AuthorizerContext } from '../domain/principal.js';
+import { logger } from '../adapters/observability.js';
+import { isTransientDynamoError } from '../adapters/transient-errors.js';
 
 let jwks: { url: string; getKey: JWTVerifyGetKey } | undefined;
 

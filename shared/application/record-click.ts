@@ -1,0 +1,153 @@
+/**
+ * Record a click: classify the request, find the link, decide unique, store the click before
+ * answering, and say where to send the visitor. Tracking never breaks a link: if the click cannot
+ * be stored the visitor is still redirected, without a click id, and the loss is reported (spec
+ * section 11). The handler (functions/redirect.ts) only turns HTTP into a ClickRequest and the
+ * answer back into a 302.
+ */
+import { classifyRequest } from '../domain/bot-classifier.js';
+import type { BotClass, ClickEventRecord } from '../domain/events.js';
+import { clickIdTimeMs, isValidSlug, isValidVisitorId, newClickId, newVisitorId } from '../domain/ids.js';
+import { visitorClickId } from '../domain/click-id.js';
+import { readRecentClicks, recentClicksValue, type RememberedClick } from '../domain/recent-clicks-cookie.js';
+import { buildRedirectUrl } from '../domain/redirect-url.js';
+import { UNIQUE_WINDOW_MS, isUniqueClick } from '../domain/unique-click.js';
+import { describeUserAgent } from '../domain/user-agent.js';
+import type { RedirectTarget } from '../adapters/redirect-store.js';
+
+export const VISITOR_COOKIE = 'eav';
+
+export interface ClickRequest {
+  slug: string;
+  method: string;
+  /** Header names in lower case, as HTTP API gives them. */
+  headers: Readonly<Record<string, string | undefined>>;
+  /** `name=value` pairs as the browser sent them. */
+  cookies?: readonly string[];
+  /** The visitor's own query string, passed on to the destination. */
+  rawQueryString: string;
+}
+
+export type ClickAnswer =
+  | { kind: 'unknown-link' }
+  | {
+      kind: 'redirect';
+      location: string;
+      /** Only for human clicks: the browser's visitor id and, when known truthfully, its recent clicks. */
+      visitor?: { visitorId: string; recentClicks?: string };
+    };
+
+/** What the use case needs from storage; the redirect's DynamoDB store in production. */
+export interface ClickStore {
+  resolveTarget(slug: string): Promise<RedirectTarget | null>;
+  recentClicksOfVisitor(visitorId: string, sinceIso: string): Promise<Array<{ slug: string; at: string }>>;
+  putClick(click: ClickEventRecord, atMs: number): Promise<void>;
+  /** A click that could not be stored: counted and logged, never thrown. */
+  reportLoss(error: Error, botClass: BotClass): Promise<void>;
+}
+
+const visitorFromCookies = (cookies: readonly string[] | undefined): string | undefined => {
+  if (!cookies) return undefined;
+  const prefix = `${VISITOR_COOKIE}=`;
+  for (const cookie of cookies) {
+    if (cookie.startsWith(prefix)) {
+      const value = cookie.slice(prefix.length).trim();
+      return isValidVisitorId(value) ? value : undefined;
+    }
+  }
+  return undefined;
+};
+
+const referrerHostOf = (referrer: string | undefined): string | undefined => {
+  if (!referrer) return undefined;
+  try {
+    return new URL(referrer).hostname || undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+const destinationFor = (target: RedirectTarget, request: ClickRequest, clickId?: string): string =>
+  buildRedirectUrl({
+    destinationUrl: target.destinationUrl,
+    channel: target.channel,
+    utmMedium: target.utmMedium,
+    utmCampaign: target.utmCampaign,
+    advocateRef: target.advocateId,
+    clickId,
+    visitorQuery: request.rawQueryString,
+  });
+
+export const recordClick = async (request: ClickRequest, store: ClickStore): Promise<ClickAnswer> => {
+  const { slug, headers } = request;
+  if (!isValidSlug(slug)) return { kind: 'unknown-link' };
+
+  const userAgent = headers['user-agent'] ?? '';
+  const botClass = classifyRequest({ method: request.method, userAgent, headers });
+  const human = botClass === 'human';
+  const knownVisitor = human ? visitorFromCookies(request.cookies) : undefined;
+  const now = Date.now();
+  // A returning browser brings its recent clicks in its own cookie: no read on the hot path.
+  const remembered = knownVisitor ? readRecentClicks(request.cookies, now) : undefined;
+
+  // The link lookup and (only for browsers without the cookie) the visitor's recent clicks are
+  // independent: fetch them together.
+  const [target, recent] = await Promise.all([
+    store.resolveTarget(slug),
+    knownVisitor && !remembered
+      ? store
+          .recentClicksOfVisitor(knownVisitor, new Date(now - UNIQUE_WINDOW_MS).toISOString())
+          .then((clicks): RememberedClick[] => clicks.map((click) => ({ slug: click.slug, atMs: Date.parse(click.at) })))
+          .catch(() => undefined)
+      : Promise.resolve(remembered ?? []),
+  ]);
+  if (!target) return { kind: 'unknown-link' };
+  if (!target.tracking) return { kind: 'redirect', location: destinationFor(target, request) };
+
+  const visitorId = human ? (knownVisitor ?? newVisitorId()) : undefined;
+  // A human click id carries its visitor and its millisecond (the click's `at`), so a
+  // conversion's `clickId` finds the click with one read.
+  const timeId = newClickId(now);
+  const clickId = visitorClickId(timeId, visitorId);
+  const clickMs = clickIdTimeMs(timeId);
+  const device = describeUserAgent(userAgent);
+  const country = headers['cloudfront-viewer-country'];
+  const referrerHost = referrerHostOf(headers.referer);
+  const click: ClickEventRecord = {
+    type: 'click',
+    eventId: clickId,
+    clickId,
+    orgId: target.orgId,
+    campaignId: target.campaignId,
+    slug,
+    advocateId: target.advocateId,
+    channel: target.channel,
+    ...(target.department ? { department: target.department } : {}),
+    at: new Date(clickMs).toISOString(),
+    ...(visitorId ? { visitorId } : {}),
+    // Without the visitor's history (lookup failed) a click counts as unique: the 24 h rule
+    // cannot be checked, and undercounting a real first visit would be worse.
+    unique: human && isUniqueClick({ at: clickMs, slug }, (recent ?? []).map((click) => ({ slug: click.slug, at: click.atMs }))),
+    botClass,
+    device: device.device,
+    browser: device.browser,
+    os: device.os,
+    ...(country && /^[A-Z]{2}$/.test(country) ? { country } : {}),
+    ...(referrerHost ? { referrerHost } : {}),
+  };
+
+  let recorded = true;
+  try {
+    await store.putClick(click, clickMs);
+  } catch (error) {
+    recorded = false;
+    await store.reportLoss(error as Error, botClass);
+  }
+
+  // Only a human's destination carries the click id: a bot's is never a conversion's click.
+  if (!visitorId) return { kind: 'redirect', location: destinationFor(target, request) };
+  const location = destinationFor(target, request, recorded ? clickId : undefined);
+  // Without the history (the read failed) the memory cannot be written truthfully: leave it.
+  const recentClicks = recent ? recentClicksValue(recent, recorded ? { slug, atMs: clickMs } : undefined, now) : undefined;
+  return { kind: 'redirect', location, visitor: { visitorId, ...(recentClicks ? { recentClicks } : {}) } };
+};

@@ -1,0 +1,59 @@
+/**
+ * Take a conversion: find the webhook source, verify the signature over the exact raw bytes
+ * (asking again for the source's secrets when a rotation may be newer than this container's
+ * cache), parse those same bytes, and store the conversion once. The handler
+ * (functions/conversions.ts) turns the answer into HTTP.
+ */
+import type { FieldError } from '../domain/field-errors.js';
+import { isValidId } from '../domain/ids.js';
+import { parseConversionWebhook, verifyWebhook, type ConversionData, type WebhookRefusalReason } from '../domain/webhook-signature.js';
+
+/** Conversions may not claim to have happened in the future (beyond clock skew). */
+const MAX_FUTURE_SKEW_MS = 5 * 60 * 1000;
+
+export interface ConversionDelivery {
+  sourceId: string;
+  /** Header values by lower-case name. */
+  headers: Readonly<Record<string, string | undefined>>;
+  rawBody: Buffer;
+}
+
+export type ConversionAnswer =
+  | { kind: 'refused'; reason: WebhookRefusalReason | 'unknown_source' }
+  | { kind: 'invalid'; status: 400 | 422; errors: FieldError[] }
+  | { kind: 'accepted' | 'duplicate'; conversionId: string };
+
+export interface ConversionIntakeStore {
+  /** The secrets a signature may use now; `cached` says they may predate a rotation. */
+  verificationSecrets(sourceId: string, options?: { fresh?: boolean }): Promise<{ orgId: string; secrets: string[]; cached: boolean } | undefined>;
+  storeConversion(input: { orgId: string; sourceId: string; webhookId: string; data: ConversionData }): Promise<'accepted' | 'duplicate'>;
+}
+
+export const takeConversion = async (delivery: ConversionDelivery, store: ConversionIntakeStore): Promise<ConversionAnswer> => {
+  const { sourceId, rawBody } = delivery;
+  if (!isValidId(sourceId, 'src')) return { kind: 'refused', reason: 'unknown_source' };
+  const headers = {
+    'webhook-id': delivery.headers['webhook-id'],
+    'webhook-timestamp': delivery.headers['webhook-timestamp'],
+    'webhook-signature': delivery.headers['webhook-signature'],
+  };
+  let source = await store.verificationSecrets(sourceId);
+  if (!source) return { kind: 'refused', reason: 'unknown_source' };
+  let verified = verifyWebhook({ headers, rawBody, secrets: source.secrets });
+  if (!verified.ok && verified.reason === 'invalid_signature' && source.cached) {
+    // A secret rotated moments ago may not be in this container's cache yet.
+    source = await store.verificationSecrets(sourceId, { fresh: true });
+    if (!source) return { kind: 'refused', reason: 'unknown_source' };
+    verified = verifyWebhook({ headers, rawBody, secrets: source.secrets });
+  }
+  if (!verified.ok) return { kind: 'refused', reason: verified.reason };
+
+  const parsed = parseConversionWebhook(rawBody);
+  if (!parsed.ok) return { kind: 'invalid', status: parsed.status, errors: parsed.errors };
+  const { data } = parsed.webhook;
+  if (Date.parse(data.occurredAt) > Date.now() + MAX_FUTURE_SKEW_MS) {
+    return { kind: 'invalid', status: 422, errors: [{ field: 'data.occurredAt', message: 'must not be in the future' }] };
+  }
+  const outcome = await store.storeConversion({ orgId: source.orgId, sourceId, webhookId: verified.webhookId, data });
+  return { kind: outcome, conversionId: data.conversionId };
+};

@@ -1,0 +1,167 @@
+/**
+ * The two intake use cases behind their seams: in-memory stores instead of DynamoDB, so each
+ * decision is checked without a database (the integration and e2e suites run them for real).
+ */
+import { describe, expect, it } from 'vitest';
+import { recordClick, type ClickRequest, type ClickStore } from '../../shared/application/record-click.js';
+import { takeConversion, type ConversionIntakeStore } from '../../shared/application/take-conversion.js';
+import type { RedirectTarget } from '../../shared/adapters/redirect-store.js';
+import type { ClickEventRecord } from '../../shared/domain/events.js';
+import { newId } from '../../shared/domain/ids.js';
+import { generateWebhookSecret, signWebhook } from '../../shared/domain/webhook-signature.js';
+
+const target: RedirectTarget = {
+  slug: 'abcdefgh',
+  orgId: 'org_1',
+  campaignId: 'cmp_1',
+  advocateId: 'alice',
+  channel: 'linkedin',
+  destinationUrl: 'https://shop.example/landing',
+  tracking: true,
+  utmMedium: 'employee-advocacy',
+  utmCampaign: 'launch',
+};
+
+const browser = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36';
+
+const clickStore = (options: { failWrite?: boolean; link?: RedirectTarget | null } = {}) => {
+  const stored: ClickEventRecord[] = [];
+  const losses: string[] = [];
+  const store: ClickStore = {
+    resolveTarget: async (slug) => (options.link === undefined ? (slug === target.slug ? target : null) : options.link),
+    recentClicksOfVisitor: async () => [],
+    putClick: async (click) => {
+      if (options.failWrite) throw new Error('database away');
+      stored.push(click);
+    },
+    reportLoss: async (_error, botClass) => {
+      losses.push(botClass);
+    },
+  };
+  return { store, stored, losses };
+};
+
+const request = (overrides: Partial<ClickRequest> = {}): ClickRequest => ({
+  slug: target.slug,
+  method: 'GET',
+  headers: { 'user-agent': browser },
+  rawQueryString: '',
+  ...overrides,
+});
+
+describe('recordClick', () => {
+  it('answers unknown-link for a malformed or unknown slug and stores nothing', async () => {
+    const { store, stored } = clickStore();
+    expect(await recordClick(request({ slug: '../etc' }), store)).toEqual({ kind: 'unknown-link' });
+    expect(await recordClick(request({ slug: 'zzzzzzzz' }), store)).toEqual({ kind: 'unknown-link' });
+    expect(stored).toHaveLength(0);
+  });
+
+  it('gives a new human visitor an id, a unique click and the click id in the destination', async () => {
+    const { store, stored } = clickStore();
+    const answer = await recordClick(request(), store);
+    expect(answer.kind).toBe('redirect');
+    if (answer.kind !== 'redirect') return;
+    expect(stored).toHaveLength(1);
+    const [click] = stored;
+    expect(click).toMatchObject({ botClass: 'human', unique: true, visitorId: answer.visitor?.visitorId, advocateId: 'alice' });
+    expect(new URL(answer.location).searchParams.get('eaclid')).toBe(click.clickId);
+    expect(answer.visitor?.recentClicks).toBeTruthy();
+  });
+
+  it('records a bot without a visitor, and its destination carries no click id', async () => {
+    const { store, stored } = clickStore();
+    const answer = await recordClick(request({ headers: { 'user-agent': 'curl/8.5.0' } }), store);
+    expect(answer).toMatchObject({ kind: 'redirect' });
+    expect(answer.kind === 'redirect' && answer.visitor).toBeFalsy();
+    expect(answer.kind === 'redirect' && new URL(answer.location).searchParams.has('eaclid')).toBe(false);
+    expect(stored[0]).toMatchObject({ unique: false });
+    expect(stored[0].botClass).not.toBe('human');
+    expect(stored[0].visitorId).toBeUndefined();
+  });
+
+  it('still redirects when the click cannot be stored: no click id, the loss reported', async () => {
+    const { store, losses } = clickStore({ failWrite: true });
+    const answer = await recordClick(request(), store);
+    expect(answer.kind).toBe('redirect');
+    if (answer.kind !== 'redirect') return;
+    expect(new URL(answer.location).searchParams.has('eaclid')).toBe(false);
+    expect(losses).toEqual(['human']);
+  });
+
+  it('follows a link that no longer tracks without recording', async () => {
+    const { store, stored } = clickStore({ link: { ...target, tracking: false } });
+    const answer = await recordClick(request(), store);
+    expect(answer).toMatchObject({ kind: 'redirect' });
+    expect(answer.kind === 'redirect' && answer.visitor).toBeFalsy();
+    expect(stored).toHaveLength(0);
+  });
+});
+
+describe('takeConversion', () => {
+  const sourceId = newId('src');
+  const secret = generateWebhookSecret();
+  const body = (data: Record<string, unknown>) => Buffer.from(JSON.stringify({ type: 'conversion.created', data }));
+  const delivery = (raw: Buffer, signingSecret = secret) => {
+    const id = `msg_${Math.random().toString(36).slice(2)}`;
+    const timestamp = Math.floor(Date.now() / 1000);
+    return {
+      sourceId,
+      rawBody: raw,
+      headers: { 'webhook-id': id, 'webhook-timestamp': String(timestamp), 'webhook-signature': signWebhook({ id, timestamp, body: raw, secret: signingSecret }) },
+    };
+  };
+  const intake = (secrets: { cached: string[]; fresh: string[] }) => {
+    const stored: string[] = [];
+    const asked: boolean[] = [];
+    const store: ConversionIntakeStore = {
+      verificationSecrets: async (id, options) => {
+        asked.push(Boolean(options?.fresh));
+        if (id !== sourceId) return undefined;
+        return { orgId: 'org_1', cached: !options?.fresh, secrets: options?.fresh ? secrets.fresh : secrets.cached };
+      },
+      storeConversion: async ({ data }) => {
+        if (stored.includes(data.conversionId)) return 'duplicate';
+        stored.push(data.conversionId);
+        return 'accepted';
+      },
+    };
+    return { store, stored, asked };
+  };
+  const order = { conversionId: 'order-1', kind: 'purchase', occurredAt: new Date().toISOString() };
+
+  it('accepts a signed conversion once, then calls the repeat a duplicate', async () => {
+    const { store, stored } = intake({ cached: [secret], fresh: [secret] });
+    expect(await takeConversion(delivery(body(order)), store)).toEqual({ kind: 'accepted', conversionId: 'order-1' });
+    expect(await takeConversion(delivery(body(order)), store)).toEqual({ kind: 'duplicate', conversionId: 'order-1' });
+    expect(stored).toEqual(['order-1']);
+  });
+
+  it('asks for fresh secrets once when a cached set does not verify (a rotation just happened)', async () => {
+    const rotated = generateWebhookSecret();
+    const { store, asked } = intake({ cached: [secret], fresh: [rotated, secret] });
+    expect(await takeConversion(delivery(body(order), rotated), store)).toMatchObject({ kind: 'accepted' });
+    expect(asked).toEqual([false, true]);
+  });
+
+  it('refuses unknown sources and bad signatures, and stores nothing', async () => {
+    const { store, stored } = intake({ cached: [secret], fresh: [secret] });
+    expect(await takeConversion({ ...delivery(body(order)), sourceId: 'not-a-source' }, store)).toEqual({ kind: 'refused', reason: 'unknown_source' });
+    expect(await takeConversion({ ...delivery(body(order)), sourceId: newId('src') }, store)).toEqual({ kind: 'refused', reason: 'unknown_source' });
+    expect(await takeConversion(delivery(body(order), generateWebhookSecret()), store)).toEqual({ kind: 'refused', reason: 'invalid_signature' });
+    expect(stored).toEqual([]);
+  });
+
+  it('refuses a signed body that is not JSON, fails the schema, or happened in the future', async () => {
+    const { store, stored } = intake({ cached: [secret], fresh: [secret] });
+    expect(await takeConversion(delivery(Buffer.from('{nope')), store)).toMatchObject({ kind: 'invalid', status: 400 });
+    expect(await takeConversion(delivery(body({ ...order, kind: 'Purchase!' })), store)).toMatchObject({ kind: 'invalid', status: 422 });
+    const future = new Date(Date.now() + 10 * 60_000).toISOString();
+    expect(await takeConversion(delivery(body({ ...order, occurredAt: future })), store)).toEqual({
+      kind: 'invalid',
+      status: 422,
+      errors: [{ field: 'data.occurredAt', message: 'must not be in the future' }],
+    });
+    expect(stored).toEqual([]);
+  });
+});
