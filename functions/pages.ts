@@ -1,5 +1,6 @@
 /**
- * GET /dashboard, /me, /docs and /assets/{file}: the static web pages (shared/contract/web-assets.ts).
+ * GET /dashboard, /me, /docs, /assets/{file} and /t.js: the static web pages and the landing-page
+ * snippet (shared/contract/web-assets.ts).
  * The pages hold no data and no secret: they call the API from the browser with the credential
  * the user pastes, so they are public. Files are read once per container and revalidated by ETag.
  */
@@ -59,7 +60,10 @@ export const handler = async (event: APIGatewayProxyEventV2): Promise<HttpResult
   const headers: Record<string, string> = {
     etag: found.etag,
     // Names are not fingerprinted: browsers revalidate every time and get a 304 when unchanged.
-    'cache-control': 'no-cache',
+    // The snippet is loaded on every landing-page view of other sites: an hour's cache spares
+    // each view a request; a change reaches visitors within that hour.
+    'cache-control': found.asset.embeddedMaxAgeSeconds ? `public, max-age=${found.asset.embeddedMaxAgeSeconds}` : 'no-cache',
+    ...(found.asset.embeddedMaxAgeSeconds ? { 'cross-origin-resource-policy': 'cross-origin' } : {}),
     'x-content-type-options': 'nosniff',
     ...(found.asset.page
       ? { 'content-security-policy': PAGE_SECURITY_POLICY, 'referrer-policy': 'no-referrer', 'x-frame-options': 'DENY' }

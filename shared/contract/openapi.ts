@@ -210,6 +210,7 @@ const tagDescriptions: Record<OperationSpec['tag'], string> = {
   Links: 'Personal tracked short links, their counts and QR codes',
   'API keys': 'Keys for integrations and dashboards (stored only as hashes)',
   Webhooks: 'Signed conversion intake and its sources',
+  Integrations: 'What marketing tools connect without writing signing code: the landing-page snippet',
   Reports: 'Dashboards: attribution, leaderboard, advocate stats, raw events (read from roll-ups)',
   Redirect: 'The public short links',
   'Web pages': 'The dashboard, the advocate page, this reference and its assets',

@@ -86,7 +86,7 @@ export interface OperationSpec {
   operationId: string;
   summary: string;
   description?: string;
-  tag: 'Health' | 'Campaigns' | 'Advocates' | 'Links' | 'API keys' | 'Webhooks' | 'Reports' | 'Redirect' | 'Web pages';
+  tag: 'Health' | 'Campaigns' | 'Advocates' | 'Links' | 'API keys' | 'Webhooks' | 'Integrations' | 'Reports' | 'Redirect' | 'Web pages';
   auth: OperationAuth;
   query?: z.ZodObject;
   body?: { schema: z.ZodType; example: unknown; description?: string };
@@ -185,6 +185,7 @@ const Reasons = {
     'webhook senders authenticate with a Standard Webhooks HMAC signature that the handler verifies (SPEC 5); API Gateway cannot check it.',
   apiDescription: 'the API description is published for integrators (SPEC 9); it contains no data.',
   pages: 'static pages and scripts with no data and no secret; the browser calls the authorised API with the credential the user pastes.',
+  snippet: 'the landing-page snippet is loaded by every visitor of a landing site (SPEC 13); it is a static script with no data.',
 };
 
 const campaignAccess = { kind: 'credential', apiKeyScope: 'any', advocate: true } as const;
@@ -523,6 +524,20 @@ export const operations: Record<string, OperationSpec> = {
       },
       304: { description: 'Not modified' },
       ...problems(404),
+    },
+  },
+
+  'GET /t.js': {
+    function: 'pages',
+    operationId: 'getLandingPageSnippet',
+    summary: 'The landing-page snippet',
+    description:
+      'A dependency-free script (under 2 KB gzipped) for the landing site: `<script src="https://<short domain>/t.js" defer></script>`. It keeps the `eaclid` of the landing URL in a first-party cookie of the landing site for 90 days (the longest lookback), exposes it as `window.advocacy.clickId()` and fills form fields named `eaclid`. It makes no request of its own. Cached for an hour (`ETag` revalidation after).',
+    tag: 'Integrations',
+    auth: { kind: 'public', reason: Reasons.snippet },
+    responses: {
+      200: { description: 'The script', content: { 'text/javascript': { schema: { json: { type: 'string' } } } } },
+      304: { description: 'Not modified (`If-None-Match` matched the `ETag`)' },
     },
   },
 

@@ -9,6 +9,11 @@ export interface WebAsset {
   contentType: string;
   /** HTML documents get the strict Content-Security-Policy of a page. */
   page?: true;
+  /**
+   * Loaded by other sites (the landing-page snippet): cached by browsers and the CDN for this
+   * long, and loadable cross-origin. Other assets are revalidated on every use.
+   */
+  embeddedMaxAgeSeconds?: number;
 }
 
 const html = 'text/html; charset=utf-8';
@@ -25,6 +30,7 @@ export const webAssets: Record<string, WebAsset> = {
   '/assets/docs.js': { file: 'web/docs.js', contentType: script },
   '/assets/style.css': { file: 'web/style.css', contentType: css },
   '/assets/icon.svg': { file: 'web/icon.svg', contentType: 'image/svg+xml' },
+  '/t.js': { file: 'web/t.js', contentType: script, embeddedMaxAgeSeconds: 3600 },
   '/assets/uplot.iife.min.js': { file: 'node_modules/uplot/dist/uPlot.iife.min.js', contentType: script },
   '/assets/uplot.min.css': { file: 'node_modules/uplot/dist/uPlot.min.css', contentType: css },
 };

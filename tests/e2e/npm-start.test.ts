@@ -20,6 +20,9 @@ interface Started {
   output: () => string;
 }
 
+/** Process groups still running: a failed assertion must not leave a runtime and its Java behind. */
+const running = new Set<number>();
+
 const startSystem = async (): Promise<Started> => {
   // What `npm start` runs, without npm in between: npm's own SIGINT handling would hide the
   // runtime's exit code.
@@ -29,6 +32,8 @@ const startSystem = async (): Promise<Started> => {
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
+  running.add(child.pid!);
+  child.once('exit', () => running.delete(child.pid!));
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
@@ -75,6 +80,13 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  for (const pid of running) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
   await rm(dataDir, { recursive: true, force: true });
 });
 
