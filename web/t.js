@@ -18,7 +18,7 @@
     try {
       var value = new URLSearchParams(window.location.search).get('eaclid');
       return value && CLICK_ID.test(value) ? value : null;
-    } catch (error) {
+    } catch {
       return null;
     }
   };
