@@ -647,7 +647,8 @@ describe('no orphan Java processes', () => {
     Object.assign(process.env, runtime.tableEnv);
     process.env.PUBLIC_BASE_URL = runtime.baseUrl;
     process.env.JWKS_URL = `${runtime.baseUrl}/.well-known/jwks.json`;
-  });
+    // Starting a JVM and its tables took over 30 s on a loaded 2-core machine: a timeout, not a measurement.
+  }, 90_000);
 
   it('Java dies when the Node process that started it is killed with SIGKILL', async () => {
     const script = `
@@ -673,5 +674,5 @@ describe('no orphan Java processes', () => {
     expect(isProcessAlive(javaPid)).toBe(true);
     child.kill('SIGKILL');
     await vi.waitFor(() => expect(isProcessAlive(javaPid)).toBe(false), { timeout: 15_000, interval: 50 });
-  });
+  }, 90_000);
 });
