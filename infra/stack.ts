@@ -73,7 +73,7 @@ export class AdvocacyStack extends Stack {
     const shortDomainCertificateArn = new CfnParameter(this, 'ShortDomainCertificateArn', {
       type: 'String',
       default: '',
-      description: 'ARN of the ACM certificate for ShortDomain, issued in us-east-1 (CloudFront takes certificates from there only).',
+      description: 'ARN of the ACM certificate for ShortDomain, issued in US East (N. Virginia): CloudFront takes certificates from that region only.',
     });
     const alarmEmail = new CfnParameter(this, 'AlarmEmail', {
       type: 'String',
