@@ -1,11 +1,10 @@
 /** Advocates: PUT/GET /v1/advocates/{advocateId}. */
 import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { getAdvocate, putAdvocate } from '../shared/adapters/entities.js';
 import { advocatePutSchema, externalIdSchema } from '../shared/domain/resources.js';
 import { HttpError, json, parseJsonBody, pathParam } from '../shared/contract/http.js';
 import { createRouter } from '../shared/contract/router.js';
-import { logger } from '../shared/adapters/observability.js';
+import { requestLogging } from '../shared/adapters/request-logging.js';
 
 const advocateIdOf = (raw: string) => {
   const parsed = externalIdSchema.safeParse(raw);
@@ -37,4 +36,4 @@ const router = createRouter('advocates', {
   },
 });
 
-export const handler = middy(router).use(injectLambdaContext(logger));
+export const handler = middy(router).use(requestLogging());

@@ -3,7 +3,6 @@
  * events. Counts come from the roll-up tables only; raw events are read only by the events route.
  */
 import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { getAdvocatesByIds, getCampaign, listAllCampaignIdsOfAdvocate } from '../shared/adapters/entities.js';
 import { eventPages, type EventType } from '../shared/adapters/event-reads.js';
@@ -31,7 +30,7 @@ import {
 import { HttpError, decodeCursor, encodeCursor, json, pageLimit, parseQuery, pathParam, publicBaseUrlFor, type HttpResult } from '../shared/contract/http.js';
 import { createRouter } from '../shared/contract/router.js';
 import type { Principal } from '../shared/domain/principal.js';
-import { logger } from '../shared/adapters/observability.js';
+import { requestLogging } from '../shared/adapters/request-logging.js';
 
 const MAX_RANGE_DAYS = 366;
 const CSV_MAX_ROWS = 10_000;
@@ -273,4 +272,4 @@ const router = createRouter('analytics', {
   'GET /v1/campaigns/{campaignId}/events': events,
 });
 
-export const handler = middy(router).use(injectLambdaContext(logger));
+export const handler = middy(router).use(requestLogging());

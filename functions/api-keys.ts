@@ -1,11 +1,10 @@
 /** API keys: POST /v1/api-keys (shown once), DELETE /v1/api-keys/{keyId} (revokes). Admin scope. */
 import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { createApiKey, revokeApiKey } from '../shared/adapters/entities.js';
 import { apiKeyCreateSchema } from '../shared/domain/resources.js';
 import { HttpError, json, parseJsonBody, pathParam } from '../shared/contract/http.js';
 import { createRouter } from '../shared/contract/router.js';
-import { logger } from '../shared/adapters/observability.js';
+import { requestLogging } from '../shared/adapters/request-logging.js';
 
 const router = createRouter('apiKeys', {
   'POST /v1/api-keys': async (event, principal) => {
@@ -23,4 +22,4 @@ const router = createRouter('apiKeys', {
   },
 });
 
-export const handler = middy(router).use(injectLambdaContext(logger));
+export const handler = middy(router).use(requestLogging());

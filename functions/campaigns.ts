@@ -1,6 +1,5 @@
 /** Campaign management: POST/GET /v1/campaigns, GET/PATCH /v1/campaigns/{campaignId}. */
 import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { getCampaign, listCampaigns, putNewCampaign, replaceCampaign } from '../shared/adapters/entities.js';
 import { defaultAttributionModel, defaultLookbackDays } from '../shared/domain/attribution.js';
 import { isHostAllowed, normaliseAllowedHostEntry, parseDestination } from '../shared/domain/destination.js';
@@ -15,7 +14,7 @@ import {
 import { HttpError, decodeCursor, encodeCursor, json, pageLimit, parseJsonBody, parseQuery, pathParam } from '../shared/contract/http.js';
 import { createRouter } from '../shared/contract/router.js';
 import type { Principal } from '../shared/domain/principal.js';
-import { logger } from '../shared/adapters/observability.js';
+import { requestLogging } from '../shared/adapters/request-logging.js';
 import { pageQuerySchema } from '../shared/contract/queries.js';
 
 /** Any key of the organization may read campaigns; advocates see active ones only. */
@@ -116,4 +115,4 @@ const router = createRouter('campaigns', {
   },
 });
 
-export const handler = middy(router).use(injectLambdaContext(logger));
+export const handler = middy(router).use(requestLogging());

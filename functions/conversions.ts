@@ -4,7 +4,8 @@
  * bytes parsed. Stored once before answering 202; any repeat answers 200 duplicate.
  */
 import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
@@ -14,7 +15,9 @@ import { isTransientDynamoError } from '../shared/adapters/transient-errors.js';
 import { verificationSecrets } from '../shared/adapters/webhook-sources.js';
 import { takeConversion, type ConversionAnswer, type ConversionIntakeStore } from '../shared/application/take-conversion.js';
 import { MAX_BODY_BYTES, json, problem, rawBody, serviceUnavailable, type HttpResult } from '../shared/contract/http.js';
-import { logger } from '../shared/adapters/observability.js';
+import { metricNames } from '../shared/adapters/metric-names.js';
+import { logger, metrics } from '../shared/adapters/observability.js';
+import { requestLogging } from '../shared/adapters/request-logging.js';
 
 const refusalDetail: Record<Extract<ConversionAnswer, { kind: 'refused' }>['reason'], string> = {
   unknown_source: 'Unknown webhook source',
@@ -25,13 +28,29 @@ const refusalDetail: Record<Extract<ConversionAnswer, { kind: 'refused' }>['reas
   malformed_secret: 'No signature matches',
 };
 
+/**
+ * One count per delivery, in the one EMF line the middleware flushes: a conversion is ~100 times
+ * rarer than a click, so a log line each costs nothing next to its DynamoDB writes. Refused
+ * (bad signature) and invalid (bad body) are both refused: nothing was stored.
+ */
+const outcomeMetric: Record<ConversionAnswer['kind'], string> = {
+  accepted: metricNames.conversionsAccepted,
+  duplicate: metricNames.conversionsDuplicate,
+  refused: metricNames.conversionsRefused,
+  invalid: metricNames.conversionsRefused,
+};
+
 const intake: ConversionIntakeStore = { verificationSecrets, storeConversion };
 
 const receive = async (event: APIGatewayProxyEventV2): Promise<HttpResult> => {
   const body = rawBody(event);
-  if (body.length > MAX_BODY_BYTES) return problem(413, `Request body exceeds ${MAX_BODY_BYTES} bytes`);
+  if (body.length > MAX_BODY_BYTES) {
+    metrics.addMetric(metricNames.conversionsRefused, MetricUnit.Count, 1);
+    return problem(413, `Request body exceeds ${MAX_BODY_BYTES} bytes`);
+  }
   const sourceId = event.pathParameters?.sourceId ?? '';
   const answer = await takeConversion({ sourceId, headers: event.headers ?? {}, rawBody: body }, intake);
+  metrics.addMetric(outcomeMetric[answer.kind], MetricUnit.Count, 1);
   switch (answer.kind) {
     case 'refused':
       if (answer.reason !== 'unknown_source') logger.info('Webhook refused', { sourceId, reason: answer.reason });
@@ -65,4 +84,4 @@ const handle = async (event: APIGatewayProxyEventV2): Promise<HttpResult> => {
 const tracer = new Tracer();
 tracer.captureAWSv3Client(documentClient());
 
-export const handler = middy(handle).use(injectLambdaContext(logger)).use(captureLambdaHandler(tracer));
+export const handler = middy(handle).use(requestLogging()).use(logMetrics(metrics)).use(captureLambdaHandler(tracer));

@@ -3,7 +3,6 @@
  * Advocates act for themselves; API keys with links:write act for any advocate.
  */
 import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import {
   disableLink,
   ensureAdvocate,
@@ -23,7 +22,7 @@ import { qrCodeResponse } from '../shared/contract/qr-code.js';
 import { HttpError, decodeCursor, encodeCursor, json, pageLimit, parseJsonBody, parseQuery, pathParam, publicBaseUrlFor } from '../shared/contract/http.js';
 import { createRouter } from '../shared/contract/router.js';
 import type { Principal } from '../shared/domain/principal.js';
-import { logger } from '../shared/adapters/observability.js';
+import { requestLogging } from '../shared/adapters/request-logging.js';
 
 const present = (record: LinkRecord, baseUrl: string): Link => ({
   slug: record.slug,
@@ -136,4 +135,4 @@ const router = createRouter('links', {
   },
 });
 
-export const handler = middy(router).use(injectLambdaContext(logger));
+export const handler = middy(router).use(requestLogging());

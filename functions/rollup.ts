@@ -7,8 +7,9 @@
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { documentClient } from '../shared/adapters/dynamo.js';
-import { processStreamBatchPatiently } from '../shared/application/stream-batch.js';
+import { processStreamBatchPatiently, rollupLagMs } from '../shared/application/stream-batch.js';
 import { logger } from '../shared/adapters/observability.js';
+import { publishBatchMetrics } from '../shared/adapters/rollup-metrics.js';
 
 /** Time kept back from the function's timeout when waiting out a database outage. */
 const TIMEOUT_RESERVE_MS = 15_000;
@@ -19,7 +20,10 @@ const tracer = new Tracer();
 tracer.captureAWSv3Client(documentClient());
 
 export const handler = async (event: DynamoDBStreamEvent, context?: Context): Promise<DynamoDBBatchResponse> => {
+  // Its log lines carry the Lambda request id (`function_request_id`): a batch has no API request.
   if (context) logger.addContext(context);
   const deadline = Date.now() + Math.max(0, (context?.getRemainingTimeInMillis() ?? 0) - TIMEOUT_RESERVE_MS);
-  return processStreamBatchPatiently(event.Records, deadline);
+  const { batchItemFailures, outcome } = await processStreamBatchPatiently(event.Records, deadline);
+  publishBatchMetrics({ appliedClicks: outcome.appliedClicks, lagMs: rollupLagMs(event.Records, { batchItemFailures }) });
+  return { batchItemFailures };
 };

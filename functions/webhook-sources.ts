@@ -1,11 +1,10 @@
 /** Webhook sources: POST /v1/webhook-sources and POST /v1/webhook-sources/{sourceId}/rotate (admin). */
 import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { createWebhookSource, rotateWebhookSource } from '../shared/adapters/webhook-sources.js';
 import { webhookSourceCreateSchema } from '../shared/domain/resources.js';
 import { HttpError, json, parseJsonBody, pathParam } from '../shared/contract/http.js';
 import { createRouter } from '../shared/contract/router.js';
-import { logger } from '../shared/adapters/observability.js';
+import { requestLogging } from '../shared/adapters/request-logging.js';
 
 const router = createRouter('webhookSources', {
   'POST /v1/webhook-sources': async (event, principal) => {
@@ -35,4 +34,4 @@ const router = createRouter('webhookSources', {
   },
 });
 
-export const handler = middy(router).use(injectLambdaContext(logger));
+export const handler = middy(router).use(requestLogging());

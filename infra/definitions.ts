@@ -7,7 +7,7 @@
  * Keep it free of AWS SDK and CDK imports.
  */
 
-import type { FunctionId } from '../shared/contract/routes.js';
+import { routes, type FunctionId } from '../shared/contract/routes.js';
 import type { TableId } from '../shared/settings.js';
 import { webAssetFiles } from '../shared/contract/web-assets.js';
 
@@ -276,4 +276,52 @@ export const scaling = {
    * writeUnitsPerSecond: 12_000 } }` for 10,000 clicks/s.
    */
   warmThroughput: {} as Partial<Record<TableId, WarmThroughput>>,
+};
+
+/**
+ * The CDN in front of the HTTP API (infra/constructs/edge-distribution.ts; docs/scaling.md, "The
+ * CDN", says why the origin is the HTTP API). Paths are CloudFront path patterns.
+ */
+export const edge = {
+  /**
+   * Cached at the edge and revalidated by ETag: the static pages and the OpenAPI document
+   * (their routes' functions answer `ETag` and 304). Derived from the routes, so a new page is
+   * cached without an edit here.
+   */
+  cachedPaths: routes
+    .filter((route) => route.function === 'pages' || route.function === 'openapi')
+    .map((route) => route.path.replace(/\{[^}]+\}$/, '*')),
+  /** Never cached, every method and header (Authorization included) forwarded: the API and its webhooks. */
+  apiPaths: ['/v1/*'],
+  /**
+   * How long the edge keeps a page before asking the origin again (with `If-None-Match`; a 304
+   * costs no body). The origin says `no-cache` to browsers; the minimum TTL makes the edge hold
+   * the page that long anyway, so a deploy shows within a minute.
+   */
+  pageTtlSeconds: { min: 60, default: 60, max: 86_400 },
+  /** Strict-Transport-Security max-age: two years, the preload list's minimum. */
+  hstsMaxAgeSeconds: 2 * 365 * 24 * 60 * 60,
+  /**
+   * The header carrying the viewer's Host to the origin (API Gateway needs its own Host). The
+   * host-aware redirect reads exactly this name, else `host`.
+   */
+  forwardedHostHeader: 'x-forwarded-host',
+} as const;
+
+/** Log levels Powertools understands (`POWERTOOLS_LOG_LEVEL`). */
+export const logLevels = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
+
+/**
+ * What the operator watches (infra/constructs/operations-monitoring.ts; docs/operations.md says
+ * what each alarm means and what to do).
+ */
+export const monitoring = {
+  /** Function log level on AWS unless the `LogLevel` parameter says otherwise. */
+  defaultLogLevel: 'WARN' as (typeof logLevels)[number],
+  /** HTTP API 5xx answers, as a share of all requests over 5 minutes, above which to alarm. */
+  apiErrorRatePercent: 1,
+  /** Age of the newest roll-up applied (metric `RollupLag`) above which to alarm, 3 minutes running. */
+  rollupLagSeconds: 120,
+  /** Functions whose throttling is an outage of a path: the redirect, the API's door, the intake, the consumer. */
+  throttleWatchedFunctions: ['redirect', 'authorizer', 'conversions', 'rollup'] as FunctionId[],
 };

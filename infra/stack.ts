@@ -1,12 +1,24 @@
 import { fileURLToPath } from 'node:url';
-import { CfnCondition, CfnOutput, CfnResource, CfnParameter, Duration, Fn, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { CfnCondition, CfnOutput, CfnResource, CfnParameter, Fn, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct, IConstruct } from 'constructs';
-import { authorizerSettings, functions, scaling, streamConsumer, tables, throttling, type TableAccess } from './definitions.js';
+import {
+  authorizerSettings,
+  edge,
+  functions,
+  logLevels,
+  monitoring,
+  scaling,
+  streamConsumer,
+  tables,
+  throttling,
+  type TableAccess,
+} from './definitions.js';
 import { routeKey, routes, type FunctionId } from '../shared/contract/routes.js';
 import { tableEnvVar, type TableId } from '../shared/settings.js';
 import { ApiFunction } from './constructs/api-function.js';
+import { EdgeDistribution } from './constructs/edge-distribution.js';
+import { OperationsMonitoring } from './constructs/operations-monitoring.js';
 import { StreamConsumer } from './constructs/stream-consumer.js';
 import { pascal, TrackingTables } from './constructs/tracking-tables.js';
 import { TrackingApi } from './constructs/tracking-api.js';
@@ -15,7 +27,7 @@ import { statefulLogicalIds } from './logical-ids.js';
 /** Repository root: function entries in the definitions are relative to it. */
 const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-/** Powertools metrics namespace; the redirect's `ClickNotRecorded` metric lands here. */
+/** Powertools metrics namespace: the product's metrics (shared/adapters/metric-names.ts) land here. */
 export const METRICS_NAMESPACE = 'advocacy';
 
 export interface AdvocacyStackProps extends StackProps {
@@ -33,7 +45,8 @@ export interface AdvocacyStackProps extends StackProps {
 
 /**
  * The whole backend, generated from infra/definitions.ts: tables, one function per definition,
- * the HTTP API with its routes and authorizer, the events-stream consumer and the alarms.
+ * the HTTP API with its routes and authorizer, the events-stream consumer, the CDN in front
+ * (when a short domain is given), and the alarms, their topic and the operations dashboard.
  */
 export class AdvocacyStack extends Stack {
   constructor(scope: Construct, id: string, props: AdvocacyStackProps = {}) {
@@ -48,8 +61,48 @@ export class AdvocacyStack extends Stack {
       type: 'String',
       default: '',
       description:
-        'Base URL of short links (e.g. https://go.example.com). Empty: derived at run time from the request host.',
+        'Base URL of short links (e.g. https://go.example.com). Empty: https://<ShortDomain> when that is given, else derived at run time from the request host.',
     });
+    // The CDN (docs/operations.md, "Deploy with a short domain"): both or neither. Parameters, so
+    // `cdk synth` needs neither an account nor a lookup, and one template serves every deployment.
+    const shortDomain = new CfnParameter(this, 'ShortDomain', {
+      type: 'String',
+      default: '',
+      description: 'Default short domain (e.g. go.example.com), served through CloudFront. Empty: no CDN, the API on its own URL.',
+    });
+    const shortDomainCertificateArn = new CfnParameter(this, 'ShortDomainCertificateArn', {
+      type: 'String',
+      default: '',
+      description: 'ARN of the ACM certificate for ShortDomain, issued in US East (N. Virginia): CloudFront takes certificates from that region only.',
+    });
+    const alarmEmail = new CfnParameter(this, 'AlarmEmail', {
+      type: 'String',
+      default: '',
+      description: 'E-mail address the alarm topic notifies (confirm the subscription mail). Empty: no subscription.',
+    });
+    const logLevel = new CfnParameter(this, 'LogLevel', {
+      type: 'String',
+      default: monitoring.defaultLogLevel,
+      allowedValues: [...logLevels],
+      description: 'Function log level (POWERTOOLS_LOG_LEVEL). WARN keeps CloudWatch Logs cheap; INFO or DEBUG while investigating.',
+    });
+    const cdnEnabled = new CfnCondition(this, 'CdnEnabled', {
+      expression: Fn.conditionAnd(
+        Fn.conditionNot(Fn.conditionEquals(shortDomain.valueAsString, '')),
+        Fn.conditionNot(Fn.conditionEquals(shortDomainCertificateArn.valueAsString, '')),
+      ),
+    });
+    const publicBaseUrlGiven = new CfnCondition(this, 'PublicBaseUrlGiven', {
+      expression: Fn.conditionNot(Fn.conditionEquals(publicBaseUrl.valueAsString, '')),
+    });
+    const alarmEmailGiven = new CfnCondition(this, 'AlarmEmailGiven', {
+      expression: Fn.conditionNot(Fn.conditionEquals(alarmEmail.valueAsString, '')),
+    });
+    const effectivePublicBaseUrl = Fn.conditionIf(
+      publicBaseUrlGiven.logicalId,
+      publicBaseUrl.valueAsString,
+      Fn.conditionIf(cdnEnabled.logicalId, Fn.join('', ['https://', shortDomain.valueAsString]), ''),
+    ).toString();
     const jwtIssuer = new CfnParameter(this, 'JwtIssuer', {
       type: 'String',
       default: '',
@@ -96,7 +149,8 @@ export class AdvocacyStack extends Stack {
     // Configuration every handler reads (shared/adapters/config.ts); table names are added per function.
     const sharedEnvironment = {
       POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
-      PUBLIC_BASE_URL: publicBaseUrl.valueAsString,
+      POWERTOOLS_LOG_LEVEL: logLevel.valueAsString,
+      PUBLIC_BASE_URL: effectivePublicBaseUrl,
       JWT_ISSUER: jwtIssuer.valueAsString,
       JWT_AUDIENCE: jwtAudience.valueAsString,
       JWKS_URL: effectiveJwksUrl,
@@ -168,24 +222,38 @@ export class AdvocacyStack extends Stack {
       removalPolicy,
     });
 
-    // Spec 11: a click that could not be stored still redirects; the loss is counted in this
-    // metric (Powertools adds the `service` dimension = POWERTOOLS_SERVICE_NAME of the redirect).
-    new cloudwatch.Alarm(this, 'ClickNotRecordedAlarm', {
-      alarmDescription: 'Redirects answered without storing the click (database unavailable or throttled).',
-      metric: new cloudwatch.Metric({
-        namespace: METRICS_NAMESPACE,
-        metricName: 'ClickNotRecorded',
-        dimensionsMap: { service: 'redirect' },
-        statistic: cloudwatch.Stats.SUM,
-        period: Duration.minutes(1),
-      }),
-      threshold: 0,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    const cdn = new EdgeDistribution(this, 'Edge', {
+      apiUrl: api.url,
+      defaultDomain: shortDomain.valueAsString,
+      certificateArn: shortDomainCertificateArn.valueAsString,
+      settings: edge,
+      condition: cdnEnabled,
+    });
+
+    const ops = new OperationsMonitoring(this, 'Operations', {
+      namespace: METRICS_NAMESPACE,
+      httpApi: api.httpApi,
+      functions: Object.fromEntries(Object.entries(handlers).map(([fnId, h]) => [fnId, h.fn])) as Record<FunctionId, ApiFunction['fn']>,
+      deadLetterQueue: consumer.deadLetterQueue,
+      otherAlarms: Object.values(consumer.alarms),
+      alarmEmail: alarmEmail.valueAsString,
+      emailCondition: alarmEmailGiven,
+      settings: monitoring,
     });
 
     new CfnOutput(this, 'ApiUrl', { value: api.url, description: 'HTTP API base URL ($default stage)' });
+    new CfnOutput(this, 'AlarmTopicArn', { value: ops.topic.topicArn, description: 'SNS topic every alarm notifies' });
+    new CfnOutput(this, 'DistributionId', {
+      value: cdn.distribution.distributionId,
+      description: 'Multi-tenant CloudFront distribution: each short domain is one of its tenants',
+      condition: cdnEnabled,
+    });
+    new CfnOutput(this, 'ShortDomainDnsTarget', {
+      value: cdn.connectionGroup.attrRoutingEndpoint,
+      description: 'CNAME target of every short domain (the connection group routing endpoint)',
+      condition: cdnEnabled,
+    });
+    new CfnOutput(this, 'ConnectionGroupId', { value: cdn.connectionGroup.attrId, condition: cdnEnabled });
     new CfnOutput(this, 'DeadLetterQueueUrl', {
       value: consumer.deadLetterQueue.queueUrl,
       description: 'Failed roll-up batches (stream shard and sequence numbers)',

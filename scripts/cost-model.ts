@@ -21,6 +21,7 @@ import {
   costLines,
   pathFunctions,
   program,
+  redirectOriginComparison,
   storageEstimate,
   totals,
   type Capacity,
@@ -105,6 +106,9 @@ const lineNames: Record<PriceId, string> = {
   dynamoStorageGbMonth: 'DynamoDB storage (tables + byCampaign index)',
   dynamoPitrGbMonth: 'DynamoDB point-in-time recovery',
   dynamoStreamsReadRequest: 'DynamoDB Streams reads (Lambda trigger: free)',
+  cloudFrontHttpsRequest: 'CloudFront HTTPS requests (the CDN)',
+  cloudFrontFunctionInvocation: 'CloudFront Functions (viewer Host → x-forwarded-host)',
+  cloudFrontDataTransferGb: 'CloudFront data transfer out',
   sqsRequest: 'SQS dead-letter queue (none in a healthy month)',
 };
 
@@ -113,6 +117,7 @@ const unitPrice = (id: PriceId): string => {
   if (price === 0) return '$0';
   if (id === 'lambdaArmGbSecond') return `$${price} per GB-s`;
   if (id === 'dynamoStorageGbMonth' || id === 'dynamoPitrGbMonth') return `$${price.toFixed(2)} per GB-month`;
+  if (id === 'cloudFrontDataTransferGb') return `$${price.toFixed(3)} per GB`;
   return `$${(price * 1_000_000).toFixed(3).replace(/0$/, '')} per million`;
 };
 
@@ -140,6 +145,18 @@ const renderCounts = (capacity: Capacity): string => {
     row('conversion webhook', capacity.webhook.requests, `requests (${number(capacity.webhook.accepted, 0)} accepted)`, capacity.webhook, 'webhook'),
     row('roll-up consumer', capacity.rollup.events, `events (${number(capacity.rollup.clicks, 0)} clicks, ${number(capacity.rollup.conversions, 0)} conversions)`, capacity.rollup, 'rollup'),
     row('read APIs (authorizer included)', capacity.queries.requests, 'requests', capacity.queries, 'queries'),
+  ].join('\n');
+};
+
+/** The redirect's origin behind the CDN, both ways (docs/scaling.md, "The CDN and the redirect's origin"). */
+const renderOriginChoice = (capacity: Capacity): string => {
+  const c = redirectOriginComparison(capacity);
+  return [
+    '| redirect origin behind CloudFront | per million clicks | program month |',
+    '|---|---|---|',
+    `| HTTP API (deployed) | ${usd(c.httpApi.perMillionClicks)} | ${usd(c.httpApi.programMonth)} |`,
+    `| Lambda function URL | ${usd(c.functionUrl.perMillionClicks)} | ${usd(c.functionUrl.programMonth)} |`,
+    `| difference | ${usd(c.savedPerMillionClicks)} (${number(100 * c.savedShareOfClickCost, 1)}% of a click's cost) | ${usd(c.savedPerProgramMonth)} |`,
   ].join('\n');
 };
 
@@ -193,11 +210,17 @@ const main = () => {
     '',
     renderCostTable(lines),
     '',
+    `**The redirect's origin** (CloudFront in front either way; the same counts; each answer ~${number(program.cdnResponseBytes.redirect, 0)} B out, an assumption):`,
+    '',
+    renderOriginChoice(capacity),
+    '',
     renderStorage(),
     '',
     `Read APIs in the program month: ${number(program.queryRequestsPerMonth, 0)} requests (assumed: advocates open their stats ~4 times a month, managers run 10,000 dashboard queries). ` +
       'Lambda compute is, per function, invocations × mean duration × configured memory (`infra/definitions.ts`) when the run breaks invocations down by function; otherwise all of a path\'s invocations (authorizer included) at its main function\'s median duration and memory. ' +
-      'Not in the table: CloudWatch Logs (API access logs, WARN-level function logs), X-Ray traces (tracing is active), KMS (webhook secret decryption), data transfer out (a redirect answer is < 1 KB).',
+      'Every counted API request passes the CDN: one CloudFront HTTPS request and one viewer-request function run each, and its answer as data transfer out ' +
+      `(assumed ${number(program.cdnResponseBytes.redirect, 0)} B per redirect, ${number(program.cdnResponseBytes.webhook, 0)} B per webhook answer, ${number(program.cdnResponseBytes.queries, 0)} B per dashboard query); the origin fetch from API Gateway is free. ` +
+      'Not in the table: CloudWatch Logs (API access logs, WARN-level function logs, one EMF metrics line per conversion delivery and per roll-up batch), CloudWatch alarms and the dashboard (fixed monthly fees), X-Ray traces (tracing is active), KMS (webhook secret decryption), cached pages.',
     '',
     '**Prices** (one table: `scripts/cost/prices.ts`):',
     '',

@@ -13,7 +13,12 @@
  *   compute is invocations × mean duration per function when the run breaks them down, else
  *   invocations × the median duration of the path's main function (an estimate);
  * - storage is an estimate from the item shapes (the product's own key functions and types),
- *   sized with DynamoDB's rules plus its 100 bytes per item, kept `rawEventRetentionDays`.
+ *   sized with DynamoDB's rules plus its 100 bytes per item, kept `rawEventRetentionDays`;
+ * - the CDN (CloudFront in front of the API) bills every counted API request once as an HTTPS
+ *   request and once as a viewer-request function run, and the bytes of each answer as data
+ *   transfer out (an assumption per path, `program.cdnResponseBytes`); origin fetches from AWS
+ *   are free. `redirectOrigin` prices the redirect behind the HTTP API (as deployed) or behind a
+ *   Lambda function URL (no API Gateway request), the choice docs/scaling.md shows.
  */
 import { itemSize } from '../../bench/hotkeys/item-size.js';
 import { functions, streamConsumer } from '../../infra/definitions.js';
@@ -72,7 +77,16 @@ export const program = {
    * ~0.15 advocate-day rows per click; channel, department and campaign rows are shared widely.
    */
   rollupRowsPerClick: 0.5,
+  /**
+   * Assumption: bytes the CDN sends back per answer, headers included. A redirect is a 302 with a
+   * Location of ~250 B, two cookies of ~150 B and the usual headers (HSTS, date, CloudFront's
+   * own): ~1 KB. A webhook answer is a small JSON; a dashboard query a page of JSON.
+   */
+  cdnResponseBytes: { redirect: 1_000, webhook: 500, queries: 5_000 },
 };
+
+/** Where CloudFront sends the redirect: the HTTP API (deployed) or a Lambda function URL (the alternative priced). */
+export type RedirectOrigin = 'httpApi' | 'functionUrl';
 
 const DAYS_PER_MONTH = 365.25 / 12;
 const GIB = 1024 ** 3;
@@ -213,6 +227,9 @@ const noUsage = (): Usage => ({
   dynamoStorageGbMonth: 0,
   dynamoPitrGbMonth: 0,
   dynamoStreamsReadRequest: 0,
+  cloudFrontHttpsRequest: 0,
+  cloudFrontFunctionInvocation: 0,
+  cloudFrontDataTransferGb: 0,
   sqsRequest: 0,
 });
 
@@ -250,15 +267,29 @@ const gbSeconds = (path: CountedPath, fn: FunctionId): number => {
 /** `amount / per`, or 0 when nothing was counted (a run that did not exercise the path). */
 const ratio = (amount: number, per: number): number => (per > 0 ? amount / per : 0);
 
-/** Everything a path used, divided by `per` (its requests or events). */
-const perUnit = (path: CountedPath & { apiRequests?: number }, fn: FunctionId, per: number, options: { reads?: boolean } = {}): Usage => ({
-  ...noUsage(),
-  apiGatewayHttpRequest: ratio(path.apiRequests ?? 0, per),
-  lambdaRequest: ratio(path.lambdaInvocations, per),
-  lambdaArmGbSecond: ratio(gbSeconds(path, fn), per),
-  dynamoWriteRequestUnit: ratio(billedWriteUnits(path), per),
-  dynamoReadRequestUnit: options.reads === false ? 0 : ratio(path.readUnits, per),
-});
+interface PerUnitOptions {
+  reads?: boolean;
+  /** Bytes the CDN sends back per API request of the path. */
+  responseBytes?: number;
+  /** The API requests reach their function without API Gateway (a function URL behind the CDN). */
+  withoutApiGateway?: boolean;
+}
+
+/** Everything a path used, divided by `per` (its requests or events); each API request passes the CDN once. */
+const perUnit = (path: CountedPath & { apiRequests?: number }, fn: FunctionId, per: number, options: PerUnitOptions = {}): Usage => {
+  const viewerRequests = ratio(path.apiRequests ?? 0, per);
+  return {
+    ...noUsage(),
+    apiGatewayHttpRequest: options.withoutApiGateway ? 0 : viewerRequests,
+    lambdaRequest: ratio(path.lambdaInvocations, per),
+    lambdaArmGbSecond: ratio(gbSeconds(path, fn), per),
+    dynamoWriteRequestUnit: ratio(billedWriteUnits(path), per),
+    dynamoReadRequestUnit: options.reads === false ? 0 : ratio(path.readUnits, per),
+    cloudFrontHttpsRequest: viewerRequests,
+    cloudFrontFunctionInvocation: viewerRequests,
+    cloudFrontDataTransferGb: (viewerRequests * (options.responseBytes ?? 0)) / GIB,
+  };
+};
 
 /**
  * What one click and one conversion cost to take in and roll up, and one read-API request.
@@ -266,16 +297,27 @@ const perUnit = (path: CountedPath & { apiRequests?: number }, fn: FunctionId, p
  * conversions' (attribution reads visitor partitions; a click is rolled up without a read). Its
  * stream reads (about one GetRecords per invocation) are free for a Lambda trigger.
  */
-export const usagePerUnit = (capacity: Capacity) => {
+export const usagePerUnit = (capacity: Capacity, plan = program, redirectOrigin: RedirectOrigin = 'httpApi') => {
   const { rollup } = capacity;
+  const bytes = plan.cdnResponseBytes;
   const rollupPerEvent = perUnit(rollup, pathFunctions.rollup, rollup.events, { reads: false });
   rollupPerEvent.dynamoStreamsReadRequest = ratio(rollup.lambdaInvocations, rollup.events);
   const rollupReadsPerConversion = { ...noUsage(), dynamoReadRequestUnit: ratio(rollup.readUnits, rollup.conversions) };
   return {
-    click: add(perUnit(capacity.redirect, pathFunctions.redirect, capacity.redirect.requests), rollupPerEvent),
+    click: add(
+      perUnit(capacity.redirect, pathFunctions.redirect, capacity.redirect.requests, {
+        responseBytes: bytes.redirect,
+        withoutApiGateway: redirectOrigin === 'functionUrl',
+      }),
+      rollupPerEvent,
+    ),
     // Every delivery costs the same, duplicates included: a conversion is priced as one delivery.
-    conversion: add(perUnit(capacity.webhook, pathFunctions.webhook, capacity.webhook.requests), rollupPerEvent, rollupReadsPerConversion),
-    query: perUnit(capacity.queries, pathFunctions.queries, capacity.queries.requests),
+    conversion: add(
+      perUnit(capacity.webhook, pathFunctions.webhook, capacity.webhook.requests, { responseBytes: bytes.webhook }),
+      rollupPerEvent,
+      rollupReadsPerConversion,
+    ),
+    query: perUnit(capacity.queries, pathFunctions.queries, capacity.queries.requests, { responseBytes: bytes.queries }),
   };
 };
 
@@ -322,8 +364,8 @@ export interface CostColumns {
   programMonth: Usage;
 }
 
-export const usageColumns = (capacity: Capacity, storage = storageEstimate(), plan = program): CostColumns => {
-  const unit = usagePerUnit(capacity);
+export const usageColumns = (capacity: Capacity, storage = storageEstimate(), plan = program, redirectOrigin: RedirectOrigin = 'httpApi'): CostColumns => {
+  const unit = usagePerUnit(capacity, plan, redirectOrigin);
   return {
     perMillionClicks: add(scale(unit.click, 1_000_000), scale(clickStorageForLife(storage, plan.rollupRowsPerClick), 1_000_000)),
     perThousandConversions: add(scale(unit.conversion, 1_000), scale(conversionStorageForLife(storage), 1_000)),
@@ -343,8 +385,14 @@ export interface CostLine {
   programMonth: number;
 }
 
-export const costLines = (capacity: Capacity, priceTable: PriceTable = listPrices, storage = storageEstimate(), plan = program): CostLine[] => {
-  const usage = usageColumns(capacity, storage, plan);
+export const costLines = (
+  capacity: Capacity,
+  priceTable: PriceTable = listPrices,
+  storage = storageEstimate(),
+  plan = program,
+  redirectOrigin: RedirectOrigin = 'httpApi',
+): CostLine[] => {
+  const usage = usageColumns(capacity, storage, plan, redirectOrigin);
   return (Object.keys(priceTable) as PriceId[]).map((id) => ({
     id,
     perMillionClicks: usage.perMillionClicks[id] * priceTable[id].usd,
@@ -358,3 +406,20 @@ export const totals = (lines: CostLine[]): Omit<CostLine, 'id'> => ({
   perThousandConversions: lines.reduce((sum, line) => sum + line.perThousandConversions, 0),
   programMonth: lines.reduce((sum, line) => sum + line.programMonth, 0),
 });
+
+/**
+ * The redirect's origin behind the CDN, priced both ways on the same counts: what a million
+ * clicks and a program month cost, and the share of a click's cost the choice moves.
+ */
+export const redirectOriginComparison = (capacity: Capacity, priceTable: PriceTable = listPrices, storage = storageEstimate(), plan = program) => {
+  const priced = (origin: RedirectOrigin) => totals(costLines(capacity, priceTable, storage, plan, origin));
+  const httpApi = priced('httpApi');
+  const functionUrl = priced('functionUrl');
+  return {
+    httpApi,
+    functionUrl,
+    savedPerMillionClicks: httpApi.perMillionClicks - functionUrl.perMillionClicks,
+    savedPerProgramMonth: httpApi.programMonth - functionUrl.programMonth,
+    savedShareOfClickCost: (httpApi.perMillionClicks - functionUrl.perMillionClicks) / httpApi.perMillionClicks,
+  };
+};

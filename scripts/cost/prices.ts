@@ -18,6 +18,7 @@ export interface Price {
 }
 
 const TAKEN_ON = '2026-11-27';
+const TAKEN_ON_CDN = '2026-12-05';
 
 export const region = 'us-east-1';
 
@@ -86,6 +87,32 @@ export const prices = {
     evidence:
       'corpus: DynamoDB Developer Guide, "Evaluate your DynamoDB Streams usage" (docs.aws.amazon.com/amazondynamodb/latest/developerguide/CostOptimization_StreamsUsage.html): ' +
       'read requests made by AWS Lambda-based consumers are free (other consumers: $0.02 per 100,000 streams read request units, public page)',
+  },
+  cloudFrontHttpsRequest: {
+    usd: 0.01 / 10_000,
+    unit: 'CloudFront HTTPS request (United States and Europe; every short link, webhook and API call passes the CDN)',
+    source: 'https://aws.amazon.com/cloudfront/pricing/',
+    takenOn: TAKEN_ON_CDN,
+    evidence:
+      'secondary sources in the stored corpus: $0.0100 per 10,000 HTTPS requests, North America and Europe ' +
+      '(wring.co/blog/aws-cloudfront-pricing-guide; kindatechnical.com, CloudFront pricing lesson); the stored copy of the AWS page ' +
+      'as read here covers data transfer, not requests. Always-free tier (10 million requests a month) not applied',
+  },
+  cloudFrontFunctionInvocation: {
+    usd: 0.1 / 1_000_000,
+    unit: 'CloudFront Functions invocation (the viewer-request function that forwards the Host, on every uncached request)',
+    source: 'https://aws.amazon.com/cloudfront/pricing/',
+    takenOn: TAKEN_ON_CDN,
+    evidence: 'corpus: cur.vantage.sh/aws/amazoncloudfront (Executions-CloudFrontFunctions: $0.10 per 1 million invocations); the same on the public page',
+  },
+  cloudFrontDataTransferGb: {
+    usd: 0.085,
+    unit: 'GB of CloudFront data transfer out to the internet (first 10 TB a month, United States and Europe; origin fetches from AWS origins free)',
+    source: 'https://aws.amazon.com/cloudfront/pricing/',
+    takenOn: TAKEN_ON_CDN,
+    evidence:
+      'corpus: stored copy of aws.amazon.com/cloudfront/pricing, "Regional Data Transfer Out to Internet (per GB)": First 10TB $0.085 ' +
+      '(United States, Mexico, and Canada; Europe, Israel, and Türkiye), and "Free for origin fetches from any AWS origin"',
   },
   sqsRequest: {
     usd: 0.4 / 1_000_000,

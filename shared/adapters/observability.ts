@@ -1,6 +1,7 @@
 /**
- * Powertools singletons shared by every handler of a container.
- * Nothing here logs request bodies, Authorization headers, IPs or full user agents.
+ * Powertools singletons shared by every handler of a container. Nothing here logs request
+ * bodies, Authorization headers, IPs or full user agents. The level comes from
+ * `POWERTOOLS_LOG_LEVEL` (WARN on AWS by default: the stack's `LogLevel` parameter).
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';

@@ -63,6 +63,8 @@ const ledgerPut = (table: string, eventId: string, appliedAt: Date): TransactIte
 
 export interface ApplyOutcome {
   applied: number;
+  /** Of `applied`, the clicks (ledger-skipped redeliveries are not counted again). */
+  appliedClicks: number;
   alreadyApplied: number;
   rowWrites: number;
   transactions: number;
@@ -109,6 +111,7 @@ const applyPlan = async <E>(plan: TransactionPlan<E>, outcome: ApplyOutcome): Pr
       await documentClient().send(new TransactWriteCommand({ TransactItems: items }));
       outcome.transactions++;
       outcome.applied += events.length;
+      outcome.appliedClicks += events.filter((e) => e.kind === 'click').length;
       outcome.rowWrites += rows.length;
       return;
     } catch (error) {

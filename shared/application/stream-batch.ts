@@ -177,7 +177,7 @@ export const processStreamBatch = async (
   records: DynamoDBRecord[],
   { writer }: StreamBatchDependencies = defaults,
 ): Promise<DynamoDBBatchResponse & { outcome: ApplyOutcome; transient: boolean }> => {
-  const outcome: ApplyOutcome = { applied: 0, alreadyApplied: 0, rowWrites: 0, transactions: 0 };
+  const outcome: ApplyOutcome = { applied: 0, appliedClicks: 0, alreadyApplied: 0, rowWrites: 0, transactions: 0 };
   const parsed = records.filter((r) => r.eventName === 'INSERT').map(parseRecord);
 
   // A poison record is reported alone and everything around it is applied: Lambda redelivers
@@ -196,7 +196,7 @@ export const processStreamBatch = async (
   for (const [index, p] of parsed.entries()) {
     const event = p.event;
     if (!event) continue;
-    if (event.type === 'click') planned.push({ event: p, index, eventId: event.eventId, contributions: clickContributions(event) });
+    if (event.type === 'click') planned.push({ event: p, index, eventId: event.eventId, kind: 'click', contributions: clickContributions(event) });
     else conversions.push({ index, p, event });
   }
   // Attribution reads the table: conversions are planned side by side, except that one
@@ -208,7 +208,7 @@ export const processStreamBatch = async (
     async ({ index, p, event }) => {
       if (index >= firstFailure) return false;
       try {
-        planned.push({ event: p, index, eventId: event.eventId, ...(await planConversion(event, state)) });
+        planned.push({ event: p, index, eventId: event.eventId, kind: 'conversion', ...(await planConversion(event, state)) });
         return true;
       } catch (error) {
         logger.error('Attribution failed', { error: error as Error, sequenceNumber: p.sequenceNumber });
@@ -252,7 +252,7 @@ export const processStreamBatchPatiently = async (
   deadline: number,
   dependencies: StreamBatchDependencies = defaults,
 ): Promise<DynamoDBBatchResponse & { outcome: ApplyOutcome }> => {
-  const total: ApplyOutcome = { applied: 0, alreadyApplied: 0, rowWrites: 0, transactions: 0 };
+  const total: ApplyOutcome = { applied: 0, appliedClicks: 0, alreadyApplied: 0, rowWrites: 0, transactions: 0 };
   let remaining = records;
   for (let attempt = 0; ; attempt++) {
     const { batchItemFailures, outcome, transient } = await processStreamBatch(remaining, dependencies);
@@ -264,4 +264,20 @@ export const processStreamBatchPatiently = async (
     logger.warn('Transient database failure; retrying the rest of the batch', { records: remaining.length, attempt });
     await new Promise((resolve) => setTimeout(resolve, wait));
   }
+};
+
+/**
+ * Roll-up lag: how old the newest record this batch applied is (now − its stream record's
+ * ApproximateCreationDateTime, epoch seconds), in ms; undefined when nothing was applied. The
+ * newest, not the oldest: it says how far behind the roll-ups are once the batch is in.
+ */
+export const rollupLagMs = (records: DynamoDBRecord[], response: DynamoDBBatchResponse, now = Date.now()): number | undefined => {
+  const failed = new Set(response.batchItemFailures.map((failure) => failure.itemIdentifier));
+  let newest: number | undefined;
+  for (const record of records) {
+    const created = record.dynamodb?.ApproximateCreationDateTime;
+    if (created === undefined || failed.has(record.dynamodb?.SequenceNumber ?? '')) continue;
+    newest = newest === undefined ? created : Math.max(newest, created);
+  }
+  return newest === undefined ? undefined : Math.max(0, now - newest * 1000);
 };

@@ -103,6 +103,8 @@ export type SideWrite =
 export interface PlannedEvent<E> {
   event: E;
   eventId: string;
+  /** What the event is, for counting what was applied (the `ClicksRecorded` metric). */
+  kind?: 'click' | 'conversion';
   contributions: Contribution[];
   sideWrites?: SideWrite[];
 }

@@ -165,11 +165,18 @@ describe('cdk-nag AwsSolutions', () => {
     expect([...new Set(rules.map((r) => r.id))].sort()).toEqual(
       [
         'AwsSolutions-APIG4',
+        // The CDN: no country restriction, WAF, CloudFront access logs by design; the viewer certificate set by override.
+        'AwsSolutions-CFR1',
+        'AwsSolutions-CFR2',
+        'AwsSolutions-CFR3',
+        'AwsSolutions-CFR4',
         'AwsSolutions-IAM5',
         'AwsSolutions-L1',
         'AwsSolutions-SQS3',
         'Serverless-LambdaDLQ',
         'Serverless-LambdaLatestVersion',
+        // The alarm e-mail subscription.
+        'Serverless-SNSRedrivePolicy',
         'Serverless-SQSRedrivePolicy',
       ].sort(),
     );

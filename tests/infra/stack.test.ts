@@ -297,7 +297,10 @@ describe('functions', () => {
       NODE_OPTIONS: '--enable-source-maps',
       POWERTOOLS_SERVICE_NAME: fnId,
       POWERTOOLS_METRICS_NAMESPACE: 'advocacy',
-      PUBLIC_BASE_URL: { Ref: 'PublicBaseUrl' },
+      POWERTOOLS_LOG_LEVEL: { Ref: 'LogLevel' },
+      PUBLIC_BASE_URL: {
+        'Fn::If': ['PublicBaseUrlGiven', { Ref: 'PublicBaseUrl' }, { 'Fn::If': ['CdnEnabled', { 'Fn::Join': ['', ['https://', { Ref: 'ShortDomain' }]] }, ''] }],
+      },
       JWT_ISSUER: { Ref: 'JwtIssuer' },
       JWT_AUDIENCE: { Ref: 'JwtAudience' },
       JWT_ADVOCATE_CLAIM: { Ref: 'JwtAdvocateClaim' },
@@ -623,6 +626,10 @@ describe('parameters', () => {
     expect(params.JwksUrl).toMatchObject({ Type: 'String', Default: '' });
     expect(params.JwtAdvocateClaim).toMatchObject({ Type: 'String', Default: 'sub' });
     expect(params.JwtOrgClaim).toMatchObject({ Type: 'String', Default: 'org' });
+    // The CDN and the operations parameters: tests/infra/edge-and-operations.test.ts.
+    expect(params.ShortDomain).toMatchObject({ Type: 'String', Default: '' });
+    expect(params.AlarmEmail).toMatchObject({ Type: 'String', Default: '' });
+    expect(params.LogLevel).toMatchObject({ Type: 'String', Default: 'WARN' });
   });
 });
 

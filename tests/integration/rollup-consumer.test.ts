@@ -143,9 +143,12 @@ describe('roll-up consumer exactly-once', () => {
     const first = await processStreamBatch(records);
     expect(first.batchItemFailures).toEqual([]);
     expect(first.outcome.applied).toBe(TOTAL);
+    // The ClicksRecorded metric: the batch's clicks once, none again on redelivery.
+    expect(first.outcome.appliedClicks).toBe(CLICKS);
     const second = await processStreamBatch(records);
     expect(second.batchItemFailures).toEqual([]);
     expect(second.outcome.applied).toBe(0);
+    expect(second.outcome.appliedClicks).toBe(0);
     expect(second.outcome.alreadyApplied).toBe(TOTAL);
     await expectExact();
   });

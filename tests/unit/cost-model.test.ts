@@ -11,6 +11,7 @@ import {
   billedWriteUnits,
   costLines,
   program,
+  redirectOriginComparison,
   storageEstimate,
   totals,
   usagePerUnit,
@@ -107,6 +108,36 @@ describe('cost model', () => {
       );
     }
     expect(program).toMatchObject({ advocates: 10_000, clicksPerMonth: 2_000_000, conversionsPerMonth: 20_000 });
+  });
+
+  it('prices the CDN per click: one HTTPS request and one viewer-request function run per API request, the answer as data transfer', () => {
+    const lines = costLines(capacity);
+    const { redirect } = capacity;
+    const viewerRequestsPerClick = redirect.apiRequests / redirect.requests;
+    close(line(lines, 'cloudFrontHttpsRequest').perMillionClicks, 1_000_000 * viewerRequestsPerClick * prices.cloudFrontHttpsRequest.usd);
+    close(line(lines, 'cloudFrontFunctionInvocation').perMillionClicks, 1_000_000 * viewerRequestsPerClick * prices.cloudFrontFunctionInvocation.usd);
+    close(
+      line(lines, 'cloudFrontDataTransferGb').perMillionClicks,
+      ((1_000_000 * viewerRequestsPerClick * program.cdnResponseBytes.redirect) / 1024 ** 3) * prices.cloudFrontDataTransferGb.usd,
+    );
+    // $0.01 per 10,000 HTTPS requests: a dollar per million clicks, as much as API Gateway.
+    expect(prices.cloudFrontHttpsRequest.usd * 1_000_000).toBeCloseTo(1, 9);
+    // The consumer serves no viewer: conversions pay the CDN for their webhook deliveries only.
+    close(line(lines, 'cloudFrontHttpsRequest').perThousandConversions, (1_000 * capacity.webhook.apiRequests) / capacity.webhook.requests * prices.cloudFrontHttpsRequest.usd);
+  });
+
+  it('a function URL origin for the redirect saves exactly its API Gateway requests, nothing else', () => {
+    const c = redirectOriginComparison(capacity);
+    const apiGatewayPerClick = (capacity.redirect.apiRequests / capacity.redirect.requests) * prices.apiGatewayHttpRequest.usd;
+    close(c.savedPerMillionClicks, 1_000_000 * apiGatewayPerClick);
+    close(c.savedPerProgramMonth, program.clicksPerMonth * apiGatewayPerClick);
+    close(c.httpApi.perMillionClicks, totals(costLines(capacity)).perMillionClicks);
+    close(c.savedShareOfClickCost, c.savedPerMillionClicks / c.httpApi.perMillionClicks);
+    // Conversions and queries keep their API Gateway requests whatever the redirect's origin.
+    close(c.httpApi.perThousandConversions, c.functionUrl.perThousandConversions);
+    const viaFunctionUrl = costLines(capacity, prices, storageEstimate(), program, 'functionUrl');
+    close(line(viaFunctionUrl, 'apiGatewayHttpRequest').perMillionClicks, 0);
+    close(line(viaFunctionUrl, 'cloudFrontHttpsRequest').perMillionClicks, line(costLines(capacity), 'cloudFrontHttpsRequest').perMillionClicks);
   });
 
   it('stores a click for the raw-event retention, in the table and again in the byCampaign index', () => {
