@@ -117,8 +117,11 @@ export const attributionReportSchema = z
     totals: reportTotalsSchema,
     rows: z.array(
       z.object({
-        key: z.string().meta({ description: 'Advocate id, slug, channel, UTC date or department' }),
-        label: z.string().meta({ description: 'Display name, short URL or the key itself' }),
+        key: z.string().meta({
+          description:
+            "Advocate id, slug, channel, UTC date, department, or the click's country code, device class, browser, OS or referrer host (`unknown` where the click recorded none)",
+        }),
+        label: z.string().meta({ description: "Display name, short URL, country name (English) or the key itself" }),
         ...counts,
       }),
     ),
