@@ -125,7 +125,10 @@ export type SideWrite =
 
 export interface PlannedEvent<E> {
   event: E;
+  /** The ledger id it is applied under (an event's own id, or its part's: `inLedgerParts`). */
   eventId: string;
+  /** A second part of an event (`inLedgerParts`): applied like one, but not counted as an event. */
+  part?: true;
   contributions: Contribution[];
   sideWrites?: SideWrite[];
 }
@@ -162,7 +165,7 @@ export const inLedgerParts = <P extends PlannedEvent<unknown>>(planned: P, maxAc
   if (ownActions(planned) <= maxActions) return [planned];
   return [
     { ...planned, contributions: planned.contributions.filter((c) => !isBreakdown(c)) },
-    { ...planned, eventId: `${planned.eventId}${BREAKDOWN_PART_SUFFIX}`, contributions: planned.contributions.filter(isBreakdown), sideWrites: [] },
+    { ...planned, eventId: `${planned.eventId}${BREAKDOWN_PART_SUFFIX}`, part: true, contributions: planned.contributions.filter(isBreakdown), sideWrites: [] },
   ];
 };
 
