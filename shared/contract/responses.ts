@@ -202,6 +202,12 @@ const touchpointSchema = z.object({
   slug: z.string(),
   channel: z.string(),
   department: z.string().optional(),
+  // What the click recorded of its viewer: the breakdown rows its credit went to (absent: `unknown`).
+  device: z.string().optional(),
+  browser: z.string().optional(),
+  os: z.string().optional(),
+  country: z.string().optional(),
+  referrerHost: z.string().optional(),
 });
 
 const modelCredits = z.array(
