@@ -147,9 +147,16 @@ export const BREAKDOWN_PART_SUFFIX = '#breakdowns';
 const isBreakdown = (contribution: Contribution): boolean =>
   (breakdownDimensions as readonly string[]).includes(contribution.row.dimension);
 
-/** Actions an event needs alone: its ledger entry, its side writes, one update per distinct row. */
-const ownActions = (planned: PlannedEvent<unknown>): number =>
-  1 + (planned.sideWrites?.length ?? 0) + new Set(planned.contributions.map((c) => rowId(c.row))).size;
+/**
+ * Actions an event may need alone: its ledger entry, its side writes, one update per distinct row —
+ * counted the same on every delivery, so a redelivery splits it as the first delivery did: a
+ * customer's path is written only by the delivery that first fixes it, so one action is always
+ * kept for it.
+ */
+const actionsOnAnyDelivery = (planned: PlannedEvent<unknown>): number =>
+  2 +
+  (planned.sideWrites ?? []).filter((write) => write.kind !== 'customerPath').length +
+  new Set(planned.contributions.map((c) => rowId(c.row))).size;
 
 /**
  * An event as the parts the planner applies, each exactly once under its own ledger id: the event
@@ -162,7 +169,7 @@ const ownActions = (planned: PlannedEvent<unknown>): number =>
  * reconcile would show it).
  */
 export const inLedgerParts = <P extends PlannedEvent<unknown>>(planned: P, maxActions = MAX_TRANSACTION_ACTIONS): P[] => {
-  if (ownActions(planned) <= maxActions) return [planned];
+  if (actionsOnAnyDelivery(planned) <= maxActions) return [planned];
   return [
     { ...planned, contributions: planned.contributions.filter((c) => !isBreakdown(c)) },
     { ...planned, eventId: `${planned.eventId}${BREAKDOWN_PART_SUFFIX}`, part: true, contributions: planned.contributions.filter(isBreakdown), sideWrites: [] },

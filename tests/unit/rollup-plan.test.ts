@@ -12,6 +12,8 @@ import {
   rowId,
   type Contribution,
   type PlannedEvent,
+  type RollupDimension,
+  type SideWrite,
 } from '../../shared/domain/rollup.js';
 
 const click = (overrides: Partial<RawEvent> = {}): RawEvent => ({
@@ -260,6 +262,18 @@ describe('inLedgerParts', () => {
   it('leaves an event that fits in one transaction whole', () => {
     const event = wideConversion(4);
     expect(inLedgerParts(event)).toEqual([event]);
+  });
+
+  it("splits a conversion the same way whether or not this delivery fixes its customer's path", () => {
+    // 1 ledger + 99 rows: 101 actions with the path, 100 without — a redelivery (the path now
+    // stored) must not apply whole what the first delivery split, or the breakdown rows would be lost.
+    const rows = (dimension: RollupDimension, count: number): Contribution[] =>
+      Array.from({ length: count }, (_, i) => ({ row: { orgId: 'o', campaignId: 'c', dimension, period: '*', key: `k${i}` }, counters: { conv_linear: 1 } }));
+    const event: PlannedEvent<string> = { event: 'conversion', eventId: 'conv-2', contributions: [...rows('link', 50), ...rows('country', 49)] };
+    const path: SideWrite = { kind: 'customerPath', orgId: 'o', customerId: 'crm-1', touchpoints: [], fixedBy: 'conv-2' };
+    expect(inLedgerParts({ ...event, sideWrites: [path] })).toHaveLength(2);
+    expect(inLedgerParts({ ...event, sideWrites: [] })).toHaveLength(2);
+    expect(inLedgerParts({ ...event, contributions: event.contributions.slice(1) })).toHaveLength(1);
   });
 
   it('splits the breakdown rows of an event too large for one transaction off under their own ledger id', () => {
