@@ -59,7 +59,20 @@ const labelsFor = async (orgId: string, groupBy: (typeof groupBys)[number], keys
     return (key: string) => advocates.get(key)?.displayName ?? key;
   }
   if (groupBy === 'link') return (key: string) => `${baseUrl}/${key}`;
+  if (groupBy === 'country') return countryName;
   return (key: string) => key;
+};
+
+const regionNames = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'code' });
+
+/** A country row's label: the English name of its code ("FR" → "France"); `unknown` stays. */
+const countryName = (key: string): string => {
+  if (!/^[A-Z]{2}$/.test(key)) return key;
+  try {
+    return regionNames.of(key) ?? key;
+  } catch {
+    return key;
+  }
 };
 
 const offsetCursor = (orgId: string, offset: number, total: number) =>

@@ -61,5 +61,18 @@ export const rollupPartitionShards = {
   /** One per channel (`shared/domain/channels.ts`, append-only): two busy channels never share one. */
   channel: 12,
   department: 16,
+  /**
+   * Breakdowns, by their expected number of keys. Every click adds to one row of each, so each
+   * breakdown as a whole is as hot as the campaign's totals; more partitions spread its keys (not
+   * one key). `device` has four classes, one partition each (by place in `deviceClasses`, like
+   * channels): mobile and desktop never share one. Browsers and OSes are a few dozen names, 4;
+   * countries up to ~250 codes, 8; referrer hosts are open-ended, 16 like links. A dimension read
+   * queries every partition, so a partition too many costs a small query per dashboard read.
+   */
+  country: 8,
+  device: 4,
+  browser: 4,
+  os: 4,
+  referrer: 16,
 } as const satisfies Record<RollupDimension, number>;
 

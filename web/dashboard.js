@@ -19,6 +19,17 @@ import {
 
 const KEY_STORAGE = 'advocacy.analyticsKey';
 const MAX_CAMPAIGN_PAGES = 10;
+/** The breakdowns of `groupBy` (spec section 7) the dashboard offers, with their headings. */
+const breakdowns = [
+  ['country', 'Country'],
+  ['device', 'Device'],
+  ['browser', 'Browser'],
+  ['os', 'OS'],
+  ['referrer', 'Referrer'],
+];
+const breakdownLabel = Object.fromEntries(breakdowns);
+/** Rows a breakdown shows: its biggest values (the API's order: conversions, then clicks). */
+const BREAKDOWN_ROWS = 10;
 
 const state = {
   key: tabStorage.get(KEY_STORAGE),
@@ -26,6 +37,7 @@ const state = {
   selectedId: undefined,
   model: undefined,
   rangePreset: '30',
+  breakdown: 'country',
   custom: { from: utcDay(29), to: utcDay(0) },
   /** Per range: totals of every campaign and the organization's unattributed conversions. */
   orgTotals: new Map(),
@@ -37,7 +49,7 @@ const state = {
 const modelLabel = Object.fromEntries(attributionModels);
 
 // ---------------------------------------------------------------------------------------------
-// URL state (no credential in it): #campaign=…&model=…&range=30|all|custom&from=…&to=…
+// URL state (no credential in it): #campaign=…&model=…&range=30|all|custom&from=…&to=…&breakdown=…
 
 function readHash() {
   const params = new URLSearchParams(location.hash.slice(1));
@@ -47,6 +59,7 @@ function readHash() {
   if (['7', '30', '90', 'all', 'custom'].includes(range)) state.rangePreset = range;
   if (params.get('from')) state.custom.from = params.get('from');
   if (params.get('to')) state.custom.to = params.get('to');
+  if (breakdownLabel[params.get('breakdown')]) state.breakdown = params.get('breakdown');
 }
 
 function writeHash() {
@@ -58,6 +71,7 @@ function writeHash() {
     params.set('from', state.custom.from);
     params.set('to', state.custom.to);
   }
+  params.set('breakdown', state.breakdown);
   history.replaceState(null, '', `#${params}`);
 }
 
@@ -260,15 +274,16 @@ async function refresh() {
   const { from, to } = range();
   const base = `/v1/campaigns/${encodeURIComponent(campaign.campaignId)}`;
   try {
-    const [channels, days, leaderboard, org] = await Promise.all([
+    const [channels, days, leaderboard, breakdown, org] = await Promise.all([
       call(`${base}/attribution?${query({ model, groupBy: 'channel', limit: 100, from, to })}`),
       allRows(`${base}/attribution`, { model, groupBy: 'day', from, to }),
       call(`${base}/leaderboard?${query({ model, metric: 'conversions', limit: 10, from, to })}`),
+      call(`${base}/attribution?${query({ model, groupBy: state.breakdown, limit: BREAKDOWN_ROWS, from, to })}`),
       loadOrgTotals(),
     ]);
     if (generation !== state.generation) return;
     renderCampaignList();
-    renderDetail(campaign, model, channels.body, days, leaderboard.body, org);
+    renderDetail(campaign, model, channels.body, days, leaderboard.body, breakdown.body, org);
   } catch (error) {
     if (generation === state.generation) handleError(error, detail, refresh);
   }
@@ -295,7 +310,7 @@ const kpi = (testid, label, value, formatted, hint) =>
     hint ? el('span', { class: 'kpi-hint' }, hint) : null,
   );
 
-function renderDetail(campaign, model, channelReport, dayRows, leaderboard, org) {
+function renderDetail(campaign, model, channelReport, dayRows, leaderboard, breakdownReport, org) {
   const { totals } = channelReport;
   const requests = totals.clicks + totals.botClicks;
   const botShare = requests > 0 ? totals.botClicks / requests : null;
@@ -381,7 +396,13 @@ function renderDetail(campaign, model, channelReport, dayRows, leaderboard, org)
     ),
   );
 
-  $('#detail').replaceChildren(kpis, chartSection, el('div', { class: 'two-columns' }, leaderboardSection, channelSection), exportSection);
+  $('#detail').replaceChildren(
+    kpis,
+    chartSection,
+    el('div', { class: 'two-columns' }, leaderboardSection, channelSection),
+    breakdownSection(breakdownReport),
+    exportSection,
+  );
   $('#detail').dataset.state = 'ready';
   $('#detail').setAttribute('aria-busy', 'false');
   if (quiet || series.days.length === 0) {
@@ -389,6 +410,118 @@ function renderDetail(campaign, model, channelReport, dayRows, leaderboard, org)
   } else {
     drawChart(chartRegion, series);
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Breakdowns: clicks and conversions by country, device, browser, OS or referrer
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+
+/** An SVG element: attributes only (presentation attributes, no inline style: the CSP forbids it). */
+function svg(tag, attributes = {}, ...children) {
+  const node = document.createElementNS(SVG_NS, tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === undefined || value === null) continue;
+    if (name === 'dataset') Object.assign(node.dataset, value);
+    else node.setAttribute(name, String(value));
+  }
+  for (const child of children.flat()) if (child !== undefined && child !== null) node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  return node;
+}
+
+/**
+ * Horizontal bars, one pair per row: clicks (blue, to the row with most clicks) and credited
+ * conversions (green, to the row with most conversions), each with its number. The two scales are
+ * apart because conversions are a small fraction of clicks; the numbers say what the bars mean.
+ */
+function breakdownChart(report) {
+  const LABEL_WIDTH = 170;
+  const BAR_WIDTH = 300;
+  const ROW_HEIGHT = 34;
+  const maxClicks = Math.max(1, ...report.rows.map((row) => row.clicks));
+  const maxConversions = Math.max(1e-9, ...report.rows.map((row) => row.conversions));
+  const height = report.rows.length * ROW_HEIGHT + 4;
+  const truncate = (text) => (text.length > 24 ? `${text.slice(0, 23)}…` : text);
+  return svg(
+    'svg',
+    {
+      class: 'breakdown-chart',
+      viewBox: `0 0 ${LABEL_WIDTH + BAR_WIDTH + 130} ${height}`,
+      role: 'img',
+      'aria-label': `Clicks and conversions by ${breakdownLabel[report.groupBy].toLowerCase()}`,
+      dataset: { testid: 'breakdown-chart' },
+    },
+    report.rows.map((row, i) => {
+      const y = i * ROW_HEIGHT + 4;
+      const clicksWidth = (row.clicks / maxClicks) * BAR_WIDTH;
+      const conversionsWidth = (row.conversions / maxConversions) * BAR_WIDTH;
+      return svg(
+        'g',
+        { dataset: { testid: 'breakdown-bar', key: row.key, clicks: row.clicks, conversions: row.conversions } },
+        svg('title', {}, `${row.label}: ${formatInteger(row.clicks)} clicks, ${formatConversions(row.conversions)} conversions`),
+        svg('text', { x: 0, y: y + 16, class: 'bar-label' }, truncate(row.label)),
+        svg('rect', { x: LABEL_WIDTH, y, width: clicksWidth.toFixed(2), height: 14, class: 'bar-clicks', dataset: { share: (row.clicks / maxClicks).toFixed(4) } }),
+        svg('text', { x: LABEL_WIDTH + clicksWidth + 6, y: y + 12, class: 'bar-value' }, formatInteger(row.clicks)),
+        svg('rect', { x: LABEL_WIDTH, y: y + 17, width: conversionsWidth.toFixed(2), height: 8, class: 'bar-conversions' }),
+        svg('text', { x: LABEL_WIDTH + conversionsWidth + 6, y: y + 26, class: 'bar-value conversions' }, row.conversions > 0 ? `${formatConversions(row.conversions)} conv.` : ''),
+      );
+    }),
+  );
+}
+
+function breakdownSection(report) {
+  const select = el(
+    'select',
+    {
+      id: 'breakdown-select',
+      dataset: { testid: 'breakdown-select' },
+      onchange: (event) => {
+        state.breakdown = event.target.value;
+        refresh();
+      },
+    },
+    breakdowns.map(([value, label]) => el('option', { value, selected: value === state.breakdown }, label)),
+  );
+  const section = el(
+    'section',
+    { class: 'card', 'aria-labelledby': 'breakdown-title' },
+    el(
+      'div',
+      { class: 'card-head' },
+      el('h2', { id: 'breakdown-title' }, `Clicks by ${breakdownLabel[report.groupBy].toLowerCase()}`),
+      el('label', {}, 'Break down by ', select),
+    ),
+  );
+  if (report.rows.length === 0) {
+    section.append(emptyNote('No clicks in this range yet.'));
+    return section;
+  }
+  section.append(
+    el(
+      'p',
+      { class: 'legend muted' },
+      el('span', { class: 'swatch clicks' }),
+      ' clicks ',
+      el('span', { class: 'swatch conversions' }),
+      ` conversions (credited through the clicks)${report.nextCursor ? ` · top ${BREAKDOWN_ROWS}` : ''}`,
+    ),
+    breakdownChart(report),
+    table(
+      [breakdownLabel[report.groupBy], 'Clicks', 'Unique', 'Conversions', 'Revenue'],
+      report.rows.map((row) =>
+        el(
+          'tr',
+          { dataset: { testid: 'breakdown-row', key: row.key } },
+          el('td', {}, row.label),
+          numberCell('clicks', row.clicks, formatInteger),
+          numberCell('uniqueClicks', row.uniqueClicks, formatInteger),
+          numberCell('conversions', row.conversions, formatConversions),
+          el('td', { class: 'num', dataset: { field: 'revenue', value: JSON.stringify(row.revenue) } }, formatRevenue(row.revenue)),
+        ),
+      ),
+    ),
+  );
+  return section;
 }
 
 const emptyNote = (text) => el('p', { class: 'state state-empty' }, text);

@@ -1,6 +1,7 @@
 /**
  * Scenario 4 — query cost independent of traffic. Two campaigns of one organization with the same
- * keys (50 advocates, 100 links, the same channels, departments and 7 days), one with 100 000
+ * keys (50 advocates, 100 links, the same channels, departments, countries, devices, browsers,
+ * OSes, referrers and 7 days), one with 100 000
  * click events and one with 1 000. Raw events are written to the events table (so a query that
  * scanned them would show it); the roll-up rows are computed by the product's own roll-up
  * functions (shared/domain/rollup.ts), as the consumer would write them. The dashboard reads run
@@ -124,7 +125,7 @@ export const queries = async (context: BenchContext): Promise<ScenarioResult> =>
 
   const paths = (campaign: Campaign): Record<string, string> => ({
     ...Object.fromEntries(
-      ['advocate', 'link', 'channel', 'day', 'department'].map((groupBy) => [
+      ['advocate', 'link', 'channel', 'day', 'department', 'country', 'device', 'browser', 'os', 'referrer'].map((groupBy) => [
         `attribution groupBy=${groupBy}`,
         `/v1/campaigns/${campaign.campaignId}/attribution?groupBy=${groupBy}&limit=100`,
       ]),

@@ -4,7 +4,7 @@
  */
 import { campaignIndexShards, rollupPartitionShards } from '../settings.js';
 import { channels } from '../domain/channels.js';
-import type { ClickEventRecord, ConversionEventRecord } from '../domain/events.js';
+import { deviceClasses, type ClickEventRecord, type ConversionEventRecord } from '../domain/events.js';
 
 export const entityKeys = {
   org: (orgId: string) => ({ pk: `ORG#${orgId}`, sk: 'ORG' }),
@@ -82,7 +82,11 @@ export const shardOf = (id: string, shards: number): number => {
   return (hash >>> 0) % shards;
 };
 
-const channelShard: ReadonlyMap<string, number> = new Map(channels.map((channel, index) => [channel, index]));
+/** Dimensions whose keys are a closed list: a key's partition is its place in the list. */
+const listedShard: Readonly<Record<string, ReadonlyMap<string, number>>> = {
+  channel: new Map(channels.map((channel, index) => [channel, index])),
+  device: new Map(deviceClasses.map((device, index) => [device, index])),
+};
 
 /** Partitions of a roll-up dimension (`rollupPartitionShards`; 1 for dimensions it does not name). */
 export const rollupShardsOf = (dimension: string): number =>
@@ -90,14 +94,15 @@ export const rollupShardsOf = (dimension: string): number =>
 
 /**
  * The partition (0…shards−1) of a roll-up dimension that holds a key's rows: FNV-1a of the key
- * (`shardOf`), except channels — a closed, append-only list — which take their place in it, so no
- * two busy channels share a partition. Deterministic forever for a given shard count: a row is
+ * (`shardOf`), except channels and device classes — closed, append-only lists — which take their
+ * place in their list, so no two busy channels (or devices) share a partition; a key off the list
+ * (`unknown`) is hashed. Deterministic forever for a given shard count: a row is
  * updated in place, so it must always be found where it was first written.
  */
 export const rollupShardOf = (dimension: string, key: string): number => {
   const shards = rollupShardsOf(dimension);
   if (shards <= 1) return 0;
-  const listed = dimension === 'channel' ? channelShard.get(key) : undefined;
+  const listed = listedShard[dimension]?.get(key);
   return listed !== undefined ? listed % shards : shardOf(key, shards);
 };
 

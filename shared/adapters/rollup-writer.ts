@@ -62,6 +62,7 @@ const ledgerPut = (table: string, eventId: string, appliedAt: Date): TransactIte
 });
 
 export interface ApplyOutcome {
+  /** Events applied (the second part of an event split by `inLedgerParts` is not another one). */
   applied: number;
   /** Of `applied`, the clicks (ledger-skipped redeliveries are not counted again). */
   appliedClicks: number;
@@ -110,8 +111,8 @@ const applyPlan = async <E>(plan: TransactionPlan<E>, outcome: ApplyOutcome): Pr
     try {
       await documentClient().send(new TransactWriteCommand({ TransactItems: items }));
       outcome.transactions++;
-      outcome.applied += events.length;
-      outcome.appliedClicks += events.filter((e) => e.kind === 'click').length;
+      outcome.applied += events.filter((e) => !e.part).length;
+      outcome.appliedClicks += events.filter((e) => e.kind === 'click' && !e.part).length;
       outcome.rowWrites += rows.length;
       return;
     } catch (error) {
@@ -122,7 +123,7 @@ const applyPlan = async <E>(plan: TransactionPlan<E>, outcome: ApplyOutcome): Pr
         if (index < events.length && reason.Code === 'ConditionalCheckFailed') done.add(index);
       });
       if (done.size > 0) {
-        outcome.alreadyApplied += done.size;
+        outcome.alreadyApplied += events.filter((e, index) => done.has(index) && !e.part).length;
         events = events.filter((_, index) => !done.has(index));
         rows = [...coalesce(events.flatMap((e) => e.contributions)).values()];
         continue;

@@ -1,12 +1,14 @@
 /**
- * Reads attribution needs: the click behind a click id, a visitor's human clicks, a customer's
- * remembered path, and each campaign's lookback. Every read is bounded by the organization, so a
- * click id or visitor id of another organization never becomes a touchpoint.
+ * Reads attribution needs: the click behind a click id, a visitor's human clicks (with what each
+ * recorded of its viewer, for the breakdowns), a customer's remembered path, and each campaign's
+ * lookback. Every read is bounded by the organization, so a click id or visitor id of another
+ * organization never becomes a touchpoint.
  */
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { tableName } from './config.js';
 import { defaultLookbackDays, type Touchpoint } from '../domain/attribution.js';
 import { locateClick, type ClickLocator } from '../domain/click-id.js';
+import type { ViewerFacts } from '../domain/events.js';
 import { isValidVisitorId } from '../domain/ids.js';
 import { documentClient } from './dynamo.js';
 import { getCampaign } from './entities.js';
@@ -39,6 +41,18 @@ export const locateHumanClick = async (orgId: string, clickId: string): Promise<
     }),
   );
   return Item && Item.orgId === orgId && Item.botClass === 'human' ? location : undefined;
+};
+
+/**
+ * What the stored click recorded of its viewer, for its breakdown rows. A click stored before a
+ * field existed lacks it; its credit then goes to that breakdown's `unknown` row.
+ */
+const viewerFactsOf = (item: Record<string, unknown>): ViewerFacts => {
+  const facts: ViewerFacts = {};
+  for (const field of ['country', 'device', 'browser', 'os', 'referrerHost'] as const) {
+    if (typeof item[field] === 'string' && item[field]) facts[field] = item[field];
+  }
+  return facts;
 };
 
 /** The visitor's human clicks in this organization in the 90 days up to `until`. */
@@ -80,6 +94,7 @@ export const visitorTouchpoints = async (
       slug: String(item.slug),
       channel: String(item.channel),
       ...(item.department ? { department: String(item.department) } : {}),
+      ...viewerFactsOf(item),
       lookbackDays: await lookbackOf(orgId, String(item.campaignId), lookbacks),
     })),
   );

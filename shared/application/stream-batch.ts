@@ -17,10 +17,13 @@ import {
   unattributedContributions,
 } from '../domain/conversion-credit.js';
 import { rawEventSchema, type ConversionEventRecord, type RawEvent } from '../domain/events.js';
-import { campaignOf, clickContributions, planTransactions, type Contribution, type PlannedEvent, type SideWrite } from '../domain/rollup.js';
+import { campaignOf, clickContributions, inLedgerParts, planTransactions, type Contribution, type PlannedEvent, type SideWrite } from '../domain/rollup.js';
 import { logger } from '../adapters/observability.js';
 
-/** Longest path credited: keeps one conversion's writes inside one 100-action transaction. */
+/**
+ * Longest path credited: keeps one conversion's writes, without its breakdown rows, inside one
+ * 100-action transaction (its breakdown rows may need a second: `inLedgerParts`).
+ */
 export const MAX_TOUCHPOINTS = 8;
 
 /**
@@ -208,7 +211,7 @@ export const processStreamBatch = async (
     async ({ index, p, event }) => {
       if (index >= firstFailure) return false;
       try {
-        planned.push({ event: p, index, eventId: event.eventId, kind: 'conversion', ...(await planConversion(event, state)) });
+        planned.push(...inLedgerParts({ event: p, index, eventId: event.eventId, kind: 'conversion' as const, ...(await planConversion(event, state)) }));
         return true;
       } catch (error) {
         logger.error('Attribution failed', { error: error as Error, sequenceNumber: p.sequenceNumber });

@@ -33,11 +33,17 @@ export const linkListQuerySchema = z.object({
   cursor: cursorField,
 });
 
-export const groupBys = ['advocate', 'link', 'channel', 'day', 'department'] as const;
+export const groupBys = ['advocate', 'link', 'channel', 'day', 'department', 'country', 'device', 'browser', 'os', 'referrer'] as const;
 
 export const attributionQuerySchema = z.object({
   model: modelField,
-  groupBy: z.enum(groupBys).optional().meta({ description: 'Row dimension (default `advocate`)' }),
+  groupBy: z
+    .enum(groupBys)
+    .optional()
+    .meta({
+      description:
+        "Row dimension (default `advocate`). `country`, `device`, `browser`, `os` and `referrer` break the clicks down by what each recorded of its viewer (country code, device class, browser, OS, referrer host; `unknown` where it recorded none); a conversion's credit goes to the rows of the clicks it was credited to",
+    }),
   limit: limitField,
   cursor: cursorField,
   ...rangeFields,

@@ -117,8 +117,11 @@ export const attributionReportSchema = z
     totals: reportTotalsSchema,
     rows: z.array(
       z.object({
-        key: z.string().meta({ description: 'Advocate id, slug, channel, UTC date or department' }),
-        label: z.string().meta({ description: 'Display name, short URL or the key itself' }),
+        key: z.string().meta({
+          description:
+            "Advocate id, slug, channel, UTC date, department, or the click's country code, device class, browser, OS or referrer host (`unknown` where the click recorded none)",
+        }),
+        label: z.string().meta({ description: "Display name, short URL, country name (English) or the key itself" }),
         ...counts,
       }),
     ),
@@ -199,6 +202,12 @@ const touchpointSchema = z.object({
   slug: z.string(),
   channel: z.string(),
   department: z.string().optional(),
+  // What the click recorded of its viewer: the breakdown rows its credit went to (absent: `unknown`).
+  device: z.string().optional(),
+  browser: z.string().optional(),
+  os: z.string().optional(),
+  country: z.string().optional(),
+  referrerHost: z.string().optional(),
 });
 
 const modelCredits = z.array(

@@ -39,6 +39,7 @@
  *                             float weight is scaled by 2^64 into an integer, then apportioned
  *                             exactly; touches whole weeks apart give exact powers of two.
  */
+import type { ViewerFacts } from './events.js';
 import { MICRO_PER_UNIT, formatAmount, parseAmount, splitAmount } from './money.js';
 
 export const attributionModels = [
@@ -59,8 +60,11 @@ export const isAttributionModel = (value: unknown): value is AttributionModel =>
 /** A campaign's lookback when its creator gives none. */
 export const defaultLookbackDays = 30;
 
-/** A human click that may have led to a conversion. */
-export interface Touchpoint {
+/**
+ * A human click that may have led to a conversion, with what it recorded of its viewer, so that
+ * credit lands on the click's breakdown rows (country, device, browser, OS, referrer).
+ */
+export interface Touchpoint extends ViewerFacts {
   clickId: string;
   /** ISO 8601 UTC time of the click. */
   at: string;
@@ -281,7 +285,7 @@ export function toAttributionRecord(attribution: Attribution): AttributionRecord
     attributed: attribution.attributed,
     ...(currency ? { currency } : {}),
     touchpoints: attribution.touchpoints.map(
-      ({ clickId, at, campaignId, advocateId, slug, channel, department, lookbackDays }) => ({
+      ({ clickId, at, campaignId, advocateId, slug, channel, department, lookbackDays, country, device, browser, os, referrerHost }) => ({
         clickId,
         at,
         campaignId,
@@ -290,6 +294,11 @@ export function toAttributionRecord(attribution: Attribution): AttributionRecord
         channel,
         ...(department !== undefined ? { department } : {}),
         lookbackDays,
+        ...(country !== undefined ? { country } : {}),
+        ...(device !== undefined ? { device } : {}),
+        ...(browser !== undefined ? { browser } : {}),
+        ...(os !== undefined ? { os } : {}),
+        ...(referrerHost !== undefined ? { referrerHost } : {}),
       }),
     ),
     credits,

@@ -8,11 +8,13 @@
  * `rev_<model>_<CURRENCY>` in the currency's minor units, both integers: sums never drift.
  */
 import { attributionModels, type Attribution, type AttributionModel } from './attribution.js';
-import { CAMPAIGN_TOTAL_KEY, UNASSIGNED_DEPARTMENT, utcDay, type Contribution, type Counters, type RollupDimension } from './rollup.js';
+import { CAMPAIGN_TOTAL_KEY, dimensionKeys, utcDay, type Contribution, type Counters, type RollupDimension } from './rollup.js';
+import type { ViewerFacts } from './events.js';
 
 export const ORG_LEVEL_CAMPAIGN = '_org';
 
-export interface RecordedTouch {
+/** A credited click: where it was (link, advocate…) and what it recorded of its viewer (breakdowns). */
+export interface RecordedTouch extends ViewerFacts {
   clickId: string;
   at: string;
   advocateId: string;
@@ -20,6 +22,14 @@ export interface RecordedTouch {
   channel: string;
   department?: string;
 }
+
+const viewerFactsOf = (touch: ViewerFacts): ViewerFacts => ({
+  ...(touch.country ? { country: touch.country } : {}),
+  ...(touch.device ? { device: touch.device } : {}),
+  ...(touch.browser ? { browser: touch.browser } : {}),
+  ...(touch.os ? { os: touch.os } : {}),
+  ...(touch.referrerHost ? { referrerHost: touch.referrerHost } : {}),
+});
 
 export interface ConversionFacts {
   orgId: string;
@@ -59,6 +69,7 @@ export const conversionRecords = (conversion: ConversionFacts, attribution: Attr
       slug: touch.slug,
       channel: touch.channel,
       ...(touch.department ? { department: touch.department } : {}),
+      ...viewerFactsOf(touch),
     });
   });
   return [...byCampaign].map(([campaignId, group]) => {
@@ -87,21 +98,13 @@ export const conversionRecords = (conversion: ConversionFacts, attribution: Attr
   });
 };
 
-const touchKeys = (touch: RecordedTouch): Record<RollupDimension, string> => ({
-  campaign: CAMPAIGN_TOTAL_KEY,
-  link: touch.slug,
-  advocate: touch.advocateId,
-  channel: touch.channel,
-  department: touch.department ?? UNASSIGNED_DEPARTMENT,
-});
-
 /** The counters a conversion record adds, on the conversion's day and all time. */
 export const contributionsOfConversionRecord = (record: ConversionCampaignRecord): Contribution[] => {
   const day = utcDay(record.occurredAt);
   const rows = new Map<string, Contribution>();
   for (const model of attributionModels) {
     for (const entry of record.credits[model]) {
-      const keys = touchKeys(record.touches[entry.touch]);
+      const keys = dimensionKeys(record.touches[entry.touch]);
       for (const dimension of Object.keys(keys) as RollupDimension[]) {
         for (const period of [day, '*']) {
           const id = `${dimension}\u0000${period}\u0000${keys[dimension]}`;

@@ -13,9 +13,24 @@ const isoInstant = z.iso.datetime();
 export const botClasses = ['human', 'preview', 'scanner', 'crawler', 'head'] as const;
 export type BotClass = (typeof botClasses)[number];
 
-/** Device classes of a click (spec section 3). */
+/**
+ * Device classes of a click (spec section 3). Append-only: a class's place in this list is the
+ * roll-up partition of its breakdown rows (`rollupPartitionShards.device`, shared/adapters/keys.ts).
+ */
 export const deviceClasses = ['desktop', 'mobile', 'tablet', 'other'] as const;
 export type DeviceClass = (typeof deviceClasses)[number];
+
+/**
+ * What a click recorded of its viewer (the breakdowns of spec section 7). Optional: clicks stored
+ * before a field existed lack it, and a touchpoint carries them only when its click had them.
+ */
+export interface ViewerFacts {
+  country?: string;
+  device?: string;
+  browser?: string;
+  os?: string;
+  referrerHost?: string;
+}
 
 export const clickEventSchema = z.object({
   type: z.literal('click'),

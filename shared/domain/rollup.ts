@@ -8,16 +8,36 @@
  * `<YYYY-MM-DD>#<key>` per day and `*#<key>` for all time. The `campaign` dimension has the single
  * key `all`, so its daily rows are the campaign's day series and its `*#all` row the totals. Rows
  * are identified here by `rowId` (dimension, period, key); where they are stored is the adapter's.
+ *
+ * The breakdown dimensions (`country`, `device`, `browser`, `os`, `referrer`) are keyed by what the
+ * click recorded of its viewer, `unknown` where it recorded nothing; a conversion adds to the rows
+ * of the clicks it was credited to (shared/domain/conversion-credit.ts).
  */
 import type { Touchpoint } from './attribution.js';
 import type { ConversionCampaignRecord } from './conversion-credit.js';
-import type { ClickEventRecord } from './events.js';
+import type { ClickEventRecord, ViewerFacts } from './events.js';
 
-export const rollupDimensions = ['campaign', 'link', 'advocate', 'channel', 'department'] as const;
+export const breakdownDimensions = ['country', 'device', 'browser', 'os', 'referrer'] as const;
+export type BreakdownDimension = (typeof breakdownDimensions)[number];
+
+export const rollupDimensions = ['campaign', 'link', 'advocate', 'channel', 'department', ...breakdownDimensions] as const;
 export type RollupDimension = (typeof rollupDimensions)[number];
 
 export const UNASSIGNED_DEPARTMENT = 'unassigned';
 export const CAMPAIGN_TOTAL_KEY = 'all';
+/** The key of a breakdown row for clicks that recorded nothing there (spec section 7). */
+export const UNKNOWN_BREAKDOWN_KEY = 'unknown';
+
+const knownOr = (value: string | undefined): string => (value ? value : UNKNOWN_BREAKDOWN_KEY);
+
+/** The breakdown keys of a click (or of a touchpoint, which carries the same facts). */
+export const breakdownKeys = (viewer: ViewerFacts): Record<BreakdownDimension, string> => ({
+  country: knownOr(viewer.country),
+  device: knownOr(viewer.device),
+  browser: knownOr(viewer.browser),
+  os: knownOr(viewer.os),
+  referrer: knownOr(viewer.referrerHost),
+});
 
 export interface RowRef {
   orgId: string;
@@ -40,14 +60,17 @@ export const rowId = (row: RowRef): string =>
 
 export const utcDay = (iso: string): string => iso.slice(0, 10);
 
-const dimensionKeys = (event: { slug: string; advocateId: string; channel: string; department?: string }) =>
-  ({
-    campaign: CAMPAIGN_TOTAL_KEY,
-    link: event.slug,
-    advocate: event.advocateId,
-    channel: event.channel,
-    department: event.department ?? UNASSIGNED_DEPARTMENT,
-  }) satisfies Record<RollupDimension, string>;
+/** The key of every dimension's row a click (or a touchpoint of a conversion) adds to. */
+export const dimensionKeys = (
+  event: { slug: string; advocateId: string; channel: string; department?: string } & ViewerFacts,
+): Record<RollupDimension, string> => ({
+  campaign: CAMPAIGN_TOTAL_KEY,
+  link: event.slug,
+  advocate: event.advocateId,
+  channel: event.channel,
+  department: event.department ?? UNASSIGNED_DEPARTMENT,
+  ...breakdownKeys(event),
+});
 
 /** Every roll-up row a click adds to, daily and all-time, with its counter deltas. */
 export const clickContributions = (event: ClickEventRecord): Contribution[] => {
@@ -102,9 +125,12 @@ export type SideWrite =
 
 export interface PlannedEvent<E> {
   event: E;
+  /** The ledger id it is applied under (an event's own id, or its part's: `inLedgerParts`). */
   eventId: string;
   /** What the event is, for counting what was applied (the `ClicksRecorded` metric). */
   kind?: 'click' | 'conversion';
+  /** A second part of an event (`inLedgerParts`): applied like one, but not counted as an event. */
+  part?: true;
   contributions: Contribution[];
   sideWrites?: SideWrite[];
 }
@@ -117,9 +143,44 @@ export interface TransactionPlan<E> {
 /** DynamoDB's limit on actions in one TransactWriteItems call. */
 export const MAX_TRANSACTION_ACTIONS = 100;
 
+/** Ledger id of the second part of an event applied in two (`inLedgerParts`). */
+export const BREAKDOWN_PART_SUFFIX = '#breakdowns';
+
+const isBreakdown = (contribution: Contribution): boolean =>
+  (breakdownDimensions as readonly string[]).includes(contribution.row.dimension);
+
+/**
+ * Actions an event may need alone: its ledger entry, its side writes, one update per distinct row —
+ * counted the same on every delivery, so a redelivery splits it as the first delivery did: a
+ * customer's path is written only by the delivery that first fixes it, so one action is always
+ * kept for it.
+ */
+const actionsOnAnyDelivery = (planned: PlannedEvent<unknown>): number =>
+  2 +
+  (planned.sideWrites ?? []).filter((write) => write.kind !== 'customerPath').length +
+  new Set(planned.contributions.map((c) => rowId(c.row))).size;
+
+/**
+ * An event as the parts the planner applies, each exactly once under its own ledger id: the event
+ * itself, or — when it needs more actions than one transaction holds — its breakdown rows split off
+ * under `<eventId>#breakdowns`. Only a conversion credited to up to 8 touches that differ in most
+ * dimensions gets there (8 touches × 9 dimensions × 2 rows); without its breakdowns it always fits
+ * (as before the breakdowns existed), and its breakdown rows alone take at most 81 actions. A
+ * redelivery plans the conversion again from the same clicks, so each part finds its own ledger
+ * (only a lookback edited between the two parts' transactions could plan them differently;
+ * reconcile would show it).
+ */
+export const inLedgerParts = <P extends PlannedEvent<unknown>>(planned: P, maxActions = MAX_TRANSACTION_ACTIONS): P[] => {
+  if (actionsOnAnyDelivery(planned) <= maxActions) return [planned];
+  return [
+    { ...planned, contributions: planned.contributions.filter((c) => !isBreakdown(c)) },
+    { ...planned, eventId: `${planned.eventId}${BREAKDOWN_PART_SUFFIX}`, part: true, contributions: planned.contributions.filter(isBreakdown), sideWrites: [] },
+  ];
+};
+
 /**
  * Where an event's rows are: campaign, then advocate, then link. Events next to each other in
- * this order share most of their rows (a link's clicks share all ten), so cutting the sorted
+ * this order share most of their rows (a link's clicks share the ten of its own dimensions), so cutting the sorted
  * list into transactions coalesces far more than batch order does (bench: scenario 3).
  */
 const affinityKey = (event: PlannedEvent<unknown>): string => {

@@ -100,10 +100,11 @@ const openPage = async (): Promise<Page> => {
   return page;
 };
 
-const visit = async (slug: string, cookie?: string) => {
+/** A browser's click; `origin`: the CDN's country header and a `Referer`, as the redirect receives them on AWS. */
+const visit = async (slug: string, cookie?: string, origin: Record<string, string> = {}) => {
   const response = await fetch(`${system.baseUrl}/${slug}`, {
     redirect: 'manual',
-    headers: { 'user-agent': browserUserAgents.chromeDesktop, ...(cookie ? { cookie } : {}) },
+    headers: { 'user-agent': browserUserAgents.chromeDesktop, ...origin, ...(cookie ? { cookie } : {}) },
   });
   expect(response.status).toBe(302);
   return {
@@ -141,9 +142,10 @@ beforeAll(async () => {
   links.bobX = await issue('bob', 'x');
   links.aliceEmail = await issue('alice', 'email');
 
-  // Visitor 1: Alice's LinkedIn link, then Bob's X link; visitor 2: Alice's e-mail link; one preview bot.
-  const first = await visit(links.aliceLinkedin.slug);
-  const second = await visit(links.bobX.slug, first.cookie);
+  // Visitor 1: Alice's LinkedIn link (from France, via LinkedIn), then Bob's X link (from Germany);
+  // visitor 2: Alice's e-mail link (no country, no referrer); one preview bot.
+  const first = await visit(links.aliceLinkedin.slug, undefined, { 'cloudfront-viewer-country': 'FR', referer: 'https://www.linkedin.com/feed/' });
+  const second = await visit(links.bobX.slug, first.cookie, { 'cloudfront-viewer-country': 'DE' });
   const third = await visit(links.aliceEmail.slug);
   await fetch(`${system.baseUrl}/${links.aliceLinkedin.slug}`, { redirect: 'manual', headers: { 'user-agent': browserUserAgents.linkedInBot } });
 
@@ -324,6 +326,54 @@ describe('campaign dashboard', () => {
     const alice = (await tableRows(page, 'leaderboard-row', 'advocateId')).find((row) => row.key === 'alice');
     expect(Number(alice?.conversions)).toBe(2);
     expect(Number((await kpis(page))['kpi-conversions'])).toBe(2);
+  }, BROWSER_TEST_TIMEOUT);
+
+  it('breaks clicks and credited conversions down by country, device, browser, OS and referrer, as a chart and a table', async () => {
+    await page.selectOption('[data-testid="range-select"]', '30');
+    await ready(page);
+    await page.selectOption('[data-testid="model-select"]', 'last_click');
+    await ready(page);
+    const bars = () =>
+      page.$$eval('[data-testid="breakdown-bar"]', (nodes) =>
+        nodes.map((node) => {
+          const { key, clicks, conversions } = (node as unknown as BrowserElement).dataset;
+          return { key: String(key), clicks: Number(clicks), conversions: Number(conversions) };
+        }),
+      );
+    const fromApi = async (groupBy: string) =>
+      (await api('GET', `/v1/campaigns/${campaignId}/attribution?groupBy=${groupBy}&model=last_click&limit=10&${last30Days()}`, { token: analyticsKey })).body;
+    const shown: Record<string, Array<{ key: string; clicks: number; conversions: number }>> = {};
+    for (const groupBy of ['country', 'device', 'browser', 'os', 'referrer']) {
+      await page.selectOption('[data-testid="breakdown-select"]', groupBy);
+      await ready(page);
+      expect(page.url()).toContain(`breakdown=${groupBy}`);
+      const report = await fromApi(groupBy);
+      // The chart draws the API's rows, in its order, with its numbers; the table repeats them.
+      shown[groupBy] = await bars();
+      expect(shown[groupBy]).toEqual(report.rows.map((row: any) => ({ key: row.key, clicks: row.clicks, conversions: row.conversions })));
+      expect(await tableRows(page, 'breakdown-row', 'key')).toEqual(
+        report.rows.map((row: any) => ({ key: row.key, clicks: String(row.clicks), uniqueClicks: String(row.uniqueClicks), conversions: String(row.conversions), revenue: JSON.stringify(row.revenue) })),
+      );
+      // A drawn chart, not an empty box: the row with the most clicks has the full-length bar.
+      const chart = await page.$eval('[data-testid="breakdown-chart"]', (node) => node.getBoundingClientRect());
+      expect(chart.width).toBeGreaterThan(200);
+      expect(chart.height).toBeGreaterThan(20);
+      const shares = await page.$$eval('[data-testid="breakdown-bar"] rect.bar-clicks', (rects) => rects.map((rect) => Number((rect as unknown as BrowserElement).dataset.share)));
+      expect(Math.max(...shares)).toBe(1);
+    }
+    // Visitor 1's conversion (last click: Bob's, from Germany, no referrer) and visitor 2's lead
+    // (no country): last-click credit on DE and unknown, none on FR.
+    const byKey = (rows: Array<{ key: string; clicks: number; conversions: number }>) => Object.fromEntries(rows.map((row) => [row.key, [row.clicks, row.conversions]]));
+    expect(byKey(shown.country)).toEqual({ DE: [1, 1], unknown: [1, 1], FR: [1, 0] });
+    expect(byKey(shown.referrer)).toEqual({ unknown: [2, 2], 'www.linkedin.com': [1, 0] });
+    expect(byKey(shown.device)).toMatchObject({ desktop: [3, 2] });
+    expect(byKey(shown.browser)).toMatchObject({ Chrome: [3, 2] });
+    expect(byKey(shown.os)).toMatchObject({ Windows: [3, 2] });
+    // Labels the user reads: the country's name, the key itself elsewhere.
+    await page.selectOption('[data-testid="breakdown-select"]', 'country');
+    await ready(page);
+    expect(await page.textContent('[data-testid="breakdown-row"][data-key="FR"] td')).toBe('France');
+    await page.screenshot({ path: join(SCREENSHOT_DIR, 'dashboard-breakdown.png'), fullPage: true });
   }, BROWSER_TEST_TIMEOUT);
 
   it('follows the date range: a month without traffic shows zeros', async () => {

@@ -7,6 +7,8 @@
  * reordered records) are drawn from `faultSeed`.
  */
 import fc from 'fast-check';
+import { browserUserAgents } from '../support/client.js';
+import type { RequestClass, ViewerSent } from '../reference/model.js';
 
 export const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
@@ -17,6 +19,31 @@ export const BROWSERS = 3;
 export const channels = ['linkedin', 'x', 'email'] as const;
 export const currencies = { EUR: 2, USD: 2, JPY: 0 } as const;
 export type Currency = keyof typeof currencies;
+
+/**
+ * The user agents the player sends, per request class, with the device class, browser and OS
+ * docs/api.md says a click records for each (the parser's names; agents it does not recognise,
+ * bots among them, are `Other`). Written down here, not computed by the product's parser, so the
+ * breakdown rows are checked against an independent statement.
+ */
+export const userAgents: Record<Exclude<RequestClass, 'head'>, Array<{ userAgent: string } & Omit<ViewerSent, 'country' | 'referer'>>> = {
+  human: [
+    { userAgent: browserUserAgents.chromeDesktop, device: 'desktop', browser: 'Chrome', os: 'Windows' },
+    { userAgent: browserUserAgents.safariIphone, device: 'mobile', browser: 'Mobile Safari', os: 'iOS' },
+  ],
+  preview: [
+    { userAgent: browserUserAgents.linkedInBot, device: 'other', browser: 'Other', os: 'Other' },
+    { userAgent: 'Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)', device: 'other', browser: 'Other', os: 'Other' },
+  ],
+  scanner: [
+    { userAgent: 'Barracuda Sentinel (EE)', device: 'other', browser: 'Other', os: 'Other' },
+    { userAgent: 'Mozilla/4.0 (compatible; ms-office; MSOffice 16)', device: 'other', browser: 'Other', os: 'Other' },
+  ],
+  crawler: [
+    { userAgent: browserUserAgents.googlebot, device: 'other', browser: 'Other', os: 'Other' },
+    { userAgent: 'Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)', device: 'other', browser: 'Other', os: 'Other' },
+  ],
+};
 
 /** Who sends a click: a browser that keeps cookies, a cookie-less browser, a bot, or a HEAD request. */
 export type Sender =
@@ -45,8 +72,14 @@ export interface ConversionStep {
   value?: { amount: string; currency: Currency };
 }
 
+/** What a click's request says besides its user agent: the CDN's country header, a `Referer`. */
+export interface ClickOrigin {
+  country?: string;
+  referer?: string;
+}
+
 export type Step = { gapMs: number } & (
-  | { kind: 'click'; link: number; sender: Sender }
+  | { kind: 'click'; link: number; sender: Sender; origin: ClickOrigin }
   | ConversionStep
   | { kind: 'disableLink'; link: number }
 );
@@ -81,6 +114,15 @@ const senderArbitrary: fc.Arbitrary<Sender> = fc.oneof(
   { weight: 1, arbitrary: fc.constant({ kind: 'cookieless' as const }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('bot' as const), requestClass: fc.constantFrom('preview' as const, 'scanner' as const, 'crawler' as const) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('head' as const), browser: fc.nat({ max: BROWSERS - 1 }) }) },
+);
+
+/** Countries and referrers, or none (then the breakdown row is `unknown`). */
+const originArbitrary: fc.Arbitrary<ClickOrigin> = fc.record(
+  {
+    country: fc.constantFrom('FR', 'DE', 'US'),
+    referer: fc.constantFrom('https://www.linkedin.com/feed/', 'https://t.co/x1Yz', 'android-app://com.slack/'),
+  },
+  { requiredKeys: [] },
 );
 
 const valueArbitrary = fc.option(
@@ -127,7 +169,7 @@ const stepArbitrary: fc.Arbitrary<Step> = fc
   .tuple(
     gapArbitrary,
     fc.oneof(
-      { weight: 12, arbitrary: fc.record({ kind: fc.constant('click' as const), link: fc.nat(), sender: senderArbitrary }) },
+      { weight: 12, arbitrary: fc.record({ kind: fc.constant('click' as const), link: fc.nat(), sender: senderArbitrary, origin: originArbitrary }) },
       { weight: 4, arbitrary: conversionArbitrary },
       { weight: 1, arbitrary: fc.record({ kind: fc.constant('disableLink' as const), link: fc.nat() }) },
     ),

@@ -8,17 +8,9 @@ import { randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { Webhook } from 'standardwebhooks';
 import { vi } from 'vitest';
-import { browserUserAgents } from '../support/client.js';
 import type { TestSystem } from '../support/system.js';
 import type { ClickSent, ConversionSent, History, RequestClass } from '../reference/model.js';
-import { BROWSERS, DAY_MS, type Plan, type Sender } from './plan.js';
-
-const userAgents: Record<Exclude<RequestClass, 'head'>, string[]> = {
-  human: [browserUserAgents.chromeDesktop, browserUserAgents.safariIphone],
-  preview: [browserUserAgents.linkedInBot, 'Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)'],
-  scanner: ['Barracuda Sentinel (EE)', 'Mozilla/4.0 (compatible; ms-office; MSOffice 16)'],
-  crawler: [browserUserAgents.googlebot, 'Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)'],
-};
+import { BROWSERS, DAY_MS, userAgents, type ClickOrigin, type Plan, type Sender } from './plan.js';
 
 /** A history longer than this is compressed (long gaps become an hour), to bound the moved clock. */
 const MAX_SPAN_MS = 20 * DAY_MS;
@@ -183,7 +175,7 @@ export const playHistory = async (system: TestSystem, clock: MovedClock, plan: P
   let now = clock.nextHistoryStart();
   const start = now;
 
-  const click = async (slug: string, sender: Sender) => {
+  const click = async (slug: string, sender: Sender, origin: ClickOrigin) => {
     const browserIndex = sender.kind === 'browser' || sender.kind === 'head' ? sender.browser : undefined;
     const browser = browserIndex === undefined ? undefined : browsers[browserIndex];
     if (sender.kind === 'browser' && sender.clearsCookiesFirst) {
@@ -193,10 +185,14 @@ export const playHistory = async (system: TestSystem, clock: MovedClock, plan: P
     const requestClass: RequestClass =
       sender.kind === 'bot' ? sender.requestClass : sender.kind === 'head' ? 'head' : 'human';
     const agents = userAgents[requestClass === 'head' ? 'human' : requestClass];
+    const { userAgent, ...labels } = agents[history.events.length % agents.length];
     const cookie = browser?.jar.header(now);
     const response = await clock.at(now, () =>
       requestOnce(`${system.baseUrl}/${slug}`, requestClass === 'head' ? 'HEAD' : 'GET', {
-        'user-agent': agents[history.events.length % agents.length],
+        'user-agent': userAgent,
+        // What CloudFront adds on AWS (spec section 3); locally the test sends it itself.
+        ...(origin.country ? { 'cloudfront-viewer-country': origin.country } : {}),
+        ...(origin.referer ? { referer: origin.referer } : {}),
         ...(cookie ? { cookie } : {}),
       }),
     );
@@ -215,7 +211,16 @@ export const playHistory = async (system: TestSystem, clock: MovedClock, plan: P
         visitor = `cookieless${cookieless++}`;
       }
     }
-    const sent: ClickSent = { kind: 'click', at: now, slug, requestClass, tracked, ...(visitor ? { visitor } : {}), ...(clickId ? { clickId } : {}) };
+    const sent: ClickSent = {
+      kind: 'click',
+      at: now,
+      slug,
+      requestClass,
+      tracked,
+      viewer: { ...labels, ...origin },
+      ...(visitor ? { visitor } : {}),
+      ...(clickId ? { clickId } : {}),
+    };
     history.events.push(sent);
     if (human && tracked) humanClicks.push(sent);
   };
@@ -275,7 +280,7 @@ export const playHistory = async (system: TestSystem, clock: MovedClock, plan: P
   for (const step of plan.steps) {
     now += now - start + step.gapMs > MAX_SPAN_MS ? Math.min(step.gapMs, 3_600_000) : step.gapMs;
     if (step.kind === 'click') {
-      await click(history.links[step.link % history.links.length].slug, step.sender);
+      await click(history.links[step.link % history.links.length].slug, step.sender, step.origin);
     } else if (step.kind === 'conversion') {
       await convert(step);
     } else {

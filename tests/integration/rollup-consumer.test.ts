@@ -17,6 +17,7 @@ import { dynamoRollupWriter, type RollupWriter } from '../../shared/adapters/rol
 import { tableName } from '../../shared/adapters/config.js';
 import { reconcileCampaign, type ReconcileProgress } from '../../shared/application/reconcile.js';
 import { processStreamBatch } from '../../shared/application/stream-batch.js';
+import { BREAKDOWN_PART_SUFFIX } from '../../shared/domain/rollup.js';
 import { useIsolatedTables } from '../support/tables.js';
 
 const ORG = 'org_test';
@@ -49,9 +50,16 @@ const makeClicks = (count: number) =>
       ...(human ? { visitorId } : {}),
       unique: human && i % 3 === 0,
       botClass: human ? 'human' : 'preview',
-      device: 'desktop',
-      browser: 'Chrome',
-      os: 'Windows',
+      // What the click recorded of its viewer varies from click to click, so a visitor's
+      // conversion is credited to many breakdown rows (some too many for one transaction).
+      ...[
+        { device: 'desktop', browser: 'Chrome', os: 'Windows' },
+        { device: 'mobile', browser: 'Mobile Safari', os: 'iOS' },
+        { device: 'tablet', browser: 'Chrome', os: 'Android' },
+        { device: 'desktop', browser: 'Firefox', os: 'Linux' },
+      ][i % 4],
+      ...(i % 5 === 1 ? {} : { country: ['FR', 'DE', 'US', 'ES', 'IT', 'NL', 'SE'][i % 7] }),
+      ...(i % 6 === 2 ? {} : { referrerHost: `ref${i % 9}.example` }),
       gsi1pk: eventKeys.campaignIndex(ORG, campaignId, clickId),
       gsi1sk: eventKeys.campaignIndexSort(at, clickId),
       expiresAt: 2_000_000_000,
@@ -161,13 +169,13 @@ describe('roll-up consumer exactly-once', () => {
       (await documentClient().send(new QueryCommand({ TableName: tableName('rollups'), KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk }, ConsistentRead: true }))).Items ?? [];
     const totals = (await readDimension(ORG, campaignId, 'campaign')).get('all') ?? {};
     expect(totals.clicks).toBeGreaterThan(0);
-    for (const dimension of ['link', 'advocate', 'channel', 'department'] as const) {
+    for (const dimension of ['link', 'advocate', 'channel', 'department', 'country', 'device', 'browser', 'os', 'referrer'] as const) {
       const partitions = rollupKeys.partitions(ORG, campaignId, dimension);
       const rows = (await Promise.all(partitions.map(rowsOf))).flat();
       // Each (period, key) is one item, in its key's partition, with its daily rows.
       expect(new Set(rows.map((row) => `${row.period}\u0000${row.key}`)).size).toBe(rows.length);
       for (const row of rows) expect(row.pk).toBe(rollupKeys.rowPartition(ORG, campaignId, dimension, String(row.key)));
-      if (dimension === 'link' || dimension === 'advocate') expect(new Set(rows.map((row) => row.pk)).size).toBeGreaterThan(1);
+      if (['link', 'advocate', 'device', 'referrer'].includes(dimension)) expect(new Set(rows.map((row) => row.pk)).size).toBeGreaterThan(1);
       // Read across the partitions, the keys of a dimension add up to the campaign's totals.
       for (const range of [undefined, { from: '2026-11-20', to: '2026-11-21' }]) {
         const byKey = await readDimension(ORG, campaignId, dimension, range);
@@ -177,6 +185,34 @@ describe('roll-up consumer exactly-once', () => {
         if (!range) expect([...byKey.keys()].sort()).toEqual(rows.filter((row) => row.period === '*').map((row) => String(row.key)).sort());
       }
     }
+  });
+
+  it("credits conversions to their clicks' breakdown rows, splitting the widest into two ledger parts", async () => {
+    const first = await processStreamBatch(records);
+    expect(first.outcome.applied).toBe(TOTAL);
+    await expectExact();
+    const ledgerOf = async (eventId: string) =>
+      (await documentClient().send(new QueryCommand({ TableName: tableName('rollups'), KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': rollupKeys.applied(eventId).pk } }))).Items ?? [];
+    const conversionIds = records.slice(CLICKS).map((record) => String(record.dynamodb!.NewImage!.eventId.S));
+    const parts = await Promise.all(conversionIds.map((eventId) => ledgerOf(`${eventId}${BREAKDOWN_PART_SUFFIX}`)));
+    // Some conversions' touches differ in so many dimensions that their breakdown rows took a second transaction.
+    expect(parts.filter((items) => items.length === 1).length).toBeGreaterThan(0);
+    // Every conversion's credit is on the breakdown rows: per model, the rows add up to the totals.
+    for (const campaignId of CAMPAIGNS) {
+      const totals = (await readDimension(ORG, campaignId, 'campaign')).get('all') ?? {};
+      expect(totals.conv_linear).toBeGreaterThan(0);
+      for (const dimension of ['country', 'device', 'browser', 'os', 'referrer'] as const) {
+        const byKey = await readDimension(ORG, campaignId, dimension);
+        for (const counter of ['conv_linear', 'conv_time_decay', 'rev_linear_EUR']) {
+          expect([...byKey.values()].reduce((sum, counters) => sum + (counters[counter] ?? 0), 0), `${dimension} ${counter}`).toBe(totals[counter] ?? 0);
+        }
+      }
+      expect((await readDimension(ORG, campaignId, 'country')).get('unknown')?.clicks).toBeGreaterThan(0);
+    }
+    // Delivered again, the split conversions are applied neither in part nor whole.
+    const again = await processStreamBatch(records);
+    expect(again.outcome).toMatchObject({ applied: 0, alreadyApplied: TOTAL, rowWrites: 0 });
+    await expectExact();
   });
 
   it('applies two overlapping halves once', async () => {

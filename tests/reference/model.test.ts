@@ -71,6 +71,30 @@ describe('reference model', () => {
     expect([...report(expected, 'c1', 'day', { from: '2026-01-19', to: '2026-01-19' }).rows.keys()]).toEqual(['2026-01-19']);
   });
 
+  it("breaks clicks and credit down by what each click told of its viewer, `unknown` where it told nothing", () => {
+    const desktop = { device: 'desktop', browser: 'Chrome', os: 'Windows' };
+    const expected = expectedOf(
+      history([
+        { ...click(T0, 'alice-li', 'v1', 'k1'), viewer: { ...desktop, country: 'FR', referer: 'https://www.linkedin.com/feed/' } } as Sent,
+        { ...click(T0 + DAY, 'bob-x', 'v1', 'k2'), viewer: { device: 'mobile', browser: 'Mobile Safari', os: 'iOS', referer: 'not a url' } } as Sent,
+        click(T0 + DAY, 'bob-x', 'v2', 'k3'),
+        { kind: 'click', at: T0, slug: 'alice-li', requestClass: 'preview', tracked: true, viewer: { device: 'other', browser: 'Other', os: 'Other', country: 'FR' } },
+        conversion(T0 + 2 * DAY, { clickId: 'k2', value: { amount: '10.00', currency: 'EUR' } }),
+      ]),
+    );
+    const countries = report(expected, 'c1', 'country').rows;
+    expect(countries.get('FR')).toMatchObject({ clicks: 1, botClicks: 1 });
+    expect(countries.get('FR')!.conversions.linear).toBeCloseTo(0.5, 12);
+    // k2 told no country, k3 nothing at all.
+    expect(countries.get('unknown')).toMatchObject({ clicks: 2 });
+    expect(countries.get('unknown')!.conversions.last_click).toBe(1);
+    expect(report(expected, 'c1', 'referrer').rows.get('www.linkedin.com')!.revenue.first_click.EUR).toBe(10);
+    expect(report(expected, 'c1', 'referrer').rows.get('unknown')).toMatchObject({ clicks: 2 });
+    expect([...report(expected, 'c1', 'device').rows.keys()].sort()).toEqual(['desktop', 'mobile', 'other', 'unknown']);
+    expect(report(expected, 'c1', 'browser').rows.get('Mobile Safari')!.conversions.position_based).toBeCloseTo(0.5, 12);
+    expect(report(expected, 'c1', 'os', { from: '2026-01-06', to: '2026-01-06' }).rows.get('iOS')).toMatchObject({ clicks: 1 });
+  });
+
   it('counts clicks up to 60 s after occurredAt, never after receipt, and the named click always', () => {
     const received = T0 + 1000_000;
     const events = [

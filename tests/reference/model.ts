@@ -30,9 +30,24 @@ export interface LinkTruth {
   channel: string;
 }
 
+/**
+ * What a request to a short link told of its viewer, as the test sent it: the country header the
+ * CDN would add, the `Referer`, and the device class, browser and OS of its user agent as
+ * docs/api.md spells them (the test plan keeps them in a table of the user agents it sends).
+ */
+export interface ViewerSent {
+  country?: string;
+  referer?: string;
+  device: string;
+  browser: string;
+  os: string;
+}
+
 /** One request to a short link, as the test sent it. */
 export interface ClickSent {
   kind: 'click';
+  /** Absent: the request told nothing (every breakdown row `unknown`). */
+  viewer?: ViewerSent;
   /** Epoch ms of the request (the test's moved clock). */
   at: number;
   slug: string;
@@ -76,7 +91,7 @@ export interface History {
   events: Sent[];
 }
 
-export const groupings = ['advocate', 'link', 'channel', 'day', 'department'] as const;
+export const groupings = ['advocate', 'link', 'channel', 'day', 'department', 'country', 'device', 'browser', 'os', 'referrer'] as const;
 export type Grouping = (typeof groupings)[number];
 
 /** The numbers of one attribution row (or of a campaign's totals), exact, in floating point. */
@@ -112,6 +127,8 @@ const SENDER_CLOCK_TOLERANCE_MS = 60_000;
 export const MAX_TOUCHES = 8;
 /** docs/api.md: clicks of an advocate without a department are grouped under this key. */
 export const NO_DEPARTMENT = 'unassigned';
+/** Spec 7: the breakdown row of clicks that recorded no country, device, browser, OS or referrer. */
+export const UNKNOWN = 'unknown';
 
 export const utcDay = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
 
@@ -121,6 +138,7 @@ interface HumanClick {
   visitor: string;
   link: LinkTruth;
   department?: string;
+  viewer?: ViewerSent;
   lookbackDays: number;
   unique: boolean;
   /** Unique, or recorded while the visitor's history may have been unreadable. */
@@ -142,7 +160,7 @@ interface CreditedConversion {
 export interface Expected {
   history: History;
   humanClicks: HumanClick[];
-  botClicks: Array<{ at: number; link: LinkTruth; department?: string }>;
+  botClicks: Array<{ at: number; link: LinkTruth; department?: string; viewer?: ViewerSent }>;
   conversions: CreditedConversion[];
   unattributed: number;
 }
@@ -203,7 +221,7 @@ export const expectedOf = (history: History): Expected => {
     const link = linkOf(event.slug);
     const department = advocates.get(link.advocateId)?.department;
     if (event.requestClass !== 'human') {
-      botClicks.push({ at: event.at, link, department });
+      botClicks.push({ at: event.at, link, department, viewer: event.viewer });
       continue;
     }
     if (!event.visitor || !event.clickId) throw new Error('A tracked human click needs its visitor and click id');
@@ -214,7 +232,7 @@ export const expectedOf = (history: History): Expected => {
     const lookbackDays = campaigns.get(link.campaignId)?.lookbackDays;
     if (!lookbackDays) throw new Error(`The history names an unknown campaign ${link.campaignId}`);
     const mayCountUnique = unique || event.historyUnreadable === true;
-    humanClicks.push({ clickId: event.clickId, at: event.at, visitor, link, department, lookbackDays, unique, mayCountUnique });
+    humanClicks.push({ clickId: event.clickId, at: event.at, visitor, link, department, viewer: event.viewer, lookbackDays, unique, mayCountUnique });
   }
   const clickById = indexBy(humanClicks, (c) => c.clickId);
 
@@ -286,7 +304,8 @@ const inRange = (day: string, range: DayRange) => (!range.from || day >= range.f
 /**
  * Spec 7: a campaign's totals and its rows grouped by `grouping`, over `range`. Clicks count on
  * their own UTC day; a conversion counts on the UTC day of its `occurredAt` (docs/api.md), in the
- * rows of the clicks it was credited to (advocate, link, channel, department of each touch).
+ * rows of the clicks it was credited to (advocate, link, channel, department of each touch, and
+ * what each touch told of its viewer).
  */
 export const report = (
   expected: Expected,
@@ -301,7 +320,16 @@ export const report = (
     if (!row) rows.set(key, (row = emptyNumbers()));
     return row;
   };
-  const keyOf = (link: LinkTruth, department: string | undefined, day: string): string => {
+  /** Spec 7: the host of the referrer, `unknown` without one (or with one that is no URL). */
+  const hostOf = (referer: string | undefined): string => {
+    if (!referer) return UNKNOWN;
+    try {
+      return new URL(referer).hostname || UNKNOWN;
+    } catch {
+      return UNKNOWN;
+    }
+  };
+  const keyOf = (link: LinkTruth, department: string | undefined, day: string, viewer: ViewerSent | undefined): string => {
     switch (grouping) {
       case 'advocate':
         return link.advocateId;
@@ -313,13 +341,23 @@ export const report = (
         return department ?? NO_DEPARTMENT;
       case 'day':
         return day;
+      case 'country':
+        return viewer?.country ?? UNKNOWN;
+      case 'device':
+        return viewer?.device ?? UNKNOWN;
+      case 'browser':
+        return viewer?.browser ?? UNKNOWN;
+      case 'os':
+        return viewer?.os ?? UNKNOWN;
+      case 'referrer':
+        return hostOf(viewer?.referer);
     }
   };
 
   for (const click of expected.humanClicks) {
     const day = utcDay(click.at);
     if (click.link.campaignId !== campaignId || !inRange(day, range)) continue;
-    for (const numbers of [totals, rowOf(keyOf(click.link, click.department, day))]) {
+    for (const numbers of [totals, rowOf(keyOf(click.link, click.department, day, click.viewer))]) {
       numbers.clicks++;
       if (click.unique) numbers.uniqueClicks++;
       if (click.mayCountUnique) numbers.uniqueClicksAtMost++;
@@ -328,7 +366,7 @@ export const report = (
   for (const bot of expected.botClicks) {
     const day = utcDay(bot.at);
     if (bot.link.campaignId !== campaignId || !inRange(day, range)) continue;
-    for (const numbers of [totals, rowOf(keyOf(bot.link, bot.department, day))]) numbers.botClicks++;
+    for (const numbers of [totals, rowOf(keyOf(bot.link, bot.department, day, bot.viewer))]) numbers.botClicks++;
   }
   for (const conversion of expected.conversions) {
     const day = utcDay(conversion.occurredAt);
@@ -336,7 +374,7 @@ export const report = (
     for (const model of models) {
       for (const { touch, share } of conversion.credits[model]) {
         if (touch.link.campaignId !== campaignId) continue;
-        for (const numbers of [totals, rowOf(keyOf(touch.link, touch.department, day))]) {
+        for (const numbers of [totals, rowOf(keyOf(touch.link, touch.department, day, touch.viewer))]) {
           numbers.conversions[model] += share;
           // Every touch has an entry under every model: count them once.
           if (model === models[0]) numbers.creditEntries++;

@@ -80,6 +80,14 @@ export const checkAgainstModel = async (
       ...(duringOutage(Date.parse(String(item.at))) ? { historyUnreadable: true } : {}),
       ...(item.visitorId ? { visitor: String(item.visitorId) } : {}),
       ...(item.botClass === 'human' ? { clickId: String(item.clickId) } : {}),
+      // The breakdowns as the click recorded them (the traffic's own headers are not logged per click).
+      viewer: {
+        device: String(item.device ?? 'unknown'),
+        browser: String(item.browser ?? 'unknown'),
+        os: String(item.os ?? 'unknown'),
+        ...(item.country ? { country: String(item.country) } : {}),
+        ...(item.referrerHost ? { referer: `https://${String(item.referrerHost)}/` } : {}),
+      },
     }));
   const storedIds = new Map(clicks.map((click) => [click.clickId, click]));
   for (const redirect of ledger.redirects) {

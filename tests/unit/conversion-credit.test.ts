@@ -49,7 +49,7 @@ describe('conversionRecords', () => {
   // (they only need to be carried over, not recomputed).
   const touchpoints = [
     touchpoint('a', 'cmp-a', { department: 'sales' }),
-    touchpoint('bb', 'cmp-b', { channel: 'x' }),
+    touchpoint('bb', 'cmp-b', { channel: 'x', country: 'DE', device: 'mobile', browser: 'Mobile Safari', os: 'iOS', referrerHost: 'www.linkedin.com' }),
     touchpoint('ccc', 'cmp-a', { department: '' }),
   ];
   const attribution: Attribution = {
@@ -120,7 +120,13 @@ describe('conversionRecords', () => {
       {
         ...common,
         campaignId: 'cmp-b',
-        touches: [{ clickId: 'bb', at: '2026-11-22T10:00:00.000Z', advocateId: 'adv-bb', slug: 'slug-bb', channel: 'x' }],
+        // What the click recorded of its viewer goes with it, for the breakdown rows.
+        touches: [
+          {
+            clickId: 'bb', at: '2026-11-22T10:00:00.000Z', advocateId: 'adv-bb', slug: 'slug-bb', channel: 'x',
+            country: 'DE', device: 'mobile', browser: 'Mobile Safari', os: 'iOS', referrerHost: 'www.linkedin.com',
+          },
+        ],
         credits: {
           last_click: [],
           first_click: [],
@@ -167,8 +173,12 @@ describe('contributionsOfConversionRecord', () => {
     campaignId: 'cmp-a',
     value: { amount: '10.00', currency: 'EUR' },
     touches: [
-      { clickId: 'c1', at: '2026-11-20T10:00:00.000Z', advocateId: 'alice', slug: 'slugAAAA', channel: 'linkedin', department: 'sales' },
-      { clickId: 'c2', at: '2026-11-26T10:00:00.000Z', advocateId: 'carol', slug: 'slugCCCC', channel: 'email' },
+      {
+        clickId: 'c1', at: '2026-11-20T10:00:00.000Z', advocateId: 'alice', slug: 'slugAAAA', channel: 'linkedin', department: 'sales',
+        country: 'FR', device: 'desktop', browser: 'Chrome', os: 'Windows', referrerHost: 'www.linkedin.com',
+      },
+      // Stored before it recorded a country, an OS or a referrer: those rows are `unknown`.
+      { clickId: 'c2', at: '2026-11-26T10:00:00.000Z', advocateId: 'carol', slug: 'slugCCCC', channel: 'email', device: 'mobile', browser: 'Chrome' },
     ],
     credits: {
       last_click: [{ touch: 1, credit: 1_000_000, revenueMinor: '1000' }],
@@ -218,12 +228,18 @@ describe('contributionsOfConversionRecord', () => {
         ['advocate', 'alice', 'carol'],
         ['channel', 'linkedin', 'email'],
         ['department', 'sales', 'unassigned'],
+        ['country', 'FR', 'unknown'],
+        ['device', 'desktop', 'mobile'],
+        ['os', 'Windows', 'unknown'],
+        ['referrer', 'www.linkedin.com', 'unknown'],
       ]) {
         expected[`${dimension}|${period}|${first}`] = firstTouch;
         expected[`${dimension}|${period}|${last}`] = lastTouch;
       }
+      // Both touches were Chrome: the row takes the whole conversion.
+      expected[`browser|${period}|Chrome`] = campaignTotal;
     }
-    expect(contributions).toHaveLength(18);
+    expect(contributions).toHaveLength(36);
     expect(byRow(contributions)).toEqual(expected);
     for (const { row } of contributions) {
       expect(row.orgId).toBe('org_1');

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { rollupPartitionShards } from '../../shared/settings.js';
 import { rollupKeys, rollupShardOf, rollupShardsOf, shardOf } from '../../shared/adapters/keys.js';
 import { channels } from '../../shared/domain/channels.js';
+import { deviceClasses } from '../../shared/domain/events.js';
 import { rollupDimensions } from '../../shared/domain/rollup.js';
 
 const base62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -94,6 +95,14 @@ describe('roll-up partition keys', () => {
     expect(rollupKeys.rowPartition('o1', 'c1', 'channel', 'linkedin')).toBe('R#o1#c1#channel');
     // A key outside the list (rows written before a channel was dropped) still has one partition.
     expect(rollupShardOf('channel', 'myspace')).toBe(shardOf('myspace', rollupPartitionShards.channel));
+  });
+
+  it('gives every device class its own partition, and hashes a key off the list (`unknown`)', () => {
+    expect(deviceClasses.map((device) => rollupShardOf('device', device))).toEqual([0, 1, 2, 3]);
+    expect(rollupKeys.rowPartition('o1', 'c1', 'device', 'desktop')).toBe('R#o1#c1#device');
+    expect(rollupKeys.rowPartition('o1', 'c1', 'device', 'mobile')).toBe('R#o1#c1#device#1');
+    expect(rollupShardOf('device', 'unknown')).toBe(shardOf('unknown', rollupPartitionShards.device));
+    expect(rollupKeys.partitions('o1', 'c1', 'referrer')).toHaveLength(16);
   });
 
   it('spreads link slugs and advocate ids evenly', () => {

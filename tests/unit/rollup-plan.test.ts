@@ -2,13 +2,18 @@ import { describe, expect, it } from 'vitest';
 import { unattributedContributions } from '../../shared/domain/conversion-credit.js';
 import type { ClickEventRecord as RawEvent } from '../../shared/domain/events.js';
 import {
+  BREAKDOWN_PART_SUFFIX,
   MAX_TRANSACTION_ACTIONS,
+  breakdownDimensions,
   coalesce,
+  inLedgerParts,
   clickContributions,
   planTransactions,
   rowId,
   type Contribution,
   type PlannedEvent,
+  type RollupDimension,
+  type SideWrite,
 } from '../../shared/domain/rollup.js';
 
 const click = (overrides: Partial<RawEvent> = {}): RawEvent => ({
@@ -34,9 +39,11 @@ const planned = (event: RawEvent): PlannedEvent<RawEvent> => ({ event, eventId: 
 describe('clickContributions', () => {
   it('adds a human click to a daily and an all-time row of every dimension', () => {
     const rows = clickContributions(click({ department: 'sales' }));
-    expect(rows).toHaveLength(10);
-    expect(new Set(rows.map((r) => r.row.dimension))).toEqual(new Set(['campaign', 'link', 'advocate', 'channel', 'department']));
-    expect(rows.filter((r) => r.row.period === '2026-11-27')).toHaveLength(5);
+    expect(rows).toHaveLength(20);
+    expect(new Set(rows.map((r) => r.row.dimension))).toEqual(
+      new Set(['campaign', 'link', 'advocate', 'channel', 'department', 'country', 'device', 'browser', 'os', 'referrer']),
+    );
+    expect(rows.filter((r) => r.row.period === '2026-11-27')).toHaveLength(10);
     expect(rows.find((r) => r.row.dimension === 'department')!.row.key).toBe('sales');
     for (const r of rows) expect(r.counters).toEqual({ clicks: 1, uniqueClicks: 1 });
   });
@@ -45,6 +52,20 @@ describe('clickContributions', () => {
     expect(clickContributions(click({ unique: false }))[0].counters).toEqual({ clicks: 1, uniqueClicks: 0 });
     expect(clickContributions(click({ botClass: 'preview', unique: false }))[0].counters).toEqual({ botClicks: 1 });
     expect(clickContributions(click({ botClass: 'head', unique: false }))[0].counters).toEqual({ botClicks: 1 });
+  });
+
+  it('keys the breakdown rows by what the click recorded, and `unknown` where it recorded nothing', () => {
+    const keysOf = (event: RawEvent) =>
+      Object.fromEntries(clickContributions(event).filter((r) => r.row.period === '*').map((r) => [r.row.dimension, r.row.key]));
+    expect(keysOf(click({ country: 'FR', referrerHost: 'www.linkedin.com', device: 'mobile', browser: 'Mobile Safari', os: 'iOS' }))).toMatchObject({
+      country: 'FR',
+      device: 'mobile',
+      browser: 'Mobile Safari',
+      os: 'iOS',
+      referrer: 'www.linkedin.com',
+    });
+    // Empty names (a click stored before the field existed reads as empty too) are unknown.
+    expect(keysOf(click({ browser: '', os: '' }))).toMatchObject({ country: 'unknown', browser: 'unknown', os: 'unknown', referrer: 'unknown' });
   });
 
   it('files advocates without a department under "unassigned"', () => {
@@ -56,7 +77,7 @@ describe('clickContributions', () => {
 describe('coalesce', () => {
   it('sums deltas per row and drops rows whose deltas are all zero', () => {
     const rows = coalesce([...clickContributions(click()), ...clickContributions(click({ unique: false })), ...clickContributions(click({ botClass: 'crawler', unique: false }))]);
-    expect(rows.size).toBe(10);
+    expect(rows.size).toBe(20);
     for (const row of rows.values()) expect(row.counters).toEqual({ clicks: 2, uniqueClicks: 1, botClicks: 1 });
   });
 });
@@ -82,7 +103,7 @@ describe('planTransactions', () => {
     const events = Array.from({ length: 50 }, (_, i) => planned(click({ eventId: `e${i}` })));
     const plans = planTransactions(events);
     expect(plans).toHaveLength(1);
-    expect(plans[0].rows).toHaveLength(10);
+    expect(plans[0].rows).toHaveLength(20);
     expect(plans[0].rows.every((r) => r.counters.clicks === 50)).toBe(true);
   });
 
@@ -114,7 +135,7 @@ describe('planTransactions', () => {
 describe('rows and coalescing, exactly', () => {
   it("files the all-time rows under period '*'", () => {
     const periods = clickContributions(click()).map((r) => r.row.period);
-    expect(periods.filter((period) => period === '*')).toHaveLength(5);
+    expect(periods.filter((period) => period === '*')).toHaveLength(10);
     expect(new Set(periods)).toEqual(new Set(['2026-11-27', '*']));
   });
 
@@ -137,54 +158,54 @@ describe('planTransactions at the limit', () => {
   });
 
   it('fills a transaction up to exactly its limit', () => {
-    // Two clicks of one link: 2 ledger actions + 10 shared rows = 12.
+    // Two clicks of one link: 2 ledger actions + 20 shared rows = 22.
     const events = [linkClick('e0', 'slugAAAA'), linkClick('e1', 'slugAAAA')];
-    expect(shape(planTransactions(events, 12))).toEqual([['e0', 'e1']]);
-    expect(shape(planTransactions(events, 11))).toEqual([['e0'], ['e1']]);
+    expect(shape(planTransactions(events, 22))).toEqual([['e0', 'e1']]);
+    expect(shape(planTransactions(events, 21))).toEqual([['e0'], ['e1']]);
   });
 
   it('puts two links of one campaign in one transaction when they fit, and campaigns apart', () => {
-    // Two links of one advocate: 2 events + 8 shared rows + 2 × 2 link rows = 14.
+    // Two links of one advocate: 2 events + 18 shared rows + 2 × 2 link rows = 24.
     const sameCampaign = [linkClick('e0', 'slugAAAA'), linkClick('e1', 'slugBBBB')];
-    expect(shape(planTransactions(sameCampaign, 14))).toEqual([['e0', 'e1']]);
+    expect(shape(planTransactions(sameCampaign, 24))).toEqual([['e0', 'e1']]);
     const twoCampaigns = [linkClick('e0', 'slugAAAA', 'alice', 'cmp_1'), linkClick('e1', 'slugAAAA', 'alice', 'cmp_2')];
     expect(shape(planTransactions(twoCampaigns))).toEqual([['e0'], ['e1']]);
   });
 
   it('orders events by advocate before link, so an advocate shares rows within a transaction', () => {
-    // Two links of one advocate fit in 14 actions; links of two advocates need 16.
+    // Two links of one advocate fit in 24 actions; links of two advocates need 26.
     const events = [
       linkClick('b-s1', 'slug0001', 'bob'),
       linkClick('a-s2', 'slug0002', 'alice'),
       linkClick('b-s3', 'slug0003', 'bob'),
       linkClick('a-s4', 'slug0004', 'alice'),
     ];
-    expect(shape(planTransactions(events, 14))).toEqual([
+    expect(shape(planTransactions(events, 24))).toEqual([
       ['a-s2', 'a-s4'],
       ['b-s1', 'b-s3'],
     ]);
   });
 
   it('keeps the clicks of one link together rather than filling up with another link', () => {
-    // Three clicks per link: 3 + 10 = 13 actions each; both links: 6 + 12 = 18.
+    // Three clicks per link: 3 + 20 = 23 actions each; both links: 6 + 22 = 28.
     const events = ['slugAAAA', 'slugBBBB', 'slugAAAA', 'slugBBBB', 'slugAAAA', 'slugBBBB'].map((slug, i) => linkClick(`e${i}`, slug));
-    expect(shape(planTransactions(events, 15))).toEqual([
+    expect(shape(planTransactions(events, 25))).toEqual([
       ['e0', 'e2', 'e4'],
       ['e1', 'e3', 'e5'],
     ]);
   });
 
   it('cuts a link larger than a transaction event by event', () => {
-    // Ten clicks of one link: 20 actions. 5 clicks + 10 rows = 15 per transaction.
+    // Ten clicks of one link: 30 actions. 5 clicks + 20 rows = 25 per transaction.
     const events = Array.from({ length: 10 }, (_, i) => linkClick(`e${i}`, 'slugAAAA'));
-    const plans = planTransactions(events, 15);
+    const plans = planTransactions(events, 25);
     expect(shape(plans)).toEqual([
       ['e0', 'e1', 'e2', 'e3', 'e4'],
       ['e5', 'e6', 'e7', 'e8', 'e9'],
     ]);
-    for (const plan of plans) expect(plan.rows.map((r) => r.counters)).toEqual(Array(10).fill({ clicks: 5, uniqueClicks: 5 }));
-    // At 11 actions (one click and its ten rows) every click is its own transaction.
-    expect(planTransactions(events.slice(0, 3), 11)).toHaveLength(3);
+    for (const plan of plans) expect(plan.rows.map((r) => r.counters)).toEqual(Array(20).fill({ clicks: 5, uniqueClicks: 5 }));
+    // At 21 actions (one click and its twenty rows) every click is its own transaction.
+    expect(planTransactions(events.slice(0, 3), 21)).toHaveLength(3);
   });
 
   it('counts side writes as actions', () => {
@@ -192,18 +213,18 @@ describe('planTransactions at the limit', () => {
       ...linkClick(eventId, 'slugAAAA'),
       sideWrites: ['a', 'b'].map((customer) => ({ kind: 'customerPath' as const, orgId: 'org_1', customerId: `${eventId}-${customer}`, touchpoints: [], fixedBy: eventId })),
     });
-    // Three clicks of one link with two side writes each: 3 + 6 + 10 = 19 actions.
+    // Three clicks of one link with two side writes each: 3 + 6 + 20 = 29 actions.
     const events = ['e0', 'e1', 'e2'].map(withSideWrites);
-    expect(shape(planTransactions(events, 19))).toEqual([['e0', 'e1', 'e2']]);
-    // At 18: 13 for the first event, 16 with the second, 19 with the third.
-    expect(shape(planTransactions(events, 18))).toEqual([['e0', 'e1'], ['e2']]);
-    // One event alone needs 13.
-    expect(() => planTransactions([withSideWrites('big')], 12)).toThrow('Event big needs more actions than one transaction holds');
-    expect(planTransactions([withSideWrites('fits')], 13)).toHaveLength(1);
+    expect(shape(planTransactions(events, 29))).toEqual([['e0', 'e1', 'e2']]);
+    // At 28: 23 for the first event, 26 with the second, 29 with the third.
+    expect(shape(planTransactions(events, 28))).toEqual([['e0', 'e1'], ['e2']]);
+    // One event alone needs 23.
+    expect(() => planTransactions([withSideWrites('big')], 22)).toThrow('Event big needs more actions than one transaction holds');
+    expect(planTransactions([withSideWrites('fits')], 23)).toHaveLength(1);
   });
 
   it('refuses an event that cannot fit in any transaction', () => {
-    expect(() => planTransactions([linkClick('e0', 'slugAAAA')], 10)).toThrow('Event e0 needs more actions than one transaction holds');
+    expect(() => planTransactions([linkClick('e0', 'slugAAAA')], 20)).toThrow('Event e0 needs more actions than one transaction holds');
   });
 
   it('plans events without link or advocate rows, and events with no rows at all', () => {
@@ -222,5 +243,51 @@ describe('planTransactions at the limit', () => {
       ['2026-11-27', { conversions: 2 }],
       ['*', { conversions: 2 }],
     ]);
+  });
+});
+
+describe('inLedgerParts', () => {
+  /** A conversion credited to `touches` clicks that differ in every dimension, all in one campaign. */
+  const wideConversion = (touches: number): PlannedEvent<string> => ({
+    event: 'conversion',
+    eventId: 'conv-1',
+    sideWrites: [],
+    contributions: Array.from({ length: touches }, (_, i) =>
+      clickContributions(
+        click({ slug: `slug${i}xxx`, advocateId: `adv${i}`, channel: `ch${i}`, department: `d${i}`, country: `C${i}`, device: 'mobile', browser: `b${i}`, os: `o${i}`, referrerHost: `r${i}.example` }),
+      ),
+    ).flat(),
+  });
+
+  it('leaves an event that fits in one transaction whole', () => {
+    const event = wideConversion(4);
+    expect(inLedgerParts(event)).toEqual([event]);
+  });
+
+  it("splits a conversion the same way whether or not this delivery fixes its customer's path", () => {
+    // 1 ledger + 99 rows: 101 actions with the path, 100 without — a redelivery (the path now
+    // stored) must not apply whole what the first delivery split, or the breakdown rows would be lost.
+    const rows = (dimension: RollupDimension, count: number): Contribution[] =>
+      Array.from({ length: count }, (_, i) => ({ row: { orgId: 'o', campaignId: 'c', dimension, period: '*', key: `k${i}` }, counters: { conv_linear: 1 } }));
+    const event: PlannedEvent<string> = { event: 'conversion', eventId: 'conv-2', contributions: [...rows('link', 50), ...rows('country', 49)] };
+    const path: SideWrite = { kind: 'customerPath', orgId: 'o', customerId: 'crm-1', touchpoints: [], fixedBy: 'conv-2' };
+    expect(inLedgerParts({ ...event, sideWrites: [path] })).toHaveLength(2);
+    expect(inLedgerParts({ ...event, sideWrites: [] })).toHaveLength(2);
+    expect(inLedgerParts({ ...event, contributions: event.contributions.slice(1) })).toHaveLength(1);
+  });
+
+  it('splits the breakdown rows of an event too large for one transaction off under their own ledger id', () => {
+    const event = wideConversion(8);
+    const parts = inLedgerParts(event);
+    expect(parts.map((part) => part.eventId)).toEqual(['conv-1', `conv-1${BREAKDOWN_PART_SUFFIX}`]);
+    expect(parts[0].contributions.every((c) => !(breakdownDimensions as readonly string[]).includes(c.row.dimension))).toBe(true);
+    expect(parts[1].contributions.every((c) => (breakdownDimensions as readonly string[]).includes(c.row.dimension))).toBe(true);
+    expect(parts[0].contributions.length + parts[1].contributions.length).toBe(event.contributions.length);
+    // Each part fits in a transaction, and together they add what the event adds.
+    const plans = planTransactions(parts);
+    for (const plan of plans) expect(plan.events.length + plan.rows.length).toBeLessThanOrEqual(MAX_TRANSACTION_ACTIONS);
+    const direct = coalesce(event.contributions);
+    const viaParts = coalesce(plans.flatMap((plan) => plan.rows));
+    expect(viaParts).toEqual(direct);
   });
 });

@@ -154,6 +154,7 @@ const queryValues = (ctx: RouteFuzzContext) => {
       arbitrary: fc.constantFrom(
         '1', '0', '-1', '100', '101', '1e2', '2.5', 'NaN', 'Infinity', '9007199254740993', '',
         'last_click', 'linear', 'time_decay', 'advocate', 'link', 'channel', 'day', 'department',
+        'country', 'device', 'browser', 'os', 'referrer',
         'click', 'conversion', 'clicks', 'conversions', 'revenue', 'EUR', 'eur',
         '2026-01-01', '2026-02-30', '1999-12-31', '9999-12-31', '2026-01-01T00:00:00Z',
       ),

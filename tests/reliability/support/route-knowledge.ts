@@ -90,7 +90,13 @@ export const validQueries = (world: World): Record<string, string[]> => ({
   // API keys must name a campaign or an advocate; advocates list their own.
   'GET /v1/links': [`campaignId=${world.victim.campaignId}`, 'advocateId=alice', `campaignId=${world.victim.campaignId}&limit=5`],
   'GET /v1/links/{slug}/qr': ['', 'format=svg', 'format=png'],
-  'GET /v1/campaigns/{campaignId}/attribution': ['', 'model=linear&groupBy=channel', 'groupBy=day&from=2026-01-01&to=2026-01-31'],
+  'GET /v1/campaigns/{campaignId}/attribution': [
+    '',
+    'model=linear&groupBy=channel',
+    'groupBy=day&from=2026-01-01&to=2026-01-31',
+    'groupBy=country&from=2026-01-01&to=2026-01-31',
+    'groupBy=referrer&model=time_decay&limit=5',
+  ],
   'GET /v1/campaigns/{campaignId}/leaderboard': ['', 'metric=clicks&limit=5', 'metric=revenue&currency=EUR'],
   'GET /v1/campaigns/{campaignId}/events': ['', 'type=conversion', 'limit=10'],
   'GET /v1/advocates/{advocateId}/stats': ['', 'model=time_decay'],
