@@ -638,7 +638,7 @@ export interface components {
             campaignId: string;
             from: string | null;
             /** @enum {string} */
-            groupBy: "advocate" | "link" | "channel" | "day" | "department";
+            groupBy: "advocate" | "link" | "channel" | "day" | "department" | "country" | "device" | "browser" | "os" | "referrer";
             /** @enum {string} */
             model: "last_click" | "first_click" | "linear" | "time_decay" | "position_based";
             /** @description Pass as `cursor` to get the next page; null on the last page */
@@ -648,9 +648,9 @@ export interface components {
                 clicks: number;
                 /** @description Conversions credited under the model (fractional, 6 decimals) */
                 conversions: number;
-                /** @description Advocate id, slug, channel, UTC date or department */
+                /** @description Advocate id, slug, channel, UTC date, department, or the click's country code, device class, browser, OS or referrer host (`unknown` where the click recorded none) */
                 key: string;
-                /** @description Display name, short URL or the key itself */
+                /** @description Display name, short URL, country name (English) or the key itself */
                 label: string;
                 revenue: components["schemas"]["Revenue"];
                 /** @description Human clicks not preceded by the same visitor on the same link within 24 h */
@@ -813,9 +813,14 @@ export interface components {
                 advocateId: string;
                 /** Format: date-time */
                 at: string;
+                browser?: string;
                 channel: string;
                 clickId: string;
+                country?: string;
                 department?: string;
+                device?: string;
+                os?: string;
+                referrerHost?: string;
                 slug: string;
             }[];
             value?: {
@@ -2656,8 +2661,8 @@ export interface operations {
                  * @example 2026-11-01
                  */
                 from?: string;
-                /** @description Row dimension (default `advocate`) */
-                groupBy?: "advocate" | "link" | "channel" | "day" | "department";
+                /** @description Row dimension (default `advocate`). `country`, `device`, `browser`, `os` and `referrer` break the clicks down by what each recorded of its viewer (country code, device class, browser, OS, referrer host; `unknown` where it recorded none); a conversion's credit goes to the rows of the clicks it was credited to */
+                groupBy?: "advocate" | "link" | "channel" | "day" | "department" | "country" | "device" | "browser" | "os" | "referrer";
                 /**
                  * @description Page size: an integer from 1 to 100
                  * @example 50
