@@ -15,6 +15,7 @@ import {
   type LinkRecord,
 } from '../shared/adapters/entities.js';
 import { getLinkStats } from '../shared/adapters/rollup-reads.js';
+import { primaryDomainOf } from '../shared/adapters/domains.js';
 import { isHostAllowed, parseDestination } from '../shared/domain/destination.js';
 import { isValidSlug } from '../shared/domain/ids.js';
 import { linkCreateSchema, type Link } from '../shared/domain/resources.js';
@@ -25,9 +26,13 @@ import { createRouter } from '../shared/contract/router.js';
 import type { Principal } from '../shared/domain/principal.js';
 import { logger } from '../shared/adapters/observability.js';
 
+/** A link's short URL: on the domain it was issued on, or the default domain. */
+const shortUrlOf = (record: LinkRecord, baseUrl: string): string =>
+  record.hostname ? `https://${record.hostname}/${record.slug}` : `${baseUrl}/${record.slug}`;
+
 const present = (record: LinkRecord, baseUrl: string): Link => ({
   slug: record.slug,
-  shortUrl: `${baseUrl}/${record.slug}`,
+  shortUrl: shortUrlOf(record, baseUrl),
   campaignId: record.campaignId,
   advocateId: record.advocateId,
   channel: record.channel,
@@ -60,7 +65,8 @@ const router = createRouter('links', {
       }
       advocateId = input.advocateId;
     }
-    const campaign = await getCampaign(principal.orgId, input.campaignId);
+    // The organization's primary domain now is the link's for good (spec section 12).
+    const [campaign, hostname] = await Promise.all([getCampaign(principal.orgId, input.campaignId), primaryDomainOf(principal.orgId)]);
     if (!campaign) throw new HttpError(404, 'Campaign not found');
     if (campaign.status !== 'active') throw new HttpError(409, 'The campaign is archived; it issues no new links');
 
@@ -91,6 +97,7 @@ const router = createRouter('links', {
       channel: input.channel,
       destinationUrl,
       ...(advocate.department ? { department: advocate.department } : {}),
+      ...(hostname ? { hostname } : {}),
     });
     return json(created ? 201 : 200, present(link, publicBaseUrlFor(event)));
   },
@@ -125,7 +132,7 @@ const router = createRouter('links', {
   'GET /v1/links/{slug}/qr': async (event, principal) => {
     const { format = 'svg' } = parseQuery(event, qrQuerySchema);
     const link = await visibleLink(principal, pathParam(event, 'slug'));
-    return qrCodeResponse(`${publicBaseUrlFor(event)}/${link.slug}`, format, link.slug);
+    return qrCodeResponse(shortUrlOf(link, publicBaseUrlFor(event)), format, link.slug);
   },
 
   'DELETE /v1/links/{slug}': async (event, principal) => {

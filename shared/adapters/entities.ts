@@ -290,6 +290,12 @@ export interface LinkRecord extends Omit<Link, 'shortUrl'> {
   orgId: string;
   /** The advocate's department when the link was issued: the department roll-up's key. */
   department?: string;
+  /**
+   * The organization's primary verified domain when the link was issued: the only host it
+   * resolves on. Absent: issued on the deployment's default domain (every link issued before
+   * organizations had domains too).
+   */
+  hostname?: string;
 }
 
 const linkFields = [
@@ -302,6 +308,7 @@ const linkFields = [
   'createdAt',
   'disabled',
   'department',
+  'hostname',
 ] as const;
 
 const destinationHash = (destinationUrl: string) =>
