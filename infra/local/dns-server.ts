@@ -72,7 +72,7 @@ export interface DnsOptions {
 }
 
 export const parseDnsOptions = (args: readonly string[]): DnsOptions => {
-  const options: DnsOptions = { host: '127.0.0.1', port: 5353, txt: {} };
+  const options: DnsOptions = { host: '127.0.0.1', port: 5300, txt: {} };
   for (let i = 0; i < args.length; i++) {
     const [flag, value] = [args[i], args[i + 1]];
     if (value === undefined) throw new Error(`${flag} needs a value`);

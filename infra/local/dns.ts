@@ -1,5 +1,5 @@
 /**
- * `npm run dns -- --port 5353 --txt <name>=<value> [--txt …]`: the local DNS server of
+ * `npm run dns -- --port 5300 --txt <name>=<value> [--txt …]`: the local DNS server of
  * ./dns-server.ts for trying domain verification by hand. Start the API with
  * DNS_SERVER=127.0.0.1:<port> (README, "A short domain of your own").
  */

@@ -124,12 +124,12 @@ describe('requestHostname', () => {
 
 describe('npm run dns options', () => {
   it('reads host, port and repeated TXT records', () => {
-    expect(parseDnsOptions(['--port', '5300', '--txt', '_a.go.acme.test=one', '--txt', '_a.go.acme.test=two=2'])).toEqual({
+    expect(parseDnsOptions(['--port', '5301', '--txt', '_a.go.acme.test=one', '--txt', '_a.go.acme.test=two=2'])).toEqual({
       host: '127.0.0.1',
-      port: 5300,
+      port: 5301,
       txt: { '_a.go.acme.test': ['one', 'two=2'] },
     });
-    expect(parseDnsOptions([])).toEqual({ host: '127.0.0.1', port: 5353, txt: {} });
+    expect(parseDnsOptions([])).toEqual({ host: '127.0.0.1', port: 5300, txt: {} });
   });
 
   it('refuses what it cannot read', () => {
