@@ -609,7 +609,7 @@ export const operations: Record<string, OperationSpec> = {
     operationId: 'followLink',
     summary: 'Follow a short link',
     description:
-      'Redirects to the destination with `utm_*` parameters. Human visitors also get `eaclid=<clickId>` and the `eav` visitor cookie; previews, scanners, crawlers and HEAD are redirected without them and counted apart. Disabled links and archived campaigns redirect and record nothing.',
+      'Redirects to the destination with `utm_*` parameters. Human visitors also get `eaclid=<clickId>` and the `eav` visitor cookie; previews, scanners, crawlers and HEAD are redirected without them and counted apart. Disabled links and archived campaigns redirect and record nothing. The slug is resolved on the host requested (`X-Forwarded-Host`, else `Host`): a link answers only on the host it was issued on (its organization\'s verified domain, or the default domain), `404` anywhere else.',
     tag: 'Redirect',
     auth: { kind: 'public', reason: Reasons.shortLinks },
     responses: {
@@ -621,7 +621,7 @@ export const operations: Record<string, OperationSpec> = {
           'Cache-Control': { description: '`private, no-store`', schema: { type: 'string' } },
         },
       },
-      ...problems(404),
+      404: { description: 'Unknown link, or not a link of the host requested', content: problemContent },
     },
   },
   'HEAD /{slug}': {
