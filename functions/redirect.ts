@@ -39,13 +39,18 @@ const hostOf = (event: APIGatewayProxyEventV2): string | undefined => {
   return requestHostname(headers['x-forwarded-host'] ?? headers.host ?? event.requestContext.domainName);
 };
 
+/** The default short domain and the API's own; a container sees one API domain, so it is kept. */
+let defaults: { configured: string | undefined; domainName: string; hosts: string[] } | undefined;
+
 const defaultHostsOf = (event: APIGatewayProxyEventV2): string[] => {
-  const hosts: string[] = [];
   const configured = defaultShortHostname();
-  if (configured) hosts.push(configured);
-  const api = requestHostname(event.requestContext.domainName);
-  if (api && api !== configured) hosts.push(api);
-  return hosts;
+  const { domainName } = event.requestContext;
+  if (defaults === undefined || defaults.configured !== configured || defaults.domainName !== domainName) {
+    const api = requestHostname(domainName);
+    const hosts = [configured, api !== configured ? api : undefined].filter((host): host is string => host !== undefined);
+    defaults = { configured, domainName, hosts };
+  }
+  return defaults.hosts;
 };
 
 export const handler = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyResultV2> => {
