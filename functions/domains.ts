@@ -67,7 +67,7 @@ const router = createRouter('domains', {
     const added = await addDomain(principal.orgId, checked.hostname);
     if (added.kind === 'yours') throw new HttpError(409, `${checked.hostname} is already one of your domains`);
     if (added.kind === 'taken') throw new HttpError(409, `${checked.hostname} is held by another organization`);
-    return json(201, presentDomain(added.record, undefined), { location: `/v1/domains/${checked.hostname}` });
+    return json(201, presentDomain(added.record, undefined));
   },
 
   'GET /v1/domains': async (event, principal) => {
