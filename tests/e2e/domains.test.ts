@@ -265,6 +265,10 @@ describe('primary domain, shortUrl and the host-aware redirect', () => {
     expect(await stats(acme, acmeLink.slug)).toBe(3);
     expect(await stats(acme, defaultLink.slug)).toBe(1);
     expect(await stats(globex, globexLink.slug)).toBe(1);
+    // The attribution report labels a link with its short URL, on its own domain.
+    const report = await api('GET', `/v1/campaigns/${acmeCampaign}/attribution?groupBy=link`, { token: acme.apiKey });
+    const labels = Object.fromEntries(report.body.rows.map((row: { key: string; label: string }) => [row.key, row.label]));
+    expect(labels).toMatchObject({ [acmeLink.slug]: acmeLink.shortUrl, [defaultLink.slug]: defaultLink.shortUrl });
   });
 
   it('keeps earlier links working on their domain when the primary changes, and refuses to delete the primary', async () => {
