@@ -4,7 +4,7 @@
  */
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { getAdvocatesByIds, getCampaign, listAllCampaignIdsOfAdvocate } from '../shared/adapters/entities.js';
+import { getAdvocatesByIds, getCampaign, getLinkHostnames, listAllCampaignIdsOfAdvocate } from '../shared/adapters/entities.js';
 import { eventPages, type EventType } from '../shared/adapters/event-reads.js';
 import { readDimension, type DayRange, type RowCounters } from '../shared/adapters/rollup-reads.js';
 import type { AttributionModel } from '../shared/domain/attribution.js';
@@ -58,7 +58,14 @@ const labelsFor = async (orgId: string, groupBy: (typeof groupBys)[number], keys
     const advocates = await getAdvocatesByIds(orgId, keys);
     return (key: string) => advocates.get(key)?.displayName ?? key;
   }
-  if (groupBy === 'link') return (key: string) => `${baseUrl}/${key}`;
+  if (groupBy === 'link') {
+    // A link's label is its short URL, on the domain it was issued on.
+    const hostnames = await getLinkHostnames(orgId, keys);
+    return (key: string) => {
+      const hostname = hostnames.get(key);
+      return hostname ? `https://${hostname}/${key}` : `${baseUrl}/${key}`;
+    };
+  }
   if (groupBy === 'country') return countryName;
   return (key: string) => key;
 };

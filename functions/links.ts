@@ -14,6 +14,7 @@ import {
   type LinkRecord,
 } from '../shared/adapters/entities.js';
 import { getLinkStats } from '../shared/adapters/rollup-reads.js';
+import { primaryDomainOf } from '../shared/adapters/domains.js';
 import { isHostAllowed, parseDestination } from '../shared/domain/destination.js';
 import { isValidSlug } from '../shared/domain/ids.js';
 import { linkCreateSchema, type Link } from '../shared/domain/resources.js';
@@ -24,9 +25,13 @@ import { createRouter } from '../shared/contract/router.js';
 import type { Principal } from '../shared/domain/principal.js';
 import { requestLogging } from '../shared/adapters/request-logging.js';
 
+/** A link's short URL: on the domain it was issued on, or the default domain. */
+const shortUrlOf = (record: LinkRecord, baseUrl: string): string =>
+  record.hostname ? `https://${record.hostname}/${record.slug}` : `${baseUrl}/${record.slug}`;
+
 const present = (record: LinkRecord, baseUrl: string): Link => ({
   slug: record.slug,
-  shortUrl: `${baseUrl}/${record.slug}`,
+  shortUrl: shortUrlOf(record, baseUrl),
   campaignId: record.campaignId,
   advocateId: record.advocateId,
   channel: record.channel,
@@ -59,7 +64,8 @@ const router = createRouter('links', {
       }
       advocateId = input.advocateId;
     }
-    const campaign = await getCampaign(principal.orgId, input.campaignId);
+    // The organization's primary domain now is the link's for good (spec section 12).
+    const [campaign, hostname] = await Promise.all([getCampaign(principal.orgId, input.campaignId), primaryDomainOf(principal.orgId)]);
     if (!campaign) throw new HttpError(404, 'Campaign not found');
     if (campaign.status !== 'active') throw new HttpError(409, 'The campaign is archived; it issues no new links');
 
@@ -90,6 +96,7 @@ const router = createRouter('links', {
       channel: input.channel,
       destinationUrl,
       ...(advocate.department ? { department: advocate.department } : {}),
+      ...(hostname ? { hostname } : {}),
     });
     return json(created ? 201 : 200, present(link, publicBaseUrlFor(event)));
   },
@@ -124,7 +131,7 @@ const router = createRouter('links', {
   'GET /v1/links/{slug}/qr': async (event, principal) => {
     const { format = 'svg' } = parseQuery(event, qrQuerySchema);
     const link = await visibleLink(principal, pathParam(event, 'slug'));
-    return qrCodeResponse(`${publicBaseUrlFor(event)}/${link.slug}`, format, link.slug);
+    return qrCodeResponse(shortUrlOf(link, publicBaseUrlFor(event)), format, link.slug);
   },
 
   'DELETE /v1/links/{slug}': async (event, principal) => {

@@ -4,12 +4,15 @@
  * logging and no schema validation here.
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
-import { putClick, recentClicksOfVisitor, resolveRedirectTarget } from '../shared/adapters/redirect-store.js';
+import { defaultShortHostname } from '../shared/adapters/config.js';
+import { putClick, recentClicksOfVisitor, resolveDomainHolder, resolveRedirectTarget } from '../shared/adapters/redirect-store.js';
 import { VISITOR_COOKIE, recordClick, type ClickStore } from '../shared/application/record-click.js';
 import { RECENT_CLICKS_COOKIE } from '../shared/domain/recent-clicks-cookie.js';
+import { requestHostname } from '../shared/domain/hostname.js';
 
 const store: ClickStore = {
   resolveTarget: resolveRedirectTarget,
+  domainHolder: resolveDomainHolder,
   recentClicksOfVisitor,
   putClick,
   // Logging and metrics load on the first lost click, not at cold start: Powertools' logger and
@@ -26,6 +29,30 @@ const notFound: APIGatewayProxyResultV2 = {
   body: JSON.stringify({ type: 'https://advocacy.example/problems/404', title: 'Not Found', status: 404, detail: 'Unknown link' }),
 };
 
+/**
+ * The host the visitor asked for: the CDN puts the viewer's `Host` in `X-Forwarded-Host` (its
+ * origin request's `Host` is the API's); without a CDN, `Host`; API Gateway's domain otherwise.
+ * A forged value only names a host, and a host serves only the links issued on it.
+ */
+const hostOf = (event: APIGatewayProxyEventV2): string | undefined => {
+  const headers = event.headers ?? {};
+  return requestHostname(headers['x-forwarded-host'] ?? headers.host ?? event.requestContext.domainName);
+};
+
+/** The default short domain and the API's own; a container sees one API domain, so it is kept. */
+let defaults: { configured: string | undefined; domainName: string; hosts: string[] } | undefined;
+
+const defaultHostsOf = (event: APIGatewayProxyEventV2): string[] => {
+  const configured = defaultShortHostname();
+  const { domainName } = event.requestContext;
+  if (defaults === undefined || defaults.configured !== configured || defaults.domainName !== domainName) {
+    const api = requestHostname(domainName);
+    const hosts = [configured, api !== configured ? api : undefined].filter((host): host is string => host !== undefined);
+    defaults = { configured, domainName, hosts };
+  }
+  return defaults.hosts;
+};
+
 export const handler = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyResultV2> => {
   const answer = await recordClick(
     {
@@ -34,6 +61,8 @@ export const handler = async (event: APIGatewayProxyEventV2): Promise<APIGateway
       headers: event.headers ?? {},
       cookies: event.cookies,
       rawQueryString: event.rawQueryString,
+      host: hostOf(event),
+      defaultHosts: defaultHostsOf(event),
     },
     store,
   );

@@ -29,7 +29,7 @@ export interface TableDefinition extends KeyDefinition {
 }
 
 export const tables = {
-  /** Organizations, API keys, campaigns, advocates, links, webhook sources and their lookup items. */
+  /** Organizations, API keys, campaigns, advocates, links, short domains, webhook sources and their lookup items. */
   entities: {
     id: 'entities',
     localName: 'entities',
@@ -145,6 +145,15 @@ export const functions = {
     timeoutSeconds: 10,
     tables: { entities: 'readWrite', rollups: 'read' },
     description: 'Tracked link issuance, listing, stats and disabling',
+  },
+  domains: {
+    entry: 'functions/domains.ts',
+    handler: 'handler',
+    memoryMb: 256,
+    // Verification waits for DNS: at most the first query and one retry (3 × DNS_TIMEOUT_MS).
+    timeoutSeconds: 15,
+    tables: { entities: 'readWrite' },
+    description: 'Short domains: add, list, verify by DNS TXT record, make primary, delete',
   },
   apiKeys: {
     entry: 'functions/api-keys.ts',

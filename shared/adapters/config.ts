@@ -44,4 +44,32 @@ export const config = {
   get linkCacheTtlMs(): number {
     return Number(env('LINK_CACHE_TTL_MS', '60000'));
   },
+  /** `<ip>:<port>` of the DNS resolver domain verification asks; unset: the system's resolvers. */
+  get dnsServer(): string | undefined {
+    return process.env.DNS_SERVER || undefined;
+  },
+  /** How long one DNS query of a domain verification may take before it is retried once. */
+  get dnsTimeoutMs(): number {
+    return Number(env('DNS_TIMEOUT_MS', '1500'));
+  },
+};
+
+let defaultHostFor: { url: string | undefined; hostname: string | undefined } | undefined;
+
+/**
+ * The hostname of the deployment's default short domain (PUBLIC_BASE_URL's), lower case, no
+ * port; undefined when none is configured. Computed once per value: the redirect asks per click.
+ */
+export const defaultShortHostname = (): string | undefined => {
+  const url = config.publicBaseUrl;
+  if (!defaultHostFor || defaultHostFor.url !== url) {
+    let hostname: string | undefined;
+    try {
+      hostname = url ? new URL(url).hostname.replace(/\.$/, '') || undefined : undefined;
+    } catch {
+      hostname = undefined;
+    }
+    defaultHostFor = { url, hostname };
+  }
+  return defaultHostFor.hostname;
 };

@@ -19,7 +19,7 @@ import type { ApiScope } from '../domain/scopes.js';
 import { tableName } from './config.js';
 import type { Advocate, AdvocatePut, Campaign, Link } from '../domain/resources.js';
 import { InvalidCursorError } from '../domain/errors.js';
-import { isValidId, newId, newSlug } from '../domain/ids.js';
+import { isValidId, isValidSlug, newId, newSlug } from '../domain/ids.js';
 import { documentClient } from './dynamo.js';
 import { entityKeys, isStartKeyOf } from './keys.js';
 
@@ -290,6 +290,12 @@ export interface LinkRecord extends Omit<Link, 'shortUrl'> {
   orgId: string;
   /** The advocate's department when the link was issued: the department roll-up's key. */
   department?: string;
+  /**
+   * The organization's primary verified domain when the link was issued: the only host it
+   * resolves on. Absent: issued on the deployment's default domain (every link issued before
+   * organizations had domains too).
+   */
+  hostname?: string;
 }
 
 const linkFields = [
@@ -302,6 +308,7 @@ const linkFields = [
   'createdAt',
   'disabled',
   'department',
+  'hostname',
 ] as const;
 
 const destinationHash = (destinationUrl: string) =>
@@ -445,6 +452,28 @@ export const getAdvocatesByIds = async (orgId: string, advocateIds: string[]): P
       for (const item of result.Responses?.[table()] ?? []) {
         const advocate = strip<Advocate & Record<string, unknown>>(item, advocateFields);
         found.set(advocate.advocateId, advocate);
+      }
+      request = result.UnprocessedKeys as typeof request;
+    }
+  }
+  return found;
+};
+
+/**
+ * The short domains the organization's links were issued on, by slug (BatchGet, 100 at a time);
+ * links issued on the default domain, and unknown or foreign slugs, are absent.
+ */
+export const getLinkHostnames = async (orgId: string, slugs: string[]): Promise<Map<string, string>> => {
+  const found = new Map<string, string>();
+  const unique = [...new Set(slugs)].filter(isValidSlug);
+  for (let i = 0; i < unique.length; i += 100) {
+    let request: Record<string, { Keys: Record<string, unknown>[]; ProjectionExpression: string }> | undefined = {
+      [table()]: { Keys: unique.slice(i, i + 100).map((slug) => entityKeys.link(slug)), ProjectionExpression: 'slug, orgId, hostname' },
+    };
+    while (request && Object.keys(request).length > 0) {
+      const result = await db().send(new BatchGetCommand({ RequestItems: request }));
+      for (const item of result.Responses?.[table()] ?? []) {
+        if (item.orgId === orgId && typeof item.hostname === 'string') found.set(String(item.slug), item.hostname);
       }
       request = result.UnprocessedKeys as typeof request;
     }

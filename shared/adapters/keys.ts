@@ -23,6 +23,13 @@ export const entityKeys = {
   linksOfCampaign: (orgId: string, campaignId: string) => `ORG#${orgId}#CAMPAIGN#${campaignId}#LINKS`,
   /** gsi2: links of an advocate across campaigns. */
   linksOfAdvocate: (orgId: string, advocateId: string) => `ORG#${orgId}#ADVOCATE#${advocateId}#LINKS`,
+  /**
+   * A short domain lives under its hostname: a hostname belongs to at most one organization (the
+   * conditional write of this item), and the redirect finds its holder with one read.
+   */
+  domain: (hostname: string) => ({ pk: `DOMAIN#${hostname}`, sk: 'DOMAIN' }),
+  /** gsi1: the domains of an organization. */
+  domainsOfOrg: (orgId: string) => `ORG#${orgId}#DOMAINS`,
   webhookSource: (sourceId: string) => ({ pk: `SOURCE#${sourceId}`, sk: 'SOURCE' }),
   webhookSourcesOfOrg: (orgId: string) => `ORG#${orgId}#SOURCES`,
   /** A webhook id already delivered by a source (replay protection, kept 7 days). */

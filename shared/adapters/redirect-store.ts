@@ -1,11 +1,12 @@
 /**
- * What the redirect needs from DynamoDB: the link with its campaign's tracking settings (cached
- * per container), the visitor's recent clicks (for the unique rule) and the click write.
+ * What the redirect needs from DynamoDB: the link with its campaign's tracking settings and the
+ * holder of a short domain (both cached per container), the visitor's recent clicks (for the
+ * unique rule) and the click write.
  */
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { config, tableName } from './config.js';
 import { isHostAllowed, parseDestination } from '../domain/destination.js';
-import { createTtlCache } from './ttl-cache.js';
+import { createTtlCache, type TtlCache } from './ttl-cache.js';
 import { documentClient } from './dynamo.js';
 import { clickItemKeys, entityKeys, eventKeys } from './keys.js';
 import type { ClickEventRecord } from '../domain/events.js';
@@ -23,6 +24,8 @@ export interface RedirectTarget {
   tracking: boolean;
   utmMedium: string;
   utmCampaign: string;
+  /** The short domain the link was issued on; absent: the default domain. */
+  hostname?: string;
 }
 
 /**
@@ -99,19 +102,39 @@ const loadTarget = async (slug: string): Promise<RedirectTarget | null> => {
     tracking: !link.disabled && campaign.status === 'active',
     utmMedium: campaign.utm.medium,
     utmCampaign: campaign.utm.campaign,
+    ...(link.hostname ? { hostname: link.hostname } : {}),
   };
 };
 
-/** Lookups in flight: concurrent first requests for one slug share a single read. */
-const loading = new Map<string, Promise<RedirectTarget | null>>();
-
-const loadOnce = (slug: string): Promise<RedirectTarget | null> => {
-  let pending = loading.get(slug);
-  if (!pending) {
-    pending = loadTarget(slug).finally(() => loading.delete(slug));
-    loading.set(slug, pending);
-  }
-  return pending;
+/**
+ * A cached lookup: a hit answers at once; concurrent misses for one key share a single read;
+ * when the database is unreachable a value read before keeps answering, however stale (a link
+ * never breaks because the database is down; spec section 11). An unknown key cannot.
+ */
+const cachedLookup = <V>(cache: TtlCache<V>, load: (key: string) => Promise<V>) => {
+  const loading = new Map<string, Promise<V>>();
+  const loadOnce = (key: string): Promise<V> => {
+    let pending = loading.get(key);
+    if (!pending) {
+      pending = load(key).finally(() => loading.delete(key));
+      loading.set(key, pending);
+    }
+    return pending;
+  };
+  return async (key: string): Promise<V> => {
+    const hit = cache.get(key);
+    if (hit) return hit.value;
+    let value: V;
+    try {
+      value = await loadOnce(key);
+    } catch (error) {
+      const stale = cache.stale(key);
+      if (stale) return stale.value;
+      throw error;
+    }
+    cache.set(key, value, config.linkCacheTtlMs);
+    return value;
+  };
 };
 
 /**
@@ -119,22 +142,29 @@ const loadOnce = (slug: string): Promise<RedirectTarget | null> => {
  * campaign may keep being tracked for at most LINK_CACHE_TTL_MS after the change (documented),
  * or for as long as the database is unreachable.
  */
-export const resolveRedirectTarget = async (slug: string): Promise<RedirectTarget | null> => {
-  const hit = cache.get(slug);
-  if (hit) return hit.value;
-  let value: RedirectTarget | null;
-  try {
-    value = await loadOnce(slug);
-  } catch (error) {
-    // Database unreachable: a link resolved before keeps redirecting, however stale (a link
-    // never breaks because the database is down; spec section 11). An unknown one cannot.
-    const stale = cache.stale(slug);
-    if (stale) return stale.value;
-    throw error;
-  }
-  cache.set(slug, value, config.linkCacheTtlMs);
-  return value;
+export const resolveRedirectTarget: (slug: string) => Promise<RedirectTarget | null> = cachedLookup(cache, loadTarget);
+
+/** Short domains' holders by hostname; `null`: no organization's verified domain. */
+const domainCache = createTtlCache<string | null>(10_000);
+
+const loadDomainHolder = async (hostname: string): Promise<string | null> => {
+  const { Item } = await documentClient().send(
+    new GetCommand({
+      TableName: tableName('entities'),
+      Key: entityKeys.domain(hostname),
+      ProjectionExpression: 'orgId, #status',
+      ExpressionAttributeNames: { '#status': 'status' },
+    }),
+    within(LOOKUP_BUDGET_MS),
+  );
+  return Item?.status === 'verified' ? String(Item.orgId) : null;
 };
+
+/**
+ * The organization whose verified domain a hostname is, cached like links: a domain removed or
+ * handed over stops serving its links within LINK_CACHE_TTL_MS.
+ */
+export const resolveDomainHolder: (hostname: string) => Promise<string | null> = cachedLookup(domainCache, loadDomainHolder);
 
 /** The visitor's clicks since `sinceIso` (their own partition: a few items at most). */
 export const recentClicksOfVisitor = async (

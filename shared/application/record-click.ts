@@ -26,6 +26,13 @@ export interface ClickRequest {
   cookies?: readonly string[];
   /** The visitor's own query string, passed on to the destination. */
   rawQueryString: string;
+  /**
+   * The host the link was requested on, normalised (shared/domain/hostname.ts `requestHostname`);
+   * undefined when the request named none usable.
+   */
+  host: string | undefined;
+  /** The deployment's default hostnames (its short domain, the API's own domain). */
+  defaultHosts: readonly string[];
 }
 
 export type ClickAnswer =
@@ -40,6 +47,8 @@ export type ClickAnswer =
 /** What the use case needs from storage; the redirect's DynamoDB store in production. */
 export interface ClickStore {
   resolveTarget(slug: string): Promise<RedirectTarget | null>;
+  /** The organization whose verified short domain `hostname` is, or null. */
+  domainHolder(hostname: string): Promise<string | null>;
   recentClicksOfVisitor(visitorId: string, sinceIso: string): Promise<Array<{ slug: string; at: string }>>;
   putClick(click: ClickEventRecord, atMs: number): Promise<void>;
   /** A click that could not be stored: counted and logged, never thrown. */
@@ -78,6 +87,18 @@ const destinationFor = (target: RedirectTarget, request: ClickRequest, clickId?:
     visitorQuery: request.rawQueryString,
   });
 
+/**
+ * Whether the link answers on the requested host (spec section 12): the default domain serves the
+ * links issued on it (and those issued before organizations had domains); an organization's
+ * verified domain serves only that organization's links issued on it; any other host, nothing.
+ */
+const servedOn = async (target: RedirectTarget, request: ClickRequest, store: ClickStore): Promise<boolean> => {
+  const { host } = request;
+  if (host === undefined) return false;
+  if (request.defaultHosts.includes(host)) return target.hostname === undefined;
+  return target.hostname === host && (await store.domainHolder(host)) === target.orgId;
+};
+
 export const recordClick = async (request: ClickRequest, store: ClickStore): Promise<ClickAnswer> => {
   const { slug, headers } = request;
   if (!isValidSlug(slug)) return { kind: 'unknown-link' };
@@ -101,7 +122,7 @@ export const recordClick = async (request: ClickRequest, store: ClickStore): Pro
           .catch(() => undefined)
       : Promise.resolve(remembered ?? []),
   ]);
-  if (!target) return { kind: 'unknown-link' };
+  if (!target || !(await servedOn(target, request, store))) return { kind: 'unknown-link' };
   if (!target.tracking) return { kind: 'redirect', location: destinationFor(target, request) };
 
   const visitorId = human ? (knownVisitor ?? newVisitorId()) : undefined;

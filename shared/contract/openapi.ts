@@ -15,6 +15,8 @@ import {
   campaignPatchSchema,
   linkCreateSchema,
   webhookSourceCreateSchema,
+  domainCreateSchema,
+  domainPatchSchema,
 } from '../domain/resources.js';
 import { conversionWebhookSchema } from '../domain/webhook-signature.js';
 import { commonResponses, operations, type ContentSchema, type OperationSpec, type ResponseSpec } from './operations.js';
@@ -35,6 +37,8 @@ const requestComponents: Array<[z.ZodType, string]> = [
   [linkCreateSchema, 'LinkCreate'],
   [apiKeyCreateSchema, 'ApiKeyCreate'],
   [webhookSourceCreateSchema, 'WebhookSourceCreate'],
+  [domainCreateSchema, 'DomainCreate'],
+  [domainPatchSchema, 'DomainPatch'],
   [conversionWebhookSchema, 'ConversionWebhook'],
 ];
 const sharedComponents: Array<[z.ZodType, string]> = [
@@ -208,6 +212,7 @@ const tagDescriptions: Record<OperationSpec['tag'], string> = {
   Campaigns: 'Campaigns: destinations, allowed hosts, UTM values and the default attribution model',
   Advocates: 'Employees who share links',
   Links: 'Personal tracked short links, their counts and QR codes',
+  Domains: "The organization's own short domains, verified by a DNS TXT record",
   'API keys': 'Keys for integrations and dashboards (stored only as hashes)',
   Webhooks: 'Signed conversion intake and its sources',
   Integrations: 'What marketing tools connect without writing signing code: the landing-page snippet',

@@ -18,6 +18,9 @@ import {
   campaignCreateSchema,
   campaignPatchSchema,
   campaignSchema,
+  domainCreateSchema,
+  domainPatchSchema,
+  domainSchema,
   linkCreateSchema,
   linkSchema,
   linkWithStatsSchema,
@@ -39,6 +42,8 @@ import {
   campaignPageSchema,
   conversionAcceptedSchema,
   conversionDuplicateSchema,
+  domainChallengeProblemSchema,
+  domainPageSchema,
   eventPageSchema,
   gatewayErrorSchema,
   healthSchema,
@@ -86,7 +91,7 @@ export interface OperationSpec {
   operationId: string;
   summary: string;
   description?: string;
-  tag: 'Health' | 'Campaigns' | 'Advocates' | 'Links' | 'API keys' | 'Webhooks' | 'Integrations' | 'Reports' | 'Redirect' | 'Web pages';
+  tag: 'Health' | 'Campaigns' | 'Advocates' | 'Links' | 'Domains' | 'API keys' | 'Webhooks' | 'Integrations' | 'Reports' | 'Redirect' | 'Web pages';
   auth: OperationAuth;
   query?: z.ZodObject;
   body?: { schema: z.ZodType; example: unknown; description?: string };
@@ -164,6 +169,13 @@ const examples = {
     department: 'sales',
     createdAt: '2026-11-02T09:01:00.000Z',
     updatedAt: '2026-11-02T09:01:00.000Z',
+  },
+  domain: {
+    hostname: 'go.acme.example',
+    status: 'pending',
+    verification: { type: 'TXT', name: '_advocacy-challenge.go.acme.example', value: 'advocacy-verify-3q2BvKxN0cVd7mZ1oPp9yT4wLs8aRe6u' },
+    primary: false,
+    createdAt: '2026-11-02T09:00:00.000Z',
   },
   validationProblem: {
     type: 'https://advocacy.example/problems/422',
@@ -362,6 +374,65 @@ export const operations: Record<string, OperationSpec> = {
     responses: { 200: json(linkSchema, 'The disabled link'), ...problems(401, 403, 404) },
   },
 
+  'POST /v1/domains': {
+    function: 'domains',
+    operationId: 'addDomain',
+    summary: 'Add a short domain',
+    description:
+      'The hostname is normalised (lower case, IDN to punycode, no trailing dot). Refused (422): IP addresses, `localhost`, single labels, wildcards, ports, paths, control characters, over 253 characters, and the deployment\'s own domains. 409 when any organization (this one too) already holds it; an unverified claim lapses after 7 days. Create the TXT record it answers, then verify.',
+    tag: 'Domains',
+    auth: adminAccess,
+    body: { schema: domainCreateSchema, example: { hostname: 'go.acme.example' } },
+    responses: { 201: json(domainSchema, 'Added, pending verification', examples.domain), ...bodyProblems, ...problems(409) },
+  },
+  'GET /v1/domains': {
+    function: 'domains',
+    operationId: 'listDomains',
+    summary: "The organization's short domains",
+    tag: 'Domains',
+    auth: adminAccess,
+    query: pageQuerySchema,
+    responses: { 200: json(domainPageSchema, 'A page of domains, by hostname'), ...problems(400, 401, 403) },
+  },
+  'POST /v1/domains/{hostname}/verify': {
+    function: 'domains',
+    operationId: 'verifyDomain',
+    summary: "Verify a domain's DNS TXT record",
+    description:
+      'Asks DNS for `_advocacy-challenge.<hostname>` TXT; when one value is the token, the domain is `verified` (again: 200, unchanged). DNS that does not answer: 503 with `Retry-After`, nothing changed.',
+    tag: 'Domains',
+    auth: adminAccess,
+    responses: {
+      200: json(domainSchema, 'Verified'),
+      ...problems(401, 403, 404),
+      409: {
+        description: 'The record is missing or holds other values: `found` lists what DNS answered',
+        content: { 'application/problem+json': { schema: domainChallengeProblemSchema } },
+      },
+    },
+  },
+  'PATCH /v1/domains/{hostname}': {
+    function: 'domains',
+    operationId: 'updateDomain',
+    summary: 'Make a domain the primary (or stop it being so)',
+    description:
+      'Links issued from now on use the primary verified domain in `shortUrl` and resolve on it; links issued before keep the domain they were issued on. Only a verified domain can be primary (409).',
+    tag: 'Domains',
+    auth: adminAccess,
+    body: { schema: domainPatchSchema, example: { primary: true } },
+    responses: { 200: json(domainSchema, 'The domain'), ...bodyProblems, ...problems(404, 409) },
+  },
+  'DELETE /v1/domains/{hostname}': {
+    function: 'domains',
+    operationId: 'deleteDomain',
+    summary: 'Remove a domain',
+    description:
+      'The hostname is released. Links issued on it stop resolving (404): they are never moved to another domain. The primary domain cannot be removed (409): make another one primary, or PATCH it `primary: false`, first.',
+    tag: 'Domains',
+    auth: adminAccess,
+    responses: { 200: json(domainSchema, 'The removed domain'), ...problems(401, 403, 404, 409) },
+  },
+
   'POST /v1/api-keys': {
     function: 'apiKeys',
     operationId: 'createApiKey',
@@ -546,7 +617,7 @@ export const operations: Record<string, OperationSpec> = {
     operationId: 'followLink',
     summary: 'Follow a short link',
     description:
-      'Redirects to the destination with `utm_*` parameters. Human visitors also get `eaclid=<clickId>` and the `eav` visitor cookie; previews, scanners, crawlers and HEAD are redirected without them and counted apart. Disabled links and archived campaigns redirect and record nothing.',
+      'Redirects to the destination with `utm_*` parameters. Human visitors also get `eaclid=<clickId>` and the `eav` visitor cookie; previews, scanners, crawlers and HEAD are redirected without them and counted apart. Disabled links and archived campaigns redirect and record nothing. The slug is resolved on the host requested (`X-Forwarded-Host`, else `Host`): a link answers only on the host it was issued on (its organization\'s verified domain, or the default domain), `404` anywhere else.',
     tag: 'Redirect',
     auth: { kind: 'public', reason: Reasons.shortLinks },
     responses: {
@@ -558,7 +629,7 @@ export const operations: Record<string, OperationSpec> = {
           'Cache-Control': { description: '`private, no-store`', schema: { type: 'string' } },
         },
       },
-      ...problems(404),
+      404: { description: 'Unknown link, or not a link of the host requested', content: problemContent },
     },
   },
   'HEAD /{slug}': {

@@ -84,4 +84,5 @@ export const pathParameterSchemas = {
   keyId: z.string().min(1).meta({ description: 'API key id (the part after `ak_`)' }),
   sourceId: z.string().min(1).meta({ description: 'Webhook source id', examples: ['src_01JD8Y3N5QK2W7X9ZB4C'] }),
   file: z.string().min(1).meta({ description: 'Asset file name', examples: ['dashboard.js'] }),
+  hostname: z.string().min(1).meta({ description: 'A short domain of the organization (any case, Unicode or punycode)', examples: ['go.acme.example'] }),
 } as const;

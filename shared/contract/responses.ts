@@ -6,7 +6,7 @@
 import * as z from 'zod';
 import { attributionModels } from '../domain/attribution.js';
 import { channelSchema } from '../domain/channels.js';
-import { advocateSchema, campaignSchema, linkSchema } from '../domain/resources.js';
+import { advocateSchema, campaignSchema, domainSchema, linkSchema } from '../domain/resources.js';
 import { groupBys } from './queries.js';
 
 const day = z.iso.date().meta({ description: 'UTC date (YYYY-MM-DD)' });
@@ -37,6 +37,13 @@ export const problemSchema = z
   })
   .meta({ id: 'Problem', description: 'An error (RFC 9457 problem details, `application/problem+json`)' });
 
+export const domainChallengeProblemSchema = problemSchema
+  .extend({
+    expected: z.object({ type: z.literal('TXT'), name: z.string(), value: z.string() }).meta({ description: 'The record verification looks for' }),
+    found: z.array(z.string()).meta({ description: 'The TXT values DNS answered for that name (empty: none)' }),
+  })
+  .meta({ id: 'DomainChallengeProblem', description: 'Verification failed: what DNS answered instead of the challenge record' });
+
 export const gatewayErrorSchema = z
   .object({ message: z.string() })
   .meta({
@@ -54,6 +61,8 @@ export const campaignPageSchema = z
   .meta({ id: 'CampaignPage', description: 'A page of campaigns (advocates see active ones only)' });
 
 export const linkPageSchema = z.object({ items: z.array(linkSchema), nextCursor }).meta({ id: 'LinkPage' });
+
+export const domainPageSchema = z.object({ items: z.array(domainSchema), nextCursor }).meta({ id: 'DomainPage' });
 
 export const webhookSourceCreatedSchema = z
   .object({

@@ -13,6 +13,7 @@ export const functionIds = [
   'campaigns',
   'advocates',
   'links',
+  'domains',
   'apiKeys',
   'webhookSources',
   'conversions',

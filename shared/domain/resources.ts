@@ -138,3 +138,30 @@ export const apiKeyCreatedSchema = apiKeySchema
   .meta({ id: 'ApiKeyCreated', description: 'A new API key, with the key itself (shown only in this answer)' });
 
 export const webhookSourceCreateSchema = z.strictObject({ name: z.string().trim().min(1).max(100) });
+
+/** `hostname` is checked and normalised by shared/domain/hostname.ts (its errors are specific). */
+export const domainCreateSchema = z.strictObject({ hostname: z.string().min(1).max(1012) });
+
+export const domainPatchSchema = z.strictObject({
+  primary: z.boolean().meta({ description: '`true`: links are issued on this (verified) domain from now on; `false`: back to the default domain' }),
+});
+
+export const domainStatuses = ['pending', 'verified'] as const;
+
+export const domainSchema = z
+  .object({
+    hostname: z.string().meta({ examples: ['go.acme.example'] }),
+    status: z.enum(domainStatuses),
+    verification: z
+      .object({
+        type: z.literal('TXT'),
+        name: z.string().meta({ examples: ['_advocacy-challenge.go.acme.example'] }),
+        value: z.string(),
+      })
+      .meta({ description: 'The DNS TXT record that proves control of the hostname' }),
+    primary: z.boolean(),
+    createdAt: timestampSchema,
+    verifiedAt: timestampSchema.optional(),
+  })
+  .meta({ id: 'Domain', description: "A short domain of the organization: links are issued on its primary verified domain" });
+export type Domain = z.infer<typeof domainSchema>;

@@ -59,6 +59,7 @@ beforeAll(async () => {
     keyId: world.victim.spareKeyId,
     sourceId: world.victim.sourceId,
     file: 'style.css',
+    hostname: world.victim.hostname,
   };
   victimBefore = await tenantFingerprint(world.victim.orgId);
 });
@@ -67,12 +68,24 @@ afterAll(async () => {
   await world?.stop();
 });
 
+/**
+ * A control that deleted the victim's domain (as its owner may) puts it back, verified, so the
+ * next request aimed at it finds it: every control of DELETE /v1/domains/{hostname} must succeed.
+ */
+const restoreVictimDomain = async (request: TargetedRequest, answer: WireAnswer) => {
+  if (request.method !== 'DELETE' || request.target !== `/v1/domains/${world.victim.hostname}` || answer.status !== 200) return;
+  const { addDomain, markVerified } = await import('../../shared/adapters/domains.js');
+  await addDomain(world.victim.orgId, world.victim.hostname);
+  await markVerified(world.victim.orgId, world.victim.hostname);
+};
+
 const send = async (authorization: string | undefined, request: TargetedRequest, extraHeaders: Array<[string, string]> = []) => {
   const headers: Array<[string, string]> = [['user-agent', 'isolation-matrix'], ...extraHeaders];
   if (authorization) headers.push(['authorization', authorization]);
   if (request.body !== undefined) headers.push(['content-type', 'application/json']);
   const body = request.body === undefined ? undefined : Buffer.from(JSON.stringify(request.body));
   const { result, recording } = await watchTables(() => world.gateway.send({ method: request.method, target: request.target, headers, body }));
+  await restoreVictimDomain(request, result);
   return { answer: result, recording };
 };
 
@@ -113,6 +126,12 @@ const removeAttackerAdvocate = async (advocateId: string) => {
   await documentClient().send(
     new DeleteCommand({ TableName: tableName('entities'), Key: entityKeys.advocate(world.attacker.orgId, advocateId) }),
   );
+};
+
+/** The domain an attack's POST /v1/domains added to the attacker's own organization. */
+const removeAddedDomain = async (request: TargetedRequest) => {
+  const { hostname } = request.body as { hostname: string };
+  await documentClient().send(new DeleteCommand({ TableName: tableName('entities'), Key: entityKeys.domain(hostname) }));
 };
 
 const accessOf = (route: RouteDefinition) => {
@@ -289,6 +308,8 @@ describe('another organization: foreign ids are not found, nothing read or writt
     // A PUT made the attacker its own advocate under the victim's id: remove it, so later rows
     // still aim at an id only the victim has.
     if (attack.route.method === 'PUT') await removeAttackerAdvocate(victimTargets.advocateId);
+    // A domain it added is its own; the control adds the same hostname for the victim.
+    if (routeKey(attack.route) === 'POST /v1/domains' && foreign.answer.status === 201) await removeAddedDomain(request);
   });
 
   it('the recorder sees the ownership lookup (so "nothing read" above is not vacuous)', async () => {
@@ -414,5 +435,56 @@ describe('scopes and advocate access, as each route declares them', () => {
     // Control: the organization's admin key with the same request. A link request without an
     // advocate is not a key's request, but no key-only route takes one.
     expectAnswer(await send(victimAdmin(), request), successOf(route));
+  });
+});
+
+// Last: it makes the victim's domain its primary for a moment and issues a link on it.
+describe('the redirect resolves (host, slug): a slug answers only on the host it was issued on', () => {
+  let domainSlug: string;
+
+  const follow = (slug: string, headers: Array<[string, string]>) =>
+    watchTables(() => world.gateway.send({ method: 'GET', target: `/${slug}`, headers: [['user-agent', 'Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0'], ...headers] }));
+
+  beforeAll(async () => {
+    const admin = world.victim.adminKey;
+    expect((await world.call('PATCH', `/v1/domains/${world.victim.hostname}`, { token: admin, body: { primary: true } })).status).toBe(200);
+    const link = await world.call('POST', '/v1/links', {
+      token: admin,
+      body: { campaignId: world.victim.campaignId, advocateId: 'carol', channel: 'email', destinationUrl: `https://${VICTIM_HOST}/on-domain` },
+    });
+    expect(link.json.shortUrl).toBe(`https://${world.victim.hostname}/${link.json.slug}`);
+    domainSlug = link.json.slug;
+    expect((await world.call('PATCH', `/v1/domains/${world.victim.hostname}`, { token: admin, body: { primary: false } })).status).toBe(200);
+  });
+
+  it("a victim's slug answers 404 on the attacker's domain, the default domain and unknown hosts, writing nothing", async () => {
+    const refused: Array<[string, Array<[string, string]>]> = [
+      [domainSlug, [['host', world.attacker.hostname]]],
+      [domainSlug, [['host', 'go.advocacy.test']]],
+      [domainSlug, [['host', 'unknown.example']]],
+      [domainSlug, [['host', world.victim.hostname], ['x-forwarded-host', world.attacker.hostname]]],
+      [domainSlug, [['host', world.attacker.hostname], ['x-forwarded-host', `${world.victim.hostname}, ${world.attacker.hostname}`]]],
+      // Default-domain links of either tenant on the other's domain, and on their own.
+      [world.victim.aliceSlug, [['host', world.attacker.hostname]]],
+      [world.victim.aliceSlug, [['host', world.victim.hostname]]],
+      [world.attacker.aliceSlug, [['host', world.victim.hostname]]],
+    ];
+    for (const [slug, headers] of refused) {
+      const { result, recording } = await follow(slug, headers);
+      expectProblem(result, 404);
+      expect(recording.writes, JSON.stringify(headers)).toEqual([]);
+      for (const secret of victimSecrets()) expect(result.body).not.toContain(secret);
+    }
+  });
+
+  it('control: the same slugs answer 302 on the host they were issued on, and record the click', async () => {
+    for (const headers of [[['host', world.victim.hostname]], [['host', 'go.advocacy.test'], ['x-forwarded-host', world.victim.hostname.toUpperCase()]]] as Array<Array<[string, string]>>) {
+      const { result, recording } = await follow(domainSlug, headers);
+      expect(result.status, result.body).toBe(302);
+      expect(new URL(String(result.headers.location)).hostname).toBe(VICTIM_HOST);
+      expect(recording.writes.length).toBeGreaterThan(0);
+    }
+    expect((await follow(world.victim.aliceSlug, [['host', 'go.advocacy.test']])).result.status).toBe(302);
+    expect((await follow(world.attacker.aliceSlug, [])).result.status).toBe(302);
   });
 });

@@ -2,11 +2,12 @@
  * The HTTP API emulation's pure parts: route precedence as API Gateway applies it, handler
  * result → HTTP answer (payload format 2.0), and the REQUEST authorizer's outcome.
  */
+import type { IncomingMessage } from 'node:http';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import type { RouteDefinition } from '../../shared/contract/routes.js';
 import { authorizerOutcome, authorizerRejection, createAuthorizer } from '../../infra/local/http-api/authorizer.js';
-import { isTextContentType } from '../../infra/local/http-api/proxy-event.js';
+import { buildProxyEvent, isTextContentType } from '../../infra/local/http-api/proxy-event.js';
 import { mapLambdaResult } from '../../infra/local/http-api/responses.js';
 import { createRouter } from '../../infra/local/http-api/routing.js';
 
@@ -34,6 +35,30 @@ describe('createRouter', () => {
     expect(match('GET', '/a/b')).toBeUndefined();
     expect(match('DELETE', '/v1/links')).toBeUndefined();
     expect(keyOf('POST', '/v1/links')).toBe('POST /v1/links');
+  });
+});
+
+describe('buildProxyEvent: Host and domainName, as API Gateway gives them', () => {
+  const gateway = { region: 'eu-central-1', accountId: '000000000000', apiId: 'local', domainName: '127.0.0.1' };
+  const eventFor = (rawHeaders: string[]) =>
+    buildProxyEvent(
+      { url: '/aB3dE5gH', method: 'GET', httpVersion: '1.1', rawHeaders, socket: { remoteAddress: '127.0.0.1', localPort: 3000 } } as unknown as IncomingMessage,
+      createRouter([route('GET', '/{slug}')])('GET', '/aB3dE5gH')!,
+      undefined,
+      gateway,
+    );
+
+  it('passes Host and X-Forwarded-Host on as sent', () => {
+    const event = eventFor(['Host', 'Go.Acme.test', 'X-Forwarded-Host', 'go.acme.test']);
+    expect(event.headers).toMatchObject({ host: 'Go.Acme.test', 'x-forwarded-host': 'go.acme.test' });
+  });
+
+  it("names the API's own domain in requestContext.domainName: the local name the client used, never another Host", () => {
+    expect(eventFor(['Host', '127.0.0.1:3000']).requestContext.domainName).toBe('127.0.0.1:3000');
+    expect(eventFor(['Host', 'localhost:3000']).requestContext.domainName).toBe('localhost:3000');
+    expect(eventFor(['Host', 'go.acme.test']).requestContext.domainName).toBe('127.0.0.1');
+    expect(eventFor(['Host', 'evil.example:3000']).requestContext.domainName).toBe('127.0.0.1');
+    expect(eventFor([]).requestContext.domainName).toBe('127.0.0.1');
   });
 });
 

@@ -69,12 +69,17 @@ describe('the OpenAPI document', () => {
   });
 
   it('gives every error a documented shape: problem+json, or the gateway message', () => {
+    const { Problem, DomainChallengeProblem } = document.components.schemas as Record<string, any>;
+    expect(DomainChallengeProblem.required).toEqual(expect.arrayContaining(Problem.required));
+    expect(DomainChallengeProblem.properties).toMatchObject(Problem.properties);
     for (const { key, operation } of allOperations) {
       for (const [status, response] of Object.entries(operation.responses as Record<string, any>)) {
         if (Number(status) < 400 || !response.content) continue;
         for (const [mediaType, media] of Object.entries(response.content as Record<string, any>)) {
           expect([
             'application/problem+json #/components/schemas/Problem',
+            // A problem with extension members (RFC 9457 §3.2): what DNS answered instead.
+            'application/problem+json #/components/schemas/DomainChallengeProblem',
             'application/json #/components/schemas/GatewayError',
           ], `${key} ${status}`).toContain(`${mediaType} ${media.schema.$ref}`);
         }

@@ -24,11 +24,16 @@ const target: RedirectTarget = {
 
 const browser = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36';
 
-const clickStore = (options: { failWrite?: boolean; link?: RedirectTarget | null } = {}) => {
+const clickStore = (options: { failWrite?: boolean; link?: RedirectTarget | null; domains?: Record<string, string> } = {}) => {
   const stored: ClickEventRecord[] = [];
   const losses: string[] = [];
+  const domainReads: string[] = [];
   const store: ClickStore = {
     resolveTarget: async (slug) => (options.link === undefined ? (slug === target.slug ? target : null) : options.link),
+    domainHolder: async (hostname) => {
+      domainReads.push(hostname);
+      return options.domains?.[hostname] ?? null;
+    },
     recentClicksOfVisitor: async () => [],
     putClick: async (click) => {
       if (options.failWrite) throw new Error('database away');
@@ -38,7 +43,7 @@ const clickStore = (options: { failWrite?: boolean; link?: RedirectTarget | null
       losses.push(botClass);
     },
   };
-  return { store, stored, losses };
+  return { store, stored, losses, domainReads };
 };
 
 const request = (overrides: Partial<ClickRequest> = {}): ClickRequest => ({
@@ -46,7 +51,42 @@ const request = (overrides: Partial<ClickRequest> = {}): ClickRequest => ({
   method: 'GET',
   headers: { 'user-agent': browser },
   rawQueryString: '',
+  host: 'go.default.test',
+  defaultHosts: ['go.default.test', 'api.default.test'],
   ...overrides,
+});
+
+describe('recordClick on a host', () => {
+  const onAcme: RedirectTarget = { ...target, hostname: 'go.acme.test' };
+
+  it('serves a link issued on the default domain on every default host, and on no other', async () => {
+    const { store, stored, domainReads } = clickStore({ domains: { 'go.acme.test': 'org_1' } });
+    expect(await recordClick(request({ host: 'go.default.test' }), store)).toMatchObject({ kind: 'redirect' });
+    expect(await recordClick(request({ host: 'api.default.test' }), store)).toMatchObject({ kind: 'redirect' });
+    // Even its own organization's domain does not serve a default-domain link.
+    for (const host of ['go.acme.test', 'unknown.test', undefined]) {
+      expect(await recordClick(request({ host }), store)).toEqual({ kind: 'unknown-link' });
+    }
+    expect(stored).toHaveLength(2);
+    // A link that names no custom host never costs a domain read.
+    expect(domainReads).toEqual([]);
+  });
+
+  it("serves a link issued on an organization's domain there only, while that organization holds it verified", async () => {
+    const held = clickStore({ link: onAcme, domains: { 'go.acme.test': 'org_1' } });
+    expect(await recordClick(request({ host: 'go.acme.test' }), held.store)).toMatchObject({ kind: 'redirect' });
+    expect(held.stored[0]).toMatchObject({ orgId: 'org_1', slug: target.slug });
+    for (const host of ['go.default.test', 'api.default.test', 'go.globex.test', 'evil.test']) {
+      expect(await recordClick(request({ host }), held.store)).toEqual({ kind: 'unknown-link' });
+    }
+    expect(held.stored).toHaveLength(1);
+    // Released, or taken over by another organization: the link no longer answers there.
+    const released = clickStore({ link: onAcme, domains: {} });
+    expect(await recordClick(request({ host: 'go.acme.test' }), released.store)).toEqual({ kind: 'unknown-link' });
+    const takenOver = clickStore({ link: onAcme, domains: { 'go.acme.test': 'org_2' } });
+    expect(await recordClick(request({ host: 'go.acme.test' }), takenOver.store)).toEqual({ kind: 'unknown-link' });
+    expect([...released.stored, ...takenOver.stored]).toEqual([]);
+  });
 });
 
 describe('recordClick', () => {

@@ -95,6 +95,21 @@ const queryParameters = (rawQueryString: string): Record<string, string> | undef
   return parameters;
 };
 
+const loopbackNames = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * API Gateway's `requestContext.domainName` is the API's own domain, whatever a client writes in
+ * `Host` (which stays in `headers.host`). Locally the API's own names are its listening host and
+ * the loopback names: a request to one of them keeps the name (and port) it used, so absolute URLs
+ * built from it are reachable; any other `Host` (a custom short domain, a forged one) gets the
+ * listening host, as a request through a CDN or a custom domain would on AWS.
+ */
+const ownDomainName = (host: string | undefined, gateway: GatewayContext): string => {
+  if (host === undefined) return gateway.domainName;
+  const name = host.toLowerCase().replace(/:\d+$/, '');
+  return loopbackNames.has(name) || name === gateway.domainName ? host : gateway.domainName;
+};
+
 export interface GatewayContext {
   region: string;
   accountId: string;
@@ -127,8 +142,7 @@ export const buildProxyEvent = (
     requestContext: {
       accountId: gateway.accountId,
       apiId: gateway.apiId,
-      // The name the client used, so handlers that build absolute URLs get a reachable one.
-      domainName: headers.host ?? gateway.domainName,
+      domainName: ownDomainName(headers.host, gateway),
       domainPrefix: gateway.apiId,
       http: {
         method: request.method ?? 'GET',

@@ -25,6 +25,8 @@ export interface RouteFuzzContext {
   bodies: unknown[];
   /** The organization of the credentials, for forged cursors that pass the organization check. */
   orgId: string;
+  /** Hosts the deployment serves (default and organizations' domains), for Host and X-Forwarded-Host. */
+  hosts?: string[];
   /** Adds a valid signature over the final body under the given message id (the webhook route). */
   sign?: (body: Buffer, webhookId: string) => Array<[string, string]>;
   /** What a request that should succeed is made of. */
@@ -270,6 +272,17 @@ const commonHeader = (ctx: RouteFuzzContext): fc.Arbitrary<HeaderPair> =>
     ),
     fc.tuple(fc.constant('cloudfront-viewer-country'), fc.oneof(fc.constantFrom('DE', 'de', 'XX', 'DEU', ''), oddText)),
     fc.tuple(fc.constant('x-forwarded-for'), fc.oneof(fc.constantFrom('1.2.3.4', '::1', 'evil'), oddText)),
+    // The redirect resolves (host, slug): real hosts of either tenant, their odd spellings, forgeries.
+    fc.tuple(
+      fc.constantFrom('host', 'x-forwarded-host'),
+      fc.oneof(
+        fc.constantFrom(...(ctx.hosts ?? []), 'evil.example', 'localhost', '127.0.0.1:3000', '[::1]:443', ''),
+        fc.constantFrom(...(ctx.hosts ?? ['go.example'])).chain((host) =>
+          fc.constantFrom(host.toUpperCase(), `${host}.`, `${host}:443`, `${host}, evil.example`, `evil.example, ${host}`, `${host}/x`, `x.${host}`, `${host}@evil.example`),
+        ),
+        oddText,
+      ),
+    ),
     fc.tuple(fc.constant('authorization'), authorizationFuzz(ctx)),
     fc.tuple(fc.constantFrom('webhook-id', 'webhook-timestamp', 'webhook-signature'), fc.oneof(oddText, fc.constantFrom('v1,AAAA', `${fuzzClock}`, '1e9', '-1'))),
     fc.tuple(fc.stringMatching(/^[a-z][a-z0-9-]{0,20}$/), oddText),

@@ -20,6 +20,8 @@ export const idsByParameter = (world: World, route: RouteDefinition): Record<str
   // Rotation is fuzzed on a spare source, so the webhook route's signing secret stays valid.
   sourceId: route.function === 'webhookSources' ? [world.victim.spareSourceId, world.attacker.sourceId] : [world.victim.sourceId, world.attacker.sourceId],
   file: ['style.css', 'common.js', 'icon.svg'],
+  // Deletion is fuzzed on a spare domain, so the one made primary stays for the other routes.
+  hostname: route.method === 'DELETE' ? [world.victim.spareHostname, world.attacker.hostname] : [world.victim.hostname, world.attacker.hostname],
 });
 
 /** Valid request bodies per route key, for the victim tenant. */
@@ -42,6 +44,8 @@ export const validBodies = (world: World): Record<string, unknown[]> => ({
     { campaignId: world.victim.campaignId, advocateId: 'alice', channel: 'x', destinationUrl: 'https://www.acme.example/jobs/7' },
   ],
   'POST /v1/api-keys': [{ name: 'ci', scopes: ['analytics:read', 'links:write'] }],
+  'POST /v1/domains': [{ hostname: 'fuzz.acme.example' }, { hostname: 'Links.Bücher.example.' }],
+  'PATCH /v1/domains/{hostname}': [{ primary: true }, { primary: false }],
   'POST /v1/webhook-sources': [{ name: 'CRM' }],
   'POST /v1/webhooks/conversions/{sourceId}': [
     {
@@ -73,6 +77,7 @@ export const ownIdsByParameter = (world: World, route: RouteDefinition): Record<
   campaignId: [world.victim.campaignId],
   slug: [world.victim.aliceSlug, world.victim.bobSlug],
   sourceId: [route.function === 'webhookSources' ? world.victim.spareSourceId : world.victim.sourceId],
+  hostname: [route.method === 'DELETE' ? world.victim.spareHostname : world.victim.hostname],
 });
 
 /** Authorization values of the victim tenant that the route admits (shared/contract/operations.ts). */
@@ -124,18 +129,24 @@ const freshConversion = (world: World) => {
   return fc.stringMatching(/^order-[a-z0-9]{10}$/).map((conversionId) => ({ ...template, data: { ...template.data, conversionId } }));
 };
 
+/** A hostname nobody holds: added (201), where the fixed ones are already held (409). */
+const freshDomain = fc.stringMatching(/^[a-z][a-z0-9-]{6,20}[a-z0-9]$/).map((label) => ({ hostname: `${label}.fuzz.example` }));
+
 export const fuzzContextFor = (world: World, route: RouteDefinition): RouteFuzzContext => ({
   route,
   ids: idsByParameter(world, route),
   credentials: validCredentials(world),
   bodies: validBodies(world)[routeKey(route)] ?? [],
   orgId: world.victim.orgId,
+  // The world's default domain (PUBLIC_BASE_URL), the in-process API's own, and both tenants' domains.
+  hosts: ['go.advocacy.test', 'api.advocacy.test', world.victim.hostname, world.attacker.hostname],
   ...(route.function === 'conversions' ? { sign: (body: Buffer, webhookId: string) => signedHeaders(world, body, webhookId) } : {}),
   valid: {
     ids: ownIdsByParameter(world, route),
     credentials: admittedCredentials(world, route),
     queries: validQueries(world)[routeKey(route)] ?? [],
     ...(route.function === 'conversions' ? { body: freshConversion(world) } : {}),
+    ...(routeKey(route) === 'POST /v1/domains' ? { body: freshDomain } : {}),
   },
 });
 

@@ -15,9 +15,10 @@ export interface Targets {
   keyId: string;
   sourceId: string;
   file: string;
+  hostname: string;
 }
 
-export const knownParameters = ['campaignId', 'advocateId', 'slug', 'keyId', 'sourceId', 'file'] as const;
+export const knownParameters = ['campaignId', 'advocateId', 'slug', 'keyId', 'sourceId', 'file', 'hostname'] as const;
 
 export const parametersOf = (route: RouteDefinition): string[] =>
   [...route.path.matchAll(/\{([^}]+)\}/g)].map((match) => match[1]);
@@ -30,6 +31,7 @@ export const nonexistentTargets = (): Targets => ({
   keyId: newSlug(12),
   sourceId: newId('src'),
   file: 'style.css',
+  hostname: `nobody-${newSlug(8).toLowerCase()}.example`,
 });
 
 /** Query and body that make each route act on the targets. */
@@ -44,6 +46,10 @@ const bodyFor: Record<string, (t: Targets) => unknown> = {
   'POST /v1/links': (t) => ({ campaignId: t.campaignId, advocateId: t.advocateId, channel: 'x' }),
   'POST /v1/api-keys': () => ({ name: 'escalation', scopes: ['admin'] }),
   'POST /v1/webhook-sources': () => ({ name: 'Isolation probe' }),
+  // A hostname nobody holds yet, per request.
+  'POST /v1/domains': () => ({ hostname: `probe-${newSlug(10).toLowerCase()}.isolation.example` }),
+  // Not `true`: a primary domain cannot be deleted, and the matrix deletes the same domain too.
+  'PATCH /v1/domains/{hostname}': () => ({ primary: false }),
 };
 
 export interface TargetedRequest {
@@ -70,12 +76,13 @@ export const ownedBy = (item: Record<string, unknown>, orgId: string): boolean =
   item.orgId === orgId || keyAttributes.some((name) => typeof item[name] === 'string' && (item[name] as string).includes(orgId));
 
 /**
- * Items a handler must read to learn whose they are: links, webhook sources and API keys live
- * under their own id (the redirect, the webhook and the authorizer know nothing else), so a
- * request naming one reads it, compares its organization and answers "not found".
+ * Items a handler must read to learn whose they are: links, webhook sources, API keys and short
+ * domains live under their own id (the redirect, the webhook and the authorizer know nothing
+ * else; a hostname belongs to one organization), so a request naming one reads it, compares its
+ * organization and answers "not found".
  */
 export const isOwnershipProbe = (item: Record<string, unknown>): boolean =>
-  typeof item.pk === 'string' && /^(LINK|SOURCE|APIKEY)#/.test(item.pk);
+  typeof item.pk === 'string' && /^(LINK|SOURCE|APIKEY|DOMAIN)#/.test(item.pk);
 
 /** Hash of every item the organization owns, in every table. */
 export const tenantFingerprint = async (orgId: string): Promise<{ items: number; sha256: string }> => {

@@ -1,9 +1,10 @@
 /**
  * Two tenants with one of everything, for the attack suites: the victim organization (Acme)
  * and the attacker's (Globex), each with keys, advocates, campaigns, links and a webhook
- * source, plus every kind of bad credential. Handlers run in this process (support/gateway.ts)
- * on fresh tables of the global DynamoDB Local; a tiny loopback server serves the token
- * issuer's JWKS, as the local runtime does.
+ * source and two verified short domains, plus every kind of bad credential. Handlers run in this
+ * process (support/gateway.ts) on fresh tables of the global DynamoDB Local; a tiny loopback
+ * server serves the token issuer's JWKS, as the local runtime does, and a loopback DNS server
+ * with no records answers domain verifications (NXDOMAIN: a 409, never a wait for real DNS).
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -15,6 +16,7 @@ import { join } from 'node:path';
 import { SignJWT, importJWK, type JWK } from 'jose';
 import { apiScopes, type ApiScope } from '../../../shared/domain/scopes.js';
 import { loadOrCreateIssuer, type LocalIssuer } from '../../../infra/local/issuer.js';
+import { startDnsServer } from '../../../infra/local/dns-server.js';
 import { createIsolatedTables } from '../../support/tables.js';
 import { createInProcessGateway, type InProcessGateway, type WireAnswer } from './gateway.js';
 
@@ -38,6 +40,10 @@ export interface Tenant {
   spareSourceId: string;
   aliceToken: string;
   bobToken: string;
+  /** A verified short domain (`go.<name>.example`), seeded without DNS. */
+  hostname: string;
+  /** A second verified domain, a target for DELETE /v1/domains/{hostname} that leaves `hostname` be. */
+  spareHostname: string;
 }
 
 export interface World {
@@ -86,7 +92,9 @@ export const startWorld = async (): Promise<World> => {
   const issuer = await loadOrCreateIssuer(scratch);
   const foreignIssuer = await loadOrCreateIssuer(foreignScratch);
   const jwksServer = await serveJwks(issuer.jwks);
+  const dns = await startDnsServer();
   Object.assign(process.env, {
+    DNS_SERVER: dns.address,
     JWT_ISSUER: issuer.issuer,
     JWT_AUDIENCE: issuer.audience,
     JWKS_URL: `http://127.0.0.1:${(jwksServer.address() as AddressInfo).port}/.well-known/jwks.json`,
@@ -123,6 +131,11 @@ export const startWorld = async (): Promise<World> => {
   };
 
   const { createOrganization, createApiKey } = await import('../../../shared/adapters/entities.js');
+  const { addDomain, markVerified } = await import('../../../shared/adapters/domains.js');
+  const verifiedDomain = async (orgId: string, hostname: string) => {
+    if ((await addDomain(orgId, hostname)).kind !== 'added' || !(await markVerified(orgId, hostname))) throw new Error(`seeding: domain ${hostname}`);
+    return hostname;
+  };
   const seedTenant = async (name: string, advocates: string[]): Promise<Tenant> => {
     const { orgId } = await createOrganization(name);
     const { apiKey: adminKey } = await createApiKey(orgId, [...apiScopes], 'admin');
@@ -161,6 +174,8 @@ export const startWorld = async (): Promise<World> => {
       spareSourceId: spareSource.sourceId,
       aliceToken: await issuer.sign({ orgId, advocateId: 'alice' }),
       bobToken: await issuer.sign({ orgId, advocateId: 'bob' }),
+      hostname: await verifiedDomain(orgId, `go.${name.toLowerCase()}.example`),
+      spareHostname: await verifiedDomain(orgId, `spare.${name.toLowerCase()}.example`),
     };
   };
 
@@ -200,6 +215,7 @@ export const startWorld = async (): Promise<World> => {
     call,
     async stop() {
       await new Promise<void>((resolve) => jwksServer.close(() => resolve()));
+      await dns.close();
       await rm(scratch, { recursive: true, force: true });
       await rm(foreignScratch, { recursive: true, force: true });
     },
