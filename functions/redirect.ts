@@ -6,7 +6,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { defaultShortHostname } from '../shared/adapters/config.js';
 import { putClick, recentClicksOfVisitor, resolveDomainHolder, resolveRedirectTarget } from '../shared/adapters/redirect-store.js';
-import { VISITOR_COOKIE, recordClick, type ClickStore } from '../shared/application/record-click.js';
+import { VIEWER_HOST_HEADER, VISITOR_COOKIE, recordClick, type ClickStore } from '../shared/application/record-click.js';
 import { RECENT_CLICKS_COOKIE } from '../shared/domain/recent-clicks-cookie.js';
 import { requestHostname } from '../shared/domain/hostname.js';
 
@@ -36,7 +36,7 @@ const notFound: APIGatewayProxyResultV2 = {
  */
 const hostOf = (event: APIGatewayProxyEventV2): string | undefined => {
   const headers = event.headers ?? {};
-  return requestHostname(headers['x-forwarded-host'] ?? headers.host ?? event.requestContext.domainName);
+  return requestHostname(headers[VIEWER_HOST_HEADER] ?? headers.host ?? event.requestContext.domainName);
 };
 
 /** The default short domain and the API's own; a container sees one API domain, so it is kept. */

@@ -10,6 +10,7 @@
 import { routes, type FunctionId } from '../shared/contract/routes.js';
 import type { TableId } from '../shared/settings.js';
 import { webAssetFiles } from '../shared/contract/web-assets.js';
+import { CLICK_REQUEST_HEADERS, VIEWER_HOST_HEADER } from '../shared/application/record-click.js';
 
 export type AttributeType = 'S' | 'N';
 
@@ -314,7 +315,13 @@ export const edge = {
    * The header carrying the viewer's Host to the origin (API Gateway needs its own Host). The
    * host-aware redirect reads exactly this name, else `host`.
    */
-  forwardedHostHeader: 'x-forwarded-host',
+  forwardedHostHeader: VIEWER_HOST_HEADER,
+  /**
+   * What the redirect's behaviour forwards: exactly the headers a click is decided by, the
+   * viewer's country among them (a CloudFront header: only an allow-list names it for certain),
+   * and every cookie and query string.
+   */
+  redirectHeaders: CLICK_REQUEST_HEADERS,
 } as const;
 
 /** Log levels Powertools understands (`POWERTOOLS_LOG_LEVEL`). */

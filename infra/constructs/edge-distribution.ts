@@ -45,8 +45,9 @@ export const forwardedHostFunctionCode = (header: string): string => `function h
  *
  * Behaviours: `/v1/*` (API and webhooks) every method, every header but Host, never cached;
  * pages and `/openapi.json` cached and revalidated by ETag; everything else (the redirect,
- * `/healthz`) GET/HEAD, never cached. The viewer's country (`CloudFront-Viewer-Country`) and
- * Host (`x-forwarded-host`) reach the API; every answer carries HSTS.
+ * `/healthz`) GET/HEAD, never cached, with exactly the headers a click is decided by. The
+ * viewer's country (`CloudFront-Viewer-Country`) and Host (`x-forwarded-host`) reach the
+ * redirect; every answer carries HSTS.
  */
 export class EdgeDistribution extends Construct {
   readonly distribution: cloudfront.Distribution;
@@ -54,6 +55,7 @@ export class EdgeDistribution extends Construct {
   readonly defaultTenant: cloudfront.CfnDistributionTenant;
   readonly forwardedHostFunction: cloudfront.Function;
   readonly pageCachePolicy: cloudfront.CachePolicy;
+  readonly redirectRequestPolicy: cloudfront.OriginRequestPolicy;
   readonly responseHeadersPolicy: cloudfront.ResponseHeadersPolicy;
 
   constructor(scope: Construct, id: string, props: EdgeDistributionProps) {
@@ -103,11 +105,20 @@ export class EdgeDistribution extends Construct {
       viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
       cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
       // Every viewer header but Host (Authorization, webhook signatures, cookies, user agent,
-      // referrer), every query string and cookie, and CloudFront's headers (the viewer's country).
+      // referrer) and every query string and cookie.
       originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
       responseHeadersPolicy: this.responseHeadersPolicy,
       functionAssociations,
     };
+    // The redirect gets exactly the headers a click is decided by (shared/application/record-click.ts),
+    // the viewer's country among them: an allow-list is the documented way to have CloudFront add
+    // one of its own headers, and it keeps Host (API Gateway's own) out.
+    this.redirectRequestPolicy = new cloudfront.OriginRequestPolicy(this, 'Redirect', {
+      comment: 'The redirect: the headers a click is decided by, the viewer country, every cookie and query string',
+      headerBehavior: cloudfront.OriginRequestHeaderBehavior.allowList(...s.redirectHeaders),
+      cookieBehavior: cloudfront.OriginRequestCookieBehavior.all(),
+      queryStringBehavior: cloudfront.OriginRequestQueryStringBehavior.all(),
+    });
     const page: cloudfront.BehaviorOptions = {
       origin: api,
       viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
@@ -120,7 +131,7 @@ export class EdgeDistribution extends Construct {
 
     this.distribution = new cloudfront.Distribution(this, 'Distribution', {
       comment: 'Short links: redirects, pages and the API behind every short domain',
-      defaultBehavior: { ...uncached, allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD },
+      defaultBehavior: { ...uncached, originRequestPolicy: this.redirectRequestPolicy, allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD },
       additionalBehaviors: {
         ...Object.fromEntries(s.apiPaths.map((path) => [path, { ...uncached, allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL }])),
         ...Object.fromEntries(s.cachedPaths.map((path) => [path, page])),

@@ -5,7 +5,7 @@
  * section 11). The handler (functions/redirect.ts) only turns HTTP into a ClickRequest and the
  * answer back into a 302.
  */
-import { classifyRequest } from '../domain/bot-classifier.js';
+import { SPECULATIVE_LOAD_HEADERS, classifyRequest } from '../domain/bot-classifier.js';
 import type { BotClass, ClickEventRecord } from '../domain/events.js';
 import { clickIdTimeMs, isValidSlug, isValidVisitorId, newClickId, newVisitorId } from '../domain/ids.js';
 import { visitorClickId } from '../domain/click-id.js';
@@ -16,6 +16,16 @@ import { describeUserAgent } from '../domain/user-agent.js';
 import type { RedirectTarget } from '../adapters/redirect-store.js';
 
 export const VISITOR_COOKIE = 'eav';
+
+/** The viewer's country, as the CDN names it (SPEC 12); a click stores it as `country`. */
+export const VIEWER_COUNTRY_HEADER = 'cloudfront-viewer-country';
+/** The viewer's Host, which the CDN copies here (its origin request's Host is the API's). */
+export const VIEWER_HOST_HEADER = 'x-forwarded-host';
+/**
+ * Every request header a click is decided by. The CDN forwards exactly these to the redirect
+ * (infra/constructs/edge-distribution.ts), so a header read here must be listed here.
+ */
+export const CLICK_REQUEST_HEADERS = ['user-agent', 'referer', VIEWER_COUNTRY_HEADER, VIEWER_HOST_HEADER, ...SPECULATIVE_LOAD_HEADERS] as const;
 
 export interface ClickRequest {
   slug: string;
@@ -132,7 +142,7 @@ export const recordClick = async (request: ClickRequest, store: ClickStore): Pro
   const clickId = visitorClickId(timeId, visitorId);
   const clickMs = clickIdTimeMs(timeId);
   const device = describeUserAgent(userAgent);
-  const country = headers['cloudfront-viewer-country'];
+  const country = headers[VIEWER_COUNTRY_HEADER];
   const referrerHost = referrerHostOf(headers.referer);
   const click: ClickEventRecord = {
     type: 'click',

@@ -113,12 +113,12 @@ const scannerPattern = compile(SCANNER_AGENTS);
  * Speculative loads (browser prefetch/prerender, Safari "Top Sites" previews) are not clicks.
  * Browsers announce them with these headers; a person's click never carries them.
  */
-const speculativeHeaders = ['sec-purpose', 'purpose', 'x-purpose', 'x-moz'] as const;
+export const SPECULATIVE_LOAD_HEADERS = ['sec-purpose', 'purpose', 'x-purpose', 'x-moz'] as const;
 const speculativeValue = /prefetch|prerender|preview/i;
 
 const isSpeculativeLoad = (headers: RequestToClassify['headers']): boolean => {
   if (!headers) return false;
-  for (const name of speculativeHeaders) {
+  for (const name of SPECULATIVE_LOAD_HEADERS) {
     const value = headers[name];
     if (value !== undefined && speculativeValue.test(value)) return true;
   }

@@ -14,6 +14,7 @@ import { edge, monitoring } from '../../infra/definitions.js';
 import { AdvocacyStack, METRICS_NAMESPACE } from '../../infra/stack.js';
 import { metricNames } from '../../shared/adapters/metric-names.js';
 import { routes } from '../../shared/contract/routes.js';
+import { CLICK_REQUEST_HEADERS } from '../../shared/application/record-click.js';
 import { cdkJsonContext } from '../support/cdk-context.js';
 
 type Resource = { Type: string; Properties: Record<string, any>; Condition?: string };
@@ -99,11 +100,21 @@ describe('the distribution', () => {
     expect(origin.DomainName['Fn::Select'][0]).toBe(2);
   });
 
-  it('the redirect (default behaviour): GET/HEAD, never cached, every viewer header but Host, the viewer-request function, HSTS', () => {
+  it('the redirect (default behaviour): GET/HEAD, never cached, the headers a click is decided by with the viewer country, the viewer-request function, HSTS', () => {
     const d = config().DefaultCacheBehavior;
     expect(d.AllowedMethods).toEqual(['GET', 'HEAD']);
     expect(d.CachePolicyId).toBe(CACHING_DISABLED);
-    expect(d.OriginRequestPolicyId).toBe(ALL_VIEWER_EXCEPT_HOST_HEADER);
+    const [policyId, policy] = only('AWS::CloudFront::OriginRequestPolicy');
+    expect(d.OriginRequestPolicyId).toEqual({ Ref: policyId });
+    const policyConfig = policy.Properties.OriginRequestPolicyConfig;
+    expect(policyConfig.HeadersConfig.HeaderBehavior).toBe('whitelist');
+    const forwarded = (policyConfig.HeadersConfig.Headers as string[]).map((name) => name.toLowerCase()).sort();
+    expect(forwarded).toEqual([...CLICK_REQUEST_HEADERS].sort());
+    // The country and the viewer's host reach the redirect; API Gateway's own Host is never replaced.
+    expect(forwarded).toEqual(expect.arrayContaining(['cloudfront-viewer-country', edge.forwardedHostHeader, 'user-agent', 'referer']));
+    expect(forwarded).not.toContain('host');
+    expect(policyConfig.CookiesConfig.CookieBehavior).toBe('all');
+    expect(policyConfig.QueryStringsConfig.QueryStringBehavior).toBe('all');
     expect(d.FunctionAssociations).toEqual([{ EventType: 'viewer-request', FunctionARN: { 'Fn::GetAtt': [functionId(), 'FunctionARN'] } }]);
     expect(d.ResponseHeadersPolicyId).toEqual({ Ref: hstsPolicyId() });
     expect(d.ViewerProtocolPolicy).toBe('redirect-to-https');
@@ -122,7 +133,7 @@ describe('the distribution', () => {
 
   it('pages and /openapi.json: one behaviour each, GET/HEAD, cached by the page policy (nothing of the request in the key)', () => {
     // Every route of the pages and openapi functions, {file} as a wildcard.
-    expect([...edge.cachedPaths].sort()).toEqual(['/assets/*', '/dashboard', '/docs', '/me', '/openapi.json']);
+    expect([...edge.cachedPaths].sort()).toEqual(['/assets/*', '/dashboard', '/docs', '/me', '/openapi.json', '/t.js']);
     for (const path of edge.cachedPaths) {
       const b = behaviour(path);
       expect(b.AllowedMethods, path).toEqual(['GET', 'HEAD']);

@@ -3,7 +3,7 @@
  * decision is checked without a database (the integration and e2e suites run them for real).
  */
 import { describe, expect, it } from 'vitest';
-import { recordClick, type ClickRequest, type ClickStore } from '../../shared/application/record-click.js';
+import { CLICK_REQUEST_HEADERS, recordClick, type ClickRequest, type ClickStore } from '../../shared/application/record-click.js';
 import { takeConversion, type ConversionIntakeStore } from '../../shared/application/take-conversion.js';
 import type { RedirectTarget } from '../../shared/adapters/redirect-store.js';
 import type { ClickEventRecord } from '../../shared/domain/events.js';
@@ -135,6 +135,35 @@ describe('recordClick', () => {
     expect(answer).toMatchObject({ kind: 'redirect' });
     expect(answer.kind === 'redirect' && answer.visitor).toBeFalsy();
     expect(stored).toHaveLength(0);
+  });
+});
+
+describe('the headers a click is decided by', () => {
+  /** The click a request records, without what differs per call (ids and time). */
+  const clickOf = async (headers: Record<string, string>) => {
+    const { store, stored } = clickStore();
+    await recordClick(request({ headers }), store);
+    const { eventId: _eventId, clickId: _clickId, at: _at, visitorId: _visitorId, ...click } = stored[0]!;
+    return click;
+  };
+
+  it('are all in CLICK_REQUEST_HEADERS, the list the CDN forwards: dropping every other header changes no click', async () => {
+    const requests: Record<string, string>[] = [
+      { 'user-agent': browser, referer: 'https://www.linkedin.com/feed/', 'cloudfront-viewer-country': 'FR' },
+      { 'user-agent': browser, 'sec-purpose': 'prefetch;prerender' },
+      { 'user-agent': 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)', referer: 'https://example.org/' },
+      { 'user-agent': browser, purpose: 'prefetch', 'cloudfront-viewer-country': 'DE' },
+    ];
+    const noise = { accept: 'text/html', 'accept-language': 'fr-FR', 'x-amzn-trace-id': 'Root=1-abc', via: '2.0 cloudfront', dnt: '1' };
+    for (const headers of requests) {
+      const listed = Object.fromEntries(Object.entries(headers).filter(([name]) => (CLICK_REQUEST_HEADERS as readonly string[]).includes(name)));
+      expect(listed).toEqual(headers);
+      expect(await clickOf({ ...headers, ...noise })).toEqual(await clickOf(listed));
+    }
+    // And each listed header does matter to some click: the list is not padded.
+    expect(await clickOf({ 'user-agent': browser, 'cloudfront-viewer-country': 'FR' })).toMatchObject({ country: 'FR' });
+    expect(await clickOf({ 'user-agent': browser, referer: 'https://www.linkedin.com/' })).toMatchObject({ referrerHost: 'www.linkedin.com' });
+    expect(await clickOf({ 'user-agent': browser, 'x-purpose': 'preview' })).not.toMatchObject({ botClass: 'human' });
   });
 });
 
