@@ -9,6 +9,7 @@ import { Tracer } from '@aws-lambda-powertools/tracer';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { storeConversion } from '../shared/adapters/conversions.js';
+import { storeRefund } from '../shared/adapters/refunds.js';
 import { documentClient } from '../shared/adapters/dynamo.js';
 import { isTransientDynamoError } from '../shared/adapters/transient-errors.js';
 import { verificationSecrets } from '../shared/adapters/webhook-sources.js';
@@ -25,7 +26,7 @@ const refusalDetail: Record<Extract<ConversionAnswer, { kind: 'refused' }>['reas
   malformed_secret: 'No signature matches',
 };
 
-const intake: ConversionIntakeStore = { verificationSecrets, storeConversion };
+const intake: ConversionIntakeStore = { verificationSecrets, storeConversion, storeRefund };
 
 const receive = async (event: APIGatewayProxyEventV2): Promise<HttpResult> => {
   const body = rawBody(event);
@@ -39,9 +40,9 @@ const receive = async (event: APIGatewayProxyEventV2): Promise<HttpResult> => {
     case 'invalid':
       return problem(answer.status, answer.status === 400 ? 'Body is not valid JSON' : 'Body failed validation', answer.errors);
     case 'accepted':
-      return json(202, { conversionId: answer.conversionId, status: 'accepted' });
+      return json(202, { conversionId: answer.conversionId, ...(answer.refundId ? { refundId: answer.refundId } : {}), status: 'accepted' });
     case 'duplicate':
-      return json(200, { conversionId: answer.conversionId, status: 'duplicate' });
+      return json(200, { conversionId: answer.conversionId, ...(answer.refundId ? { refundId: answer.refundId } : {}), status: 'duplicate' });
   }
 };
 

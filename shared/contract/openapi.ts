@@ -16,7 +16,7 @@ import {
   linkCreateSchema,
   webhookSourceCreateSchema,
 } from '../domain/resources.js';
-import { conversionWebhookSchema } from '../domain/webhook-signature.js';
+import { conversionWebhookSchema, refundWebhookSchema } from '../domain/webhook-signature.js';
 import { commonResponses, operations, type ContentSchema, type OperationSpec, type ResponseSpec } from './operations.js';
 import { pathParameterSchemas } from './queries.js';
 
@@ -36,6 +36,7 @@ const requestComponents: Array<[z.ZodType, string]> = [
   [apiKeyCreateSchema, 'ApiKeyCreate'],
   [webhookSourceCreateSchema, 'WebhookSourceCreate'],
   [conversionWebhookSchema, 'ConversionWebhook'],
+  [refundWebhookSchema, 'RefundWebhook'],
 ];
 const sharedComponents: Array<[z.ZodType, string]> = [
   [channelSchema, 'Channel'],

@@ -8,7 +8,7 @@
 import type { z } from 'zod';
 import type { ApiScope } from '../domain/scopes.js';
 import type { FunctionId } from './routes.js';
-import { conversionWebhookSchema } from '../domain/webhook-signature.js';
+import { conversionWebhookBodySchema } from '../domain/webhook-signature.js';
 import {
   advocatePutSchema,
   advocateSchema,
@@ -404,11 +404,11 @@ export const operations: Record<string, OperationSpec> = {
     operationId: 'receiveConversion',
     summary: 'Receive a signed conversion',
     description:
-      'Signed per Standard Webhooks: `webhook-id`, `webhook-timestamp` (within 5 minutes) and `webhook-signature` (`v1,<base64 HMAC-SHA256 of "id.timestamp.body">`, key = the base64 part of `whsec_…`; several signatures may be listed).',
+      'Signed per Standard Webhooks: `webhook-id`, `webhook-timestamp` (within 5 minutes) and `webhook-signature` (`v1,<base64 HMAC-SHA256 of "id.timestamp.body">`, key = the base64 part of `whsec_…`; several signatures may be listed). The body is a conversion (`conversion.created`) or a refund of one (`conversion.refunded`: its `refundId` makes it once; partial refunds add up; more than the conversion\'s amount, or another currency, is 422).',
     tag: 'Webhooks',
     auth: { kind: 'webhookSignature', reason: Reasons.webhook },
     body: {
-      schema: conversionWebhookSchema,
+      schema: conversionWebhookBodySchema,
       example: {
         type: 'conversion.created',
         data: {

@@ -75,11 +75,11 @@ export const webhookSourceRotatedSchema = z
   .meta({ id: 'WebhookSourceRotated' });
 
 export const conversionAcceptedSchema = z
-  .object({ conversionId: z.string(), status: z.literal('accepted') })
+  .object({ conversionId: z.string(), refundId: z.string().optional(), status: z.literal('accepted') })
   .meta({ id: 'ConversionAccepted', description: 'Recorded once; attribution follows asynchronously' });
 
 export const conversionDuplicateSchema = z
-  .object({ conversionId: z.string(), status: z.literal('duplicate') })
+  .object({ conversionId: z.string(), refundId: z.string().optional(), status: z.literal('duplicate') })
   .meta({ id: 'ConversionDuplicate', description: 'Already received (same conversionId or webhook-id); nothing counted twice' });
 
 // ---------------------------------------------------------------------------------------------

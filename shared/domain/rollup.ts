@@ -12,6 +12,7 @@
 import type { Touchpoint } from './attribution.js';
 import type { ConversionCampaignRecord } from './conversion-credit.js';
 import type { ClickEventRecord } from './events.js';
+import type { RefundCampaignRecord } from './refund-credit.js';
 
 export const rollupDimensions = ['campaign', 'link', 'advocate', 'channel', 'department'] as const;
 export type RollupDimension = (typeof rollupDimensions)[number];
@@ -98,7 +99,18 @@ export const coalesce = (contributions: Iterable<Contribution>): Map<string, Con
  */
 export type SideWrite =
   | { kind: 'conversionRecord'; record: ConversionCampaignRecord }
-  | { kind: 'customerPath'; orgId: string; customerId: string; touchpoints: Touchpoint[]; fixedBy: string };
+  | { kind: 'customerPath'; orgId: string; customerId: string; touchpoints: Touchpoint[]; fixedBy: string }
+  | RefundSideWrite;
+
+/**
+ * A refund's writes (shared/application/apply-refunds.ts): its share in a campaign; the mark
+ * that a conversion was credited (which campaigns), valid only if no refund was parked on it
+ * since `parkedSeen` were read; and the ledger entry of a parked refund applied with it.
+ */
+export type RefundSideWrite =
+  | { kind: 'refundRecord'; record: RefundCampaignRecord }
+  | { kind: 'conversionCredited'; orgId: string; conversionEventId: string; occurredAt: string; campaignIds: string[]; parkedSeen: number }
+  | { kind: 'refundApplied'; eventId: string };
 
 export interface PlannedEvent<E> {
   event: E;

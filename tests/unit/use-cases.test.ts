@@ -125,6 +125,10 @@ describe('takeConversion', () => {
         stored.push(data.conversionId);
         return 'accepted';
       },
+      storeRefund: async ({ data }) => {
+        stored.push(`${data.conversionId}/${data.refundId}`);
+        return 'accepted';
+      },
     };
     return { store, stored, asked };
   };
