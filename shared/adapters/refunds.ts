@@ -75,12 +75,16 @@ export const storeRefund = async (input: { orgId: string; sourceId: string; webh
   const { orgId, sourceId, webhookId, data } = input;
   const { conversionId, refundId } = data;
   const key = eventKeys.refund(orgId, conversionId, refundId);
-  const existing = await documentClient().send(new GetCommand({ TableName: tableName('events'), Key: key, ConsistentRead: true }));
+  // Side by side: the intake's time is the sender's (a Lambda timeout is a 500 it retries).
+  const [existing, conversion, refundedMinor] = await Promise.all([
+    documentClient().send(new GetCommand({ TableName: tableName('events'), Key: key, ConsistentRead: true })),
+    readConversion(orgId, conversionId),
+    readRefundedMinor(orgId, conversionId),
+  ]);
+  // Before the amount check: a retry of an accepted refund is a duplicate, not "too much".
   if (existing.Item) return 'duplicate';
-
-  const conversion = await readConversion(orgId, conversionId);
   if (conversion) {
-    const refused = refusal(conversion, await readRefundedMinor(orgId, conversionId), data);
+    const refused = refusal(conversion, refundedMinor, data);
     if (refused) return { refused };
   }
   if (!(await claimWebhookDelivery({ orgId, sourceId, webhookId, conversionId, refundId }))) return 'duplicate';

@@ -31,7 +31,8 @@ export type ConversionAnswer =
 
 export interface ConversionIntakeStore {
   /** The secrets a signature may use now; `cached` says they may predate a rotation. */
-  verificationSecrets(sourceId: string, options?: { fresh?: boolean }): Promise<{ orgId: string; secrets: string[]; cached: boolean } | undefined>;
+  /** `kind`: who signs the source's messages (absent: `standard`). */
+  verificationSecrets(sourceId: string, options?: { fresh?: boolean }): Promise<{ orgId: string; kind?: string; secrets: string[]; cached: boolean } | undefined>;
   storeConversion(input: { orgId: string; sourceId: string; webhookId: string; data: ConversionData }): Promise<'accepted' | 'duplicate'>;
   /** A refund, once per (organization, conversionId, refundId); `refused` when it cannot apply to the known conversion. */
   storeRefund(input: { orgId: string; sourceId: string; webhookId: string; data: RefundData }): Promise<'accepted' | 'duplicate' | { refused: FieldError[] }>;
@@ -46,7 +47,8 @@ export const takeConversion = async (delivery: ConversionDelivery, store: Conver
     'webhook-signature': delivery.headers['webhook-signature'],
   };
   let source = await store.verificationSecrets(sourceId);
-  if (!source) return { kind: 'refused', reason: 'unknown_source' };
+  // A vendor's source is signed by the vendor's scheme, on the vendor's receiver only.
+  if (!source || (source.kind ?? 'standard') !== 'standard') return { kind: 'refused', reason: 'unknown_source' };
   let verified = verifyWebhook({ headers, rawBody, secrets: source.secrets });
   if (!verified.ok && verified.reason === 'invalid_signature' && source.cached) {
     // A secret rotated moments ago may not be in this container's cache yet.

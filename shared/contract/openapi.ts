@@ -153,7 +153,7 @@ const operationObject = (path: string, operation: OperationSpec) => {
     ...(operation.body
       ? {
           requestBody: {
-            required: true,
+            required: !operation.body.optional,
             ...(operation.body.description ? { description: operation.body.description } : {}),
             content: {
               'application/json': { schema: contentSchema(operation.body.schema, 'input'), example: operation.body.example },

@@ -22,6 +22,7 @@ import {
   linkSchema,
   linkWithStatsSchema,
   webhookSourceCreateSchema,
+  webhookSourceRotateSchema,
 } from '../domain/resources.js';
 import {
   advocateStatsQuerySchema,
@@ -89,7 +90,8 @@ export interface OperationSpec {
   tag: 'Health' | 'Campaigns' | 'Advocates' | 'Links' | 'API keys' | 'Webhooks' | 'Integrations' | 'Reports' | 'Redirect' | 'Web pages';
   auth: OperationAuth;
   query?: z.ZodObject;
-  body?: { schema: z.ZodType; example: unknown; description?: string };
+  /** `optional`: the request may have no body at all (the OpenAPI document says so). */
+  body?: { schema: z.ZodType; example: unknown; description?: string; optional?: boolean };
   responses: Record<number, ResponseSpec>;
 }
 
@@ -387,17 +389,21 @@ export const operations: Record<string, OperationSpec> = {
     summary: 'Create a conversion webhook source',
     tag: 'Webhooks',
     auth: adminAccess,
+    description:
+      '`kind` says who signs (spec 13): `standard` (default) signs per Standard Webhooks with a secret we generate and show once; `stripe`, `shopify` and `hubspot` need the vendor\'s `signingSecret`, stored sealed and never shown, and deliver to `/v1/integrations/{kind}/{sourceId}`.',
     body: { schema: webhookSourceCreateSchema, example: { name: 'Shop' } },
-    responses: { 201: json(webhookSourceCreatedSchema, 'Created: the secret is shown only now'), ...bodyProblems },
+    responses: { 201: json(webhookSourceCreatedSchema, 'Created: a standard source\'s secret is shown only now'), ...bodyProblems },
   },
   'POST /v1/webhook-sources/{sourceId}/rotate': {
     function: 'webhookSources',
     operationId: 'rotateWebhookSecret',
     summary: "Rotate a source's signing secret",
-    description: 'The previous secret stays valid for 24 hours.',
+    description:
+      'The previous secret stays valid for 24 hours. A standard source gets a new generated secret (no body); a vendor source takes the vendor\'s new secret: `{"signingSecret": "…"}` (roll it at the vendor, then here).',
     tag: 'Webhooks',
     auth: adminAccess,
-    responses: { 200: json(webhookSourceRotatedSchema, 'The new secret'), ...problems(401, 403, 404, 409) },
+    body: { schema: webhookSourceRotateSchema, optional: true, example: { signingSecret: 'whsec_new_secret_from_stripe' } },
+    responses: { 200: json(webhookSourceRotatedSchema, 'The new secret'), ...problems(401, 403, 404, 409, 422) },
   },
   'POST /v1/webhooks/conversions/{sourceId}': {
     function: 'conversions',

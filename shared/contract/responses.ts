@@ -6,7 +6,7 @@
 import * as z from 'zod';
 import { attributionModels } from '../domain/attribution.js';
 import { channelSchema } from '../domain/channels.js';
-import { advocateSchema, campaignSchema, linkSchema } from '../domain/resources.js';
+import { advocateSchema, campaignSchema, linkSchema, webhookSourceKinds } from '../domain/resources.js';
 import { groupBys } from './queries.js';
 
 const day = z.iso.date().meta({ description: 'UTC date (YYYY-MM-DD)' });
@@ -59,16 +59,17 @@ export const webhookSourceCreatedSchema = z
   .object({
     sourceId: z.string(),
     name: z.string(),
+    kind: z.enum(webhookSourceKinds),
     createdAt: timestamp,
-    secret: z.string().meta({ description: 'Signing secret `whsec_…`: shown once', examples: ['whsec_…'] }),
-    webhookUrl: z.string().meta({ description: 'Path to POST signed conversions to' }),
+    secret: z.string().optional().meta({ description: 'Signing secret `whsec_…` of a standard source: shown once (a vendor source has the vendor\'s, never shown)', examples: ['whsec_…'] }),
+    webhookUrl: z.string().meta({ description: 'Path the sender POSTs to: the Standard Webhooks route, or the vendor\'s receiver' }),
   })
   .meta({ id: 'WebhookSourceCreated' });
 
 export const webhookSourceRotatedSchema = z
   .object({
     sourceId: z.string(),
-    secret: z.string().meta({ description: 'The new signing secret: shown once' }),
+    secret: z.string().optional().meta({ description: 'The new signing secret of a standard source: shown once' }),
     previousSecretValidUntil: timestamp.meta({ description: 'The old secret is accepted until then (24 h)' }),
     rotatedAt: timestamp,
   })
