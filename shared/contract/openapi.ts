@@ -106,13 +106,15 @@ const parametersOf = (path: string, operation: OperationSpec) => {
           parameter('webhook-id', 'header', z.string().min(1).meta({ description: 'Unique message id (replays are answered `duplicate`)' }), true),
           parameter('webhook-timestamp', 'header', z.string().regex(/^\d+$/).meta({ description: 'Unix seconds; at most 5 minutes from now' }), true),
         ]
-      : [];
+      : operation.auth.kind === 'vendorSignature'
+        ? [parameter(operation.auth.header, 'header', z.string().min(1).meta({ description: "The vendor's signature (see the description)" }), true)]
+        : [];
   return [...inPath, ...inQuery, ...inHeaders];
 };
 
 const securityOf = (operation: OperationSpec) => {
   const { auth } = operation;
-  if (auth.kind === 'public') return [];
+  if (auth.kind === 'public' || auth.kind === 'vendorSignature') return [];
   if (auth.kind === 'webhookSignature') return [{ webhookSignature: [] }];
   // OpenAPI 3.1 allows role names in any scheme's requirement: we list the API key scope.
   return [{ apiKey: auth.apiKeyScope === 'any' ? [] : [auth.apiKeyScope] }, ...(auth.advocate ? [{ advocateToken: [] }] : [])];

@@ -40,6 +40,8 @@ import {
   campaignPageSchema,
   conversionAcceptedSchema,
   conversionDuplicateSchema,
+  vendorAnswerSchema,
+  vendorEventBodySchema,
   eventPageSchema,
   gatewayErrorSchema,
   healthSchema,
@@ -78,6 +80,8 @@ export interface ResponseSpec {
 export type OperationAuth =
   | { kind: 'public'; reason: string }
   | { kind: 'webhookSignature'; reason: string }
+  /** A vendor's own signature scheme (spec 13), in `header`; verified by the handler. */
+  | { kind: 'vendorSignature'; reason: string; header: string }
   /** `apiKeyScope`: the scope a key needs (`any`: any key of the organization); `advocate`: advocate tokens too. */
   | { kind: 'credential'; apiKeyScope: ApiScope | 'any'; advocate: boolean };
 
@@ -185,6 +189,8 @@ const Reasons = {
   health: 'an unauthenticated liveness probe that reads no data (SPEC 2).',
   webhook:
     'webhook senders authenticate with a Standard Webhooks HMAC signature that the handler verifies (SPEC 5); API Gateway cannot check it.',
+  vendorWebhook:
+    "vendors (Stripe, Shopify, HubSpot) sign their webhooks with their own HMAC schemes, verified by the handler with the vendor's secret (SPEC 13); API Gateway cannot check them.",
   apiDescription: 'the API description is published for integrators (SPEC 9); it contains no data.',
   pages: 'static pages and scripts with no data and no secret; the browser calls the authorised API with the credential the user pastes.',
   snippet: 'the landing-page snippet is loaded by every visitor of a landing site (SPEC 13); it is a static script with no data.',
@@ -208,6 +214,25 @@ const page = (path: string): OperationSpec => ({
   responses: {
     200: { description: 'The page', content: { 'text/html': { schema: { json: { type: 'string' } } } } },
     304: { description: 'Not modified (`If-None-Match` matched the `ETag`)' },
+  },
+});
+
+/** A vendor's receiver (spec 13): the same answers as the Standard Webhooks route, plus `ignored`. */
+const vendorReceiver = (spec: { operationId: string; summary: string; header: string; description: string; example: unknown }): OperationSpec => ({
+  function: 'conversions',
+  operationId: spec.operationId,
+  summary: spec.summary,
+  description: spec.description,
+  tag: 'Integrations',
+  auth: { kind: 'vendorSignature', reason: Reasons.vendorWebhook, header: spec.header },
+  body: { schema: vendorEventBodySchema, example: spec.example },
+  responses: {
+    200: json(vendorAnswerSchema, 'Already received (`duplicate`), or an event type not used (`ignored`)', { status: 'ignored', eventType: 'customer.created' }),
+    202: json(conversionAcceptedSchema, 'Recorded', { conversionId: 'pi_3QeXample', status: 'accepted' }),
+    400: { description: 'The body is not JSON', content: problemContent },
+    401: { description: "Unknown source (or another vendor's), missing or bad signature, or a timestamp outside the vendor's tolerance", content: problemContent },
+    413: { description: problemDescriptions[413]!, content: problemContent },
+    422: { description: 'A known event type without the fields it needs (listed), or a refund beyond the amount or in another currency', content: problemContent },
   },
 });
 
@@ -436,6 +461,31 @@ export const operations: Record<string, OperationSpec> = {
       422: { description: problemDescriptions[422]!, content: problemContent },
     },
   },
+
+  'POST /v1/integrations/stripe/{sourceId}': vendorReceiver({
+    operationId: 'receiveStripeEvent',
+    summary: 'Receive a Stripe webhook event',
+    header: 'Stripe-Signature',
+    description:
+      'Signed by Stripe (`Stripe-Signature: t=…,v1=…`, HMAC-SHA256 of `t.body` under the endpoint secret `whsec_…`, within 5 minutes). `checkout.session.completed` → purchase (conversionId: the PaymentIntent `pi_…`; click id: `client_reference_id` or `metadata.eaclid`; customer: `customer`); `charge.refunded` (each refund in `refunds.data`) and `refund.created` → refunds. Other types: `200 {"status":"ignored"}`. See docs/integrations.md.',
+    example: { id: 'evt_1QeXample', type: 'checkout.session.completed', created: 1764237600, data: { object: { id: 'cs_test_a1', object: 'checkout.session', payment_intent: 'pi_3QeXample', client_reference_id: '01JD8Y3N5QK2W7X9ZB4C6D8F0H', customer: 'cus_R2d2', amount_total: 12990, currency: 'eur' } } },
+  }),
+  'POST /v1/integrations/shopify/{sourceId}': vendorReceiver({
+    operationId: 'receiveShopifyEvent',
+    summary: 'Receive a Shopify webhook',
+    header: 'X-Shopify-Hmac-Sha256',
+    description:
+      'Signed by Shopify (`X-Shopify-Hmac-Sha256`: base64 HMAC-SHA256 of the body under the app secret); `X-Shopify-Topic` names the event, `X-Shopify-Webhook-Id` is the dedupe id. `orders/create` → purchase (conversionId: the order id; click id: `eaclid` of `landing_site`, else the `eaclid` note attribute); `refunds/create` → refund. Other topics: `200 {"status":"ignored"}`. See docs/integrations.md.',
+    example: { id: 820982911946154500, created_at: '2026-11-27T11:00:00+01:00', currency: 'EUR', total_price: '129.90', landing_site: '/?eaclid=01JD8Y3N5QK2W7X9ZB4C6D8F0H', note_attributes: [], customer: { id: 115310627314723950 } },
+  }),
+  'POST /v1/integrations/hubspot/{sourceId}': vendorReceiver({
+    operationId: 'receiveHubspotEvents',
+    summary: 'Receive HubSpot webhook events',
+    header: 'X-HubSpot-Signature-v3',
+    description:
+      'Signed by HubSpot, signature v3 (`X-HubSpot-Signature-v3`: base64 HMAC-SHA256 of method + URI + body + `X-HubSpot-Request-Timestamp` under the app secret, within 5 minutes). A change of the contact property `eaclid` → lead (the contact is the customer); a deal moved to `closedwon` → purchase (no value or click: HubSpot events carry neither). Other events: `200 {"status":"ignored"}`. See docs/integrations.md.',
+    example: [{ eventId: 1001, subscriptionId: 2001, portalId: 62515, appId: 3001, occurredAt: 1764237600000, subscriptionType: 'contact.propertyChange', attemptNumber: 0, objectId: 123, propertyName: 'eaclid', propertyValue: '01JD8Y3N5QK2W7X9ZB4C6D8F0H', changeSource: 'FORM' }],
+  }),
 
   'GET /v1/campaigns/{campaignId}/attribution': {
     function: 'analytics',

@@ -79,6 +79,19 @@ export const conversionAcceptedSchema = z
   .object({ conversionId: z.string(), refundId: z.string().optional(), status: z.literal('accepted') })
   .meta({ id: 'ConversionAccepted', description: 'Recorded once; attribution follows asynchronously' });
 
+/** A vendor's webhook body: validated by the receiver's own mapping, not by a schema of ours. */
+export const vendorEventBodySchema = z.unknown().meta({ description: "The vendor's event, exactly as the vendor sends it" });
+
+/** A vendor receiver's 200: a duplicate, or an event type it does not use. */
+export const vendorAnswerSchema = z
+  .object({
+    status: z.enum(['duplicate', 'ignored']),
+    conversionId: z.string().optional(),
+    refundId: z.string().optional(),
+    eventType: z.string().optional().meta({ description: 'The vendor event type not used (`ignored`)' }),
+  })
+  .meta({ id: 'VendorWebhookAnswer' });
+
 export const conversionDuplicateSchema = z
   .object({ conversionId: z.string(), refundId: z.string().optional(), status: z.literal('duplicate') })
   .meta({ id: 'ConversionDuplicate', description: 'Already received (same conversionId or webhook-id); nothing counted twice' });
