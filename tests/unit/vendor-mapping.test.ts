@@ -127,3 +127,12 @@ describe('HubSpot', () => {
     });
   });
 });
+
+describe('long numeric ids', () => {
+  it('are read as the digits sent, but never inside a string value', () => {
+    const note = 'copied: {\\"id\\": 12345678901234567890}';
+    const raw = `{"id":820982911946154508,"created_at":"2026-11-27T10:00:00Z","note":"${note}","landing_site":"/"}`;
+    const mapped = shopifyScheme.map(delivery(raw, { 'x-shopify-topic': 'orders/create', 'x-shopify-webhook-id': 'wh-3' }));
+    expect(mapped).toMatchObject({ kind: 'intents', intents: [{ data: { conversionId: '820982911946154508' } }] });
+  });
+});

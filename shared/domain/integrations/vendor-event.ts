@@ -53,7 +53,7 @@ export const sameDigest = (given: Buffer, expected: Buffer): boolean =>
  * Vendors' numeric ids may pass 2^53 (Shopify's order ids do): an id-named field of 16 digits or
  * more is read as the digits sent, a string, not as a rounded number.
  */
-const LONG_NUMERIC_ID = /("[A-Za-z_]*(?:id|Id|ID)"\s*:\s*)(\d{16,})(?=\s*[,}\]])/g;
+const LONG_NUMERIC_ID = /((?<!\\)"[A-Za-z_]*(?:id|Id|ID)"\s*:\s*)(\d{16,})(?=\s*[,}\]])/g;
 
 export const parseJson = (rawBody: Buffer): { ok: true; value: unknown } | { ok: false } => {
   try {
