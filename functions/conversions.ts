@@ -1,5 +1,7 @@
 /**
- * POST /v1/webhooks/conversions/{sourceId}: Standard Webhooks-signed conversions.
+ * POST /v1/webhooks/conversions/{sourceId}: Standard Webhooks-signed conversions and refunds;
+ * POST /v1/integrations/{stripe|shopify|hubspot}/{sourceId}: the vendors' own webhooks (spec 13).
+ * One intake Lambda: the same stores, the same exactly-once writes, the same limits.
  * The signature is the credential: verified over the exact raw bytes, which are then the same
  * bytes parsed. Stored once before answering 202; any repeat answers 200 duplicate.
  */
@@ -10,10 +12,12 @@ import { Tracer } from '@aws-lambda-powertools/tracer';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { storeConversion } from '../shared/adapters/conversions.js';
+import { storeRefund } from '../shared/adapters/refunds.js';
 import { documentClient } from '../shared/adapters/dynamo.js';
 import { isTransientDynamoError } from '../shared/adapters/transient-errors.js';
 import { verificationSecrets } from '../shared/adapters/webhook-sources.js';
 import { takeConversion, type ConversionAnswer, type ConversionIntakeStore } from '../shared/application/take-conversion.js';
+import { takeVendorEvent, vendors, type Vendor } from '../shared/application/take-vendor-event.js';
 import { MAX_BODY_BYTES, json, problem, rawBody, serviceUnavailable, type HttpResult } from '../shared/contract/http.js';
 import { metricNames } from '../shared/adapters/metric-names.js';
 import { logger, metrics } from '../shared/adapters/observability.js';
@@ -40,7 +44,7 @@ const outcomeMetric: Record<ConversionAnswer['kind'], string> = {
   invalid: metricNames.conversionsRefused,
 };
 
-const intake: ConversionIntakeStore = { verificationSecrets, storeConversion };
+const intake: ConversionIntakeStore = { verificationSecrets, storeConversion, storeRefund };
 
 const receive = async (event: APIGatewayProxyEventV2): Promise<HttpResult> => {
   const body = rawBody(event);
@@ -58,14 +62,58 @@ const receive = async (event: APIGatewayProxyEventV2): Promise<HttpResult> => {
     case 'invalid':
       return problem(answer.status, answer.status === 400 ? 'Body is not valid JSON' : 'Body failed validation', answer.errors);
     case 'accepted':
-      return json(202, { conversionId: answer.conversionId, status: 'accepted' });
+      return json(202, { conversionId: answer.conversionId, ...(answer.refundId ? { refundId: answer.refundId } : {}), status: 'accepted' });
     case 'duplicate':
-      return json(200, { conversionId: answer.conversionId, status: 'duplicate' });
+      return json(200, { conversionId: answer.conversionId, ...(answer.refundId ? { refundId: answer.refundId } : {}), status: 'duplicate' });
   }
 };
 
+const vendorRefusal: Record<string, string> = {
+  unknown_source: 'Unknown webhook source',
+  missing_headers: "The vendor's signature headers are required",
+  stale_timestamp: "The signed timestamp is outside the vendor's tolerance (5 minutes)",
+  invalid_signature: 'No signature matches',
+};
+
+/** The URL as the vendor called it: HubSpot signs it. The public host is the forwarded one behind a CDN. */
+const calledUrl = (event: APIGatewayProxyEventV2): string => {
+  const headers = event.headers ?? {};
+  const host = headers['x-forwarded-host'] ?? headers.host ?? '';
+  const proto = headers['x-forwarded-proto'] ?? 'https';
+  return `${proto}://${host}${event.rawPath}${event.rawQueryString ? `?${event.rawQueryString}` : ''}`;
+};
+
+const receiveVendor = async (vendor: Vendor, event: APIGatewayProxyEventV2): Promise<HttpResult> => {
+  const body = rawBody(event);
+  if (body.length > MAX_BODY_BYTES) return problem(413, `Request body exceeds ${MAX_BODY_BYTES} bytes`);
+  const sourceId = event.pathParameters?.sourceId ?? '';
+  const delivery = { sourceId, headers: event.headers ?? {}, rawBody: body, method: event.requestContext?.http?.method ?? 'POST', url: calledUrl(event) };
+  const answer = await takeVendorEvent(vendor, delivery, intake);
+  switch (answer.kind) {
+    case 'refused':
+      if (answer.reason !== 'unknown_source') logger.info('Vendor webhook refused', { vendor, sourceId, reason: answer.reason });
+      return problem(401, vendorRefusal[answer.reason]!);
+    case 'invalid':
+      return problem(answer.status, answer.status === 400 ? 'Body is not valid JSON' : 'Body failed validation', answer.errors);
+    case 'ignored':
+      // Counted, so a vendor subscription sending what we never use shows up.
+      logger.info('Vendor event ignored', { vendor, sourceId, eventType: answer.eventType });
+      metrics.addMetric('VendorEventIgnored', MetricUnit.Count, 1);
+      metrics.publishStoredMetrics();
+      return json(200, { status: 'ignored', eventType: answer.eventType });
+    case 'accepted':
+      return json(202, { conversionId: answer.conversionId, ...(answer.refundId ? { refundId: answer.refundId } : {}), status: 'accepted' });
+    case 'duplicate':
+      return json(200, { conversionId: answer.conversionId, ...(answer.refundId ? { refundId: answer.refundId } : {}), status: 'duplicate' });
+  }
+};
+
+const vendorOfRoute = (routeKey: string): Vendor | undefined => vendors.find((vendor) => routeKey === `POST /v1/integrations/${vendor}/{sourceId}`);
+
 const handle = async (event: APIGatewayProxyEventV2): Promise<HttpResult> => {
   try {
+    const vendor = vendorOfRoute(event.routeKey ?? '');
+    if (vendor) return await receiveVendor(vendor, event);
     return await receive(event);
   } catch (error) {
     logger.error('Conversion intake failed', { error: error as Error });

@@ -178,9 +178,10 @@ export const functions = {
     handler: 'handler',
     memoryMb: 512,
     timeoutSeconds: 10,
-    tables: { entities: 'readWrite', events: 'write' },
+    // events read: a refund is checked against its conversion before it is stored.
+    tables: { entities: 'readWrite', events: 'readWrite' },
     secrets: 'open',
-    description: 'POST /v1/webhooks/conversions/{sourceId}: signed conversion intake',
+    description: 'POST /v1/webhooks/conversions/{sourceId}: signed conversion and refund intake',
   },
   analytics: {
     entry: 'functions/analytics.ts',

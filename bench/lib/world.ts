@@ -24,6 +24,9 @@ export interface World {
   apiKey: string;
   sourceId: string;
   webhookSecret: string;
+  /** A Stripe source (scenario 5's vendor route) and the signing secret it was created with. */
+  stripeSourceId: string;
+  stripeSecret: string;
   /** Env of the world's entities table (`TABLE_ENTITIES`), which every scenario shares. */
   entitiesEnv: Record<string, string>;
   campaignIds: string[];
@@ -57,6 +60,8 @@ export const seedWorld = async (endpoint: string, prefix: string, options: World
   const { orgId } = await createOrganization('Benchmark Inc.');
   const { apiKey } = await createApiKey(orgId, [...apiScopes], 'benchmark');
   const { source, secret } = await createWebhookSource(orgId, 'Benchmark shop');
+  const stripeSecret = `whsec_bench${randomBytes(12).toString('hex')}`;
+  const { source: stripeSource } = await createWebhookSource(orgId, 'Benchmark Stripe', 'stripe', stripeSecret);
 
   const campaigns = structure.campaigns.map((spec) => newCampaign(spec.name));
   await forEachConcurrently(campaigns, 4, (campaign) => putNewCampaign(orgId, campaign));
@@ -91,6 +96,8 @@ export const seedWorld = async (endpoint: string, prefix: string, options: World
     apiKey,
     sourceId: source.sourceId,
     webhookSecret: secret,
+    stripeSourceId: stripeSource.sourceId,
+    stripeSecret,
     entitiesEnv: { TABLE_ENTITIES: tables.tableNames.entities },
     campaignIds: campaigns.map((campaign) => campaign.campaignId),
     links,

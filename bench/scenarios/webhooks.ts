@@ -4,7 +4,10 @@
  * delivery, half the same conversionId under a new webhook-id), sent while the original may
  * still be in flight. Baseline: the bare server answering 202 after a single PutItem. Afterwards
  * the stream consumer rolls the conversions up: every conversion must be counted exactly once.
+ * The product also takes Stripe `checkout.session.completed` events on its Stripe receiver
+ * (signed by the `stripe` package), against the same baseline in the same run.
  */
+import Stripe from 'stripe';
 import { signWebhook } from '../../shared/domain/webhook-signature.js';
 import type { RuntimeChildConfig, RuntimeChildReady } from '../children/runtime.js';
 import { formatNumber, formatRange, type BenchContext, type ScenarioResult } from '../lib/context.js';
@@ -17,10 +20,11 @@ import { countVisibleEvents, watchVisibility } from '../lib/visibility.js';
 import { addToTally, capacitySummary, emptyTally, perUnit, type ChildCapacity } from '../lib/capacity.js';
 
 const CONNECTIONS = 16;
-const SERVERS = ['product', 'baseline', 'puts', 'transaction'] as const;
+const SERVERS = ['product', 'stripe', 'baseline', 'puts', 'transaction'] as const;
 type Server = (typeof SERVERS)[number];
 const SERVER_LABELS: Record<Server, string> = {
   product: 'product',
+  stripe: 'product, Stripe receiver',
   baseline: 'baseline (1 PutItem)',
   puts: 'storage baseline (2 conditional PutItems)',
   transaction: 'former storage (1 two-item transaction)',
@@ -34,8 +38,39 @@ interface Delivery {
   body: string;
 }
 
+const stripeSigner = new Stripe('sk_test_unused');
+
+/** A Standard Webhooks delivery as the product's Stripe receiver gets it: a signed Checkout event. */
+const asStripeEvent = (world: BenchContext['world'], delivery: Delivery): PlannedRequest => {
+  const { data } = JSON.parse(delivery.body) as { data: { conversionId: string; occurredAt: string; value: { amount: string }; customerId: string } };
+  const payload = JSON.stringify({
+    id: `evt_${delivery.webhookId}`,
+    object: 'event',
+    type: 'checkout.session.completed',
+    created: Math.floor(Date.parse(data.occurredAt) / 1000),
+    data: {
+      object: {
+        id: `cs_${data.conversionId}`,
+        object: 'checkout.session',
+        payment_intent: data.conversionId,
+        amount_total: Math.round(Number(data.value.amount) * 100),
+        currency: 'eur',
+        customer: data.customerId,
+        client_reference_id: null,
+        metadata: {},
+      },
+    },
+  });
+  return {
+    method: 'POST',
+    path: `/v1/integrations/stripe/${world.stripeSourceId}`,
+    headers: { 'content-type': 'application/json', 'stripe-signature': stripeSigner.webhooks.generateTestHeaderString({ payload, secret: world.stripeSecret }) },
+    body: payload,
+  };
+};
+
 /** Signed deliveries, made as they are sent (timestamps must be fresh). */
-const deliveryStream = (world: BenchContext['world'], label: string, seed: number, pathPrefix = '') => {
+const deliveryStream = (world: BenchContext['world'], label: string, seed: number, pathPrefix = '', vendor?: 'stripe') => {
   const random = seededRandom(seed);
   const recent: Delivery[] = [];
   let count = 0;
@@ -63,6 +98,7 @@ const deliveryStream = (world: BenchContext['world'], label: string, seed: numbe
       if (recent.length > 200) recent.shift();
     }
     sent.add(delivery.conversionId);
+    if (vendor === 'stripe') return { ...asStripeEvent(world, delivery), conversionId: delivery.conversionId };
     const timestamp = Math.floor(Date.now() / 1000);
     return {
       method: 'POST',
@@ -90,7 +126,7 @@ const countStoredConversions = (context: BenchContext, table: string): Promise<n
 
 export const webhooks = async (context: BenchContext): Promise<ScenarioResult> => {
   const { options, world } = context;
-  // Four servers warm one after another, so DynamoDB Local is warm long before the last: a
+  // Five servers warm one after another, so DynamoDB Local is warm long before the last: a
   // shorter warm-up each keeps the whole run under 20 minutes.
   const warmupSeconds = Math.min(options.warmupSeconds, 8);
   // Every conversion accepted is rolled up afterwards to check for double counts — that takes
@@ -113,6 +149,7 @@ export const webhooks = async (context: BenchContext): Promise<ScenarioResult> =
   });
   const streams = {
     product: deliveryStream(world, 'p', options.seed + 51),
+    stripe: deliveryStream(world, 's', options.seed + 51, '', 'stripe'),
     baseline: deliveryStream(world, 'b', options.seed + 51),
     puts: deliveryStream(world, 'q', options.seed + 51, '/puts'),
     transaction: deliveryStream(world, 't', options.seed + 51, '/tx'),
@@ -132,12 +169,12 @@ export const webhooks = async (context: BenchContext): Promise<ScenarioResult> =
   const load = async (which: Server, seconds: number, measured = true) => {
     if (which === 'product') await product.call('resetMeter');
     const result = await runLoad({
-      url: which === 'product' ? product.ready.baseUrl : baseline.ready.baseUrl,
+      url: which === 'product' || which === 'stripe' ? product.ready.baseUrl : baseline.ready.baseUrl,
       connections: CONNECTIONS,
       seconds,
       next: streams[which].next,
-      onResponse: which === 'product' ? countAccepted : undefined,
-      cpuOf: { server: which === 'product' ? product.pid : baseline.pid, dynamodb: context.dynamodbPid },
+      onResponse: which === 'product' || which === 'stripe' ? countAccepted : undefined,
+      cpuOf: { server: which === 'product' || which === 'stripe' ? product.pid : baseline.pid, dynamodb: context.dynamodbPid },
     });
     if (which === 'product' && measured) {
       addToTally(capacity, await product.call<ChildCapacity>('capacity'));
@@ -151,7 +188,7 @@ export const webhooks = async (context: BenchContext): Promise<ScenarioResult> =
   try {
     context.log(`webhooks: warm-up ${warmupSeconds} s each`);
     for (const which of SERVERS) await load(which, warmupSeconds, false);
-    const runs = { product: [] as LoadResult[], baseline: [] as LoadResult[], puts: [] as LoadResult[], transaction: [] as LoadResult[] };
+    const runs = { product: [] as LoadResult[], stripe: [] as LoadResult[], baseline: [] as LoadResult[], puts: [] as LoadResult[], transaction: [] as LoadResult[] };
     for (let repeat = 0; repeat < options.repeats; repeat++) {
       context.log(`webhooks: round ${repeat + 1}/${options.repeats}`);
       // Rotate who goes first, so drift in the machine's load favours no one.
@@ -191,7 +228,8 @@ export const webhooks = async (context: BenchContext): Promise<ScenarioResult> =
     const storageVersusPut = pairedRatios(rps('puts'), rps('baseline'));
     const transactionVersusPut = pairedRatios(rps('transaction'), rps('baseline'));
     const ratio = pairedRatios(runs.product.map((r) => r.requestsPerSecond), runs.baseline.map((r) => r.requestsPerSecond));
-    const wrong = runs.product.reduce((sum, r) => sum + unexpectedAnswers(r, (status) => status === 200 || status === 202), 0);
+    const stripeRatio = pairedRatios(rps('stripe'), rps('baseline'));
+    const wrong = [...runs.product, ...runs.stripe].reduce((sum, r) => sum + unexpectedAnswers(r, (status) => status === 200 || status === 202), 0);
     const acceptedTwice = [...accepted.values()].filter((times) => times > 1).length;
     const duplicatesAnswered = runs.product.reduce((sum, r) => sum + (r.statusCounts['200'] ?? 0), 0);
     const rows = SERVERS.map((which) => [
@@ -212,13 +250,14 @@ export const webhooks = async (context: BenchContext): Promise<ScenarioResult> =
       id: 'webhooks',
       title: '5. Webhook ingestion',
       method:
-        `autocannon ${loadSeconds} s runs at ${CONNECTIONS} connections, ${options.repeats} rounds of the four servers (rotating order) after a ${warmupSeconds} s warm-up of each. ` +
+        `autocannon ${loadSeconds} s runs at ${CONNECTIONS} connections, ${options.repeats} rounds of the five servers (rotating order) after a ${warmupSeconds} s warm-up of each. ` +
         'The baseline answers after one PutItem (the issue\'s baseline); the storage baseline is the same bare server writing what the product writes (a conditional PutItem of the webhook-id marker, then one of the conversion); ' +
         'the former storage writes both in one conditional TransactWriteItems, as the product did before. ' +
         `Bodies signed per request (Standard Webhooks, fresh timestamps); ${DUPLICATE_SHARE * 100}% duplicates drawn from the last 200 deliveries ` +
         '(half replays of the same webhook-id, half the same conversionId under a new webhook-id). Afterwards the stream consumer rolls everything up.',
       targets: [
         { name: 'requests/s vs baseline', target: `≥ ${RPS_RATIO_TARGET}×`, measured: formatRange(ratio, 2, '×'), met: ratio.median >= RPS_RATIO_TARGET },
+        { name: 'Stripe receiver requests/s vs baseline', target: `≥ ${RPS_RATIO_TARGET}×`, measured: formatRange(stripeRatio, 2, '×'), met: stripeRatio.median >= RPS_RATIO_TARGET },
         { name: 'requests/s vs storage baseline (same writes, bare server)', target: 'information', measured: formatRange(versusStorage, 2, '×'), met: null },
         { name: 'storage baseline vs baseline (the cost of the two dedupe writes)', target: 'information', measured: formatRange(storageVersusPut, 2, '×'), met: null },
         { name: 'former storage (transaction) vs baseline', target: 'information', measured: formatRange(transactionVersusPut, 2, '×'), met: null },
@@ -242,7 +281,7 @@ export const webhooks = async (context: BenchContext): Promise<ScenarioResult> =
           `${formatNumber(capacityOfRuns.lambdaInvocations / Math.max(1, measuredRequests), 3)} Lambda invocations per request, median handler duration ${formatNumber(capacityOfRuns.medianDurationMs, 2)} ms.`,
         `${formatNumber(duplicatesAnswered, 0)} duplicates answered \`200 duplicate\` in the measured runs; ${accepted.size} conversions answered 202 (warm-up included), ${stored} stored, ${productStream.sent.size} distinct conversionIds sent.`,
       ],
-      data: { runs, stored, counted, acceptedTwice, acceptedDistinct: accepted.size, distinctSent: productStream.sent.size, capacity: capacityOfRuns, versusStorage, storageVersusPut, transactionVersusPut },
+      data: { runs, stripeRatio, stored, counted, acceptedTwice, acceptedDistinct: accepted.size, distinctSent: productStream.sent.size, capacity: capacityOfRuns, versusStorage, storageVersusPut, transactionVersusPut },
     };
   } finally {
     await Promise.all([product.stop(), baseline.stop(), consumer?.stop()]);

@@ -460,6 +460,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/integrations/hubspot/{sourceId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Receive HubSpot webhook events
+         * @description Signed by HubSpot, signature v3 (`X-HubSpot-Signature-v3`: base64 HMAC-SHA256 of method + URI + body + `X-HubSpot-Request-Timestamp` under the app secret, within 5 minutes). A change of the contact property `eaclid` → lead (the contact is the customer); a deal moved to `closedwon` → purchase (no value or click: HubSpot events carry neither). Other events: `200 {"status":"ignored"}`. See docs/integrations.md.
+         */
+        post: operations["receiveHubspotEvents"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/integrations/shopify/{sourceId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Receive a Shopify webhook
+         * @description Signed by Shopify (`X-Shopify-Hmac-Sha256`: base64 HMAC-SHA256 of the body under the app secret); `X-Shopify-Topic` names the event, `X-Shopify-Webhook-Id` is the dedupe id. `orders/create` → purchase (conversionId: the order id; click id: `eaclid` of `landing_site`, else the `eaclid` note attribute); `refunds/create` → refund. Other topics: `200 {"status":"ignored"}`. See docs/integrations.md.
+         */
+        post: operations["receiveShopifyEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/integrations/stripe/{sourceId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Receive a Stripe webhook event
+         * @description Signed by Stripe (`Stripe-Signature: t=…,v1=…`, HMAC-SHA256 of `t.body` under the endpoint secret `whsec_…`, within 5 minutes). `checkout.session.completed` → purchase (conversionId: the PaymentIntent `pi_…`; click id: `client_reference_id` or `metadata.eaclid`; customer: `customer`); `charge.refunded` (each refund in `refunds.data`) and `refund.created` → refunds. Other types: `200 {"status":"ignored"}`. See docs/integrations.md.
+         */
+        post: operations["receiveStripeEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/links": {
         parameters: {
             query?: never;
@@ -549,7 +609,9 @@ export interface paths {
         put?: never;
         /**
          * Create a conversion webhook source
-         * @description Credential: an API key with `admin` (or `admin`).
+         * @description `kind` says who signs (spec 13): `standard` (default) signs per Standard Webhooks with a secret we generate and show once; `stripe`, `shopify` and `hubspot` need the vendor's `signingSecret`, stored sealed and never shown, and deliver to `/v1/integrations/{kind}/{sourceId}`.
+         *
+         *     Credential: an API key with `admin` (or `admin`).
          */
         post: operations["createWebhookSource"];
         delete?: never;
@@ -569,7 +631,7 @@ export interface paths {
         put?: never;
         /**
          * Rotate a source's signing secret
-         * @description The previous secret stays valid for 24 hours.
+         * @description The previous secret stays valid for 24 hours. A standard source gets a new generated secret (no body); a vendor source takes the vendor's new secret: `{"signingSecret": "…"}` (roll it at the vendor, then here).
          *
          *     Credential: an API key with `admin` (or `admin`).
          */
@@ -591,7 +653,7 @@ export interface paths {
         put?: never;
         /**
          * Receive a signed conversion
-         * @description Signed per Standard Webhooks: `webhook-id`, `webhook-timestamp` (within 5 minutes) and `webhook-signature` (`v1,<base64 HMAC-SHA256 of "id.timestamp.body">`, key = the base64 part of `whsec_…`; several signatures may be listed).
+         * @description Signed per Standard Webhooks: `webhook-id`, `webhook-timestamp` (within 5 minutes) and `webhook-signature` (`v1,<base64 HMAC-SHA256 of "id.timestamp.body">`, key = the base64 part of `whsec_…`; several signatures may be listed). The body is a conversion (`conversion.created`) or a refund of one (`conversion.refunded`: its `refundId` makes it once; partial refunds add up; more than the conversion's amount, or another currency, is 422).
          */
         post: operations["receiveConversion"];
         delete?: never;
@@ -827,12 +889,14 @@ export interface components {
         /** @description Recorded once; attribution follows asynchronously */
         ConversionAccepted: {
             conversionId: string;
+            refundId?: string;
             /** @constant */
             status: "accepted";
         };
         /** @description Already received (same conversionId or webhook-id); nothing counted twice */
         ConversionDuplicate: {
             conversionId: string;
+            refundId?: string;
             /** @constant */
             status: "duplicate";
         };
@@ -1116,6 +1180,37 @@ export interface components {
             /** @description URI identifying the problem type */
             type: string;
         };
+        RefundWebhook: {
+            data: {
+                /**
+                 * @description The refunded conversion
+                 * @example order-1042
+                 */
+                conversionId: string;
+                /** Format: date-time */
+                occurredAt: string;
+                /**
+                 * @description The sender's own id of the refund; each refund counts once, several partial refunds add up
+                 * @example refund-1
+                 */
+                refundId: string;
+                /** @description The amount refunded, in the conversion's currency */
+                value: {
+                    /**
+                     * @description Decimal amount, e.g. "129.90". No sign, exponent or separators.
+                     * @example 129.90
+                     */
+                    amount: string;
+                    /**
+                     * @description ISO 4217 currency code
+                     * @example EUR
+                     */
+                    currency: string;
+                };
+            };
+            /** @constant */
+            type: "conversion.refunded";
+        };
         ReportTotals: {
             /** @description Requests by previews, scanners, crawlers and HEAD: redirected, not counted as clicks */
             botClicks: number;
@@ -1142,20 +1237,38 @@ export interface components {
             from: string | null;
             to: string | null;
         };
+        VendorWebhookAnswer: {
+            conversionId?: string;
+            /** @description The vendor event type not used (`ignored`) */
+            eventType?: string;
+            refundId?: string;
+            /** @enum {string} */
+            status: "duplicate" | "ignored";
+        };
         WebhookSourceCreate: {
+            /**
+             * @description Who signs: `standard` (Standard Webhooks, our secret) or a vendor
+             * @default standard
+             * @enum {string}
+             */
+            kind: "standard" | "stripe" | "shopify" | "hubspot";
             name: string;
+            /** @description The vendor's signing secret; stored sealed, never returned */
+            signingSecret?: string;
         };
         WebhookSourceCreated: {
             /** Format: date-time */
             createdAt: string;
+            /** @enum {string} */
+            kind: "standard" | "stripe" | "shopify" | "hubspot";
             name: string;
             /**
-             * @description Signing secret `whsec_…`: shown once
+             * @description Signing secret `whsec_…` of a standard source: shown once (a vendor source has the vendor's, never shown)
              * @example whsec_…
              */
-            secret: string;
+            secret?: string;
             sourceId: string;
-            /** @description Path to POST signed conversions to */
+            /** @description Path the sender POSTs to: the Standard Webhooks route, or the vendor's receiver */
             webhookUrl: string;
         };
         WebhookSourceRotated: {
@@ -1166,8 +1279,8 @@ export interface components {
             previousSecretValidUntil: string;
             /** Format: date-time */
             rotatedAt: string;
-            /** @description The new signing secret: shown once */
-            secret: string;
+            /** @description The new signing secret of a standard source: shown once */
+            secret?: string;
             sourceId: string;
         };
     };
@@ -3806,6 +3919,429 @@ export interface operations {
             };
         };
     };
+    receiveHubspotEvents: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The vendor's signature (see the description) */
+                "X-HubSpot-Signature-v3": string;
+            };
+            path: {
+                /**
+                 * @description Webhook source id
+                 * @example src_01JD8Y3N5QK2W7X9ZB4C
+                 */
+                sourceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example [
+                 *       {
+                 *         "eventId": 1001,
+                 *         "subscriptionId": 2001,
+                 *         "portalId": 62515,
+                 *         "appId": 3001,
+                 *         "occurredAt": 1764237600000,
+                 *         "subscriptionType": "contact.propertyChange",
+                 *         "attemptNumber": 0,
+                 *         "objectId": 123,
+                 *         "propertyName": "eaclid",
+                 *         "propertyValue": "01JD8Y3N5QK2W7X9ZB4C6D8F0H",
+                 *         "changeSource": "FORM"
+                 *       }
+                 *     ]
+                 */
+                "application/json": unknown;
+            };
+        };
+        responses: {
+            /** @description Already received (`duplicate`), or an event type not used (`ignored`) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "ignored",
+                     *       "eventType": "customer.created"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["VendorWebhookAnswer"];
+                };
+            };
+            /** @description Recorded */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "conversionId": "pi_3QeXample",
+                     *       "status": "accepted"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ConversionAccepted"];
+                };
+            };
+            /** @description The body is not JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown source (or another vendor's), missing or bad signature, or a timestamp outside the vendor's tolerance */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A known event type without the fields it needs (listed), or a refund beyond the amount or in another currency */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Throttled by API Gateway */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Too Many Requests"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unexpected error, from the handler (problem+json) or from API Gateway */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable or throttled: nothing was done; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    receiveShopifyEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The vendor's signature (see the description) */
+                "X-Shopify-Hmac-Sha256": string;
+            };
+            path: {
+                /**
+                 * @description Webhook source id
+                 * @example src_01JD8Y3N5QK2W7X9ZB4C
+                 */
+                sourceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "id": 820982911946154500,
+                 *       "created_at": "2026-11-27T11:00:00+01:00",
+                 *       "currency": "EUR",
+                 *       "total_price": "129.90",
+                 *       "landing_site": "/?eaclid=01JD8Y3N5QK2W7X9ZB4C6D8F0H",
+                 *       "note_attributes": [],
+                 *       "customer": {
+                 *         "id": 115310627314723950
+                 *       }
+                 *     }
+                 */
+                "application/json": unknown;
+            };
+        };
+        responses: {
+            /** @description Already received (`duplicate`), or an event type not used (`ignored`) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "ignored",
+                     *       "eventType": "customer.created"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["VendorWebhookAnswer"];
+                };
+            };
+            /** @description Recorded */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "conversionId": "pi_3QeXample",
+                     *       "status": "accepted"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ConversionAccepted"];
+                };
+            };
+            /** @description The body is not JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown source (or another vendor's), missing or bad signature, or a timestamp outside the vendor's tolerance */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A known event type without the fields it needs (listed), or a refund beyond the amount or in another currency */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Throttled by API Gateway */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Too Many Requests"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unexpected error, from the handler (problem+json) or from API Gateway */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable or throttled: nothing was done; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    receiveStripeEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The vendor's signature (see the description) */
+                "Stripe-Signature": string;
+            };
+            path: {
+                /**
+                 * @description Webhook source id
+                 * @example src_01JD8Y3N5QK2W7X9ZB4C
+                 */
+                sourceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "id": "evt_1QeXample",
+                 *       "type": "checkout.session.completed",
+                 *       "created": 1764237600,
+                 *       "data": {
+                 *         "object": {
+                 *           "id": "cs_test_a1",
+                 *           "object": "checkout.session",
+                 *           "payment_intent": "pi_3QeXample",
+                 *           "client_reference_id": "01JD8Y3N5QK2W7X9ZB4C6D8F0H",
+                 *           "customer": "cus_R2d2",
+                 *           "amount_total": 12990,
+                 *           "currency": "eur"
+                 *         }
+                 *       }
+                 *     }
+                 */
+                "application/json": unknown;
+            };
+        };
+        responses: {
+            /** @description Already received (`duplicate`), or an event type not used (`ignored`) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "ignored",
+                     *       "eventType": "customer.created"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["VendorWebhookAnswer"];
+                };
+            };
+            /** @description Recorded */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "conversionId": "pi_3QeXample",
+                     *       "status": "accepted"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ConversionAccepted"];
+                };
+            };
+            /** @description The body is not JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unknown source (or another vendor's), missing or bad signature, or a timestamp outside the vendor's tolerance */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A known event type without the fields it needs (listed), or a refund beyond the amount or in another currency */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Throttled by API Gateway */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Too Many Requests"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unexpected error, from the handler (problem+json) or from API Gateway */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable or throttled: nothing was done; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listLinks: {
         parameters: {
             query?: {
@@ -4340,7 +4876,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Created: the secret is shown only now */
+            /** @description Created: a standard source's secret is shown only now */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -4453,7 +4989,19 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "signingSecret": "whsec_new_secret_from_stripe"
+                 *     }
+                 */
+                "application/json": {
+                    /** @description The vendor's signing secret; stored sealed, never returned */
+                    signingSecret?: string;
+                };
+            };
+        };
         responses: {
             /** @description The new secret */
             200: {
@@ -4493,6 +5041,15 @@ export interface operations {
             };
             /** @description Conflict with the current state */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body failed validation; the failing fields are in `errors` */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4573,7 +5130,7 @@ export interface operations {
                  *       }
                  *     }
                  */
-                "application/json": components["schemas"]["ConversionWebhook"];
+                "application/json": components["schemas"]["ConversionWebhook"] | components["schemas"]["RefundWebhook"];
             };
         };
         responses: {

@@ -38,6 +38,46 @@ export const conversionItem = (conversion: ConversionEventRecord) => ({
   expiresAt: Math.floor(Date.parse(conversion.receivedAt) / 1000) + RETENTION_SECONDS,
 });
 
+/**
+ * Writes the webhook-id marker (`attribute_not_exists`), remembering which message it carried.
+ * False when the id is known for ANOTHER message (a replay with a new body: a duplicate, nothing
+ * stored). True for a new id, and for the same message again — already stored, being stored
+ * concurrently, or cut short by a crash after the marker: the caller's own condition decides.
+ */
+export const claimWebhookDelivery = async (input: {
+  orgId: string;
+  sourceId: string;
+  webhookId: string;
+  conversionId: string;
+  refundId?: string;
+}): Promise<boolean> => {
+  const { orgId, sourceId, webhookId, conversionId, refundId } = input;
+  const marker = {
+    ...entityKeys.webhookDelivery(sourceId, webhookId),
+    orgId,
+    conversionId,
+    ...(refundId ? { refundId } : {}),
+    expiresAt: Math.floor(Date.now() / 1000) + WEBHOOK_ID_MEMORY_SECONDS,
+  };
+  try {
+    await documentClient().send(
+      new PutCommand({
+        TableName: tableName('entities'),
+        Item: marker,
+        ConditionExpression: 'attribute_not_exists(pk)',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    const known = error.Item
+      ? unmarshall(error.Item)
+      : (await documentClient().send(new GetCommand({ TableName: tableName('entities'), Key: entityKeys.webhookDelivery(sourceId, webhookId), ConsistentRead: true }))).Item;
+    return known?.conversionId === conversionId && known?.refundId === refundId;
+  }
+};
+
 export const storeConversion = async (input: {
   orgId: string;
   sourceId: string;
@@ -47,7 +87,6 @@ export const storeConversion = async (input: {
   const { orgId, sourceId, webhookId, data } = input;
   const receivedAt = new Date();
   const eventId = conversionEventId(orgId, data.conversionId);
-  const nowSeconds = Math.floor(receivedAt.getTime() / 1000);
   const occurredAt = new Date(data.occurredAt).toISOString();
   const event: ConversionEventRecord = {
     type: 'conversion',
@@ -64,31 +103,7 @@ export const storeConversion = async (input: {
     ...(data.visitorId ? { visitorId: data.visitorId } : {}),
     ...(data.customerId ? { customerId: data.customerId } : {}),
   };
-  const marker = {
-    ...entityKeys.webhookDelivery(sourceId, webhookId),
-    orgId,
-    conversionId: data.conversionId,
-    expiresAt: nowSeconds + WEBHOOK_ID_MEMORY_SECONDS,
-  };
-  try {
-    await documentClient().send(
-      new PutCommand({
-        TableName: tableName('entities'),
-        Item: marker,
-        ConditionExpression: 'attribute_not_exists(pk)',
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-      }),
-    );
-  } catch (error) {
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    const known = error.Item
-      ? unmarshall(error.Item)
-      : (await documentClient().send(new GetCommand({ TableName: tableName('entities'), Key: entityKeys.webhookDelivery(sourceId, webhookId), ConsistentRead: true }))).Item;
-    // The same webhook-id for another conversion: a replay with a new body.
-    if (known?.conversionId !== data.conversionId) return 'duplicate';
-    // The same message again: already stored, being stored concurrently, or cut short by a
-    // crash after the marker. The conversion's own condition decides.
-  }
+  if (!(await claimWebhookDelivery({ orgId, sourceId, webhookId, conversionId: data.conversionId }))) return 'duplicate';
   try {
     await documentClient().send(
       new PutCommand({ TableName: tableName('events'), Item: conversionItem(event), ConditionExpression: 'attribute_not_exists(pk)' }),

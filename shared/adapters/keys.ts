@@ -34,6 +34,8 @@ export const entityKeys = {
   webhookSourcesOfOrg: (orgId: string) => `ORG#${orgId}#SOURCES`,
   /** A webhook id already delivered by a source (replay protection, kept 7 days). */
   webhookDelivery: (sourceId: string, webhookId: string) => ({ pk: `WHID#${sourceId}#${webhookId}`, sk: 'WHID' }),
+  /** The running total refunded of a conversion (checked against its amount at intake). */
+  refundTally: (orgId: string, conversionId: string) => ({ pk: `REFUNDS#${orgId}#${conversionId}`, sk: 'REFUNDS' }),
 };
 
 export const eventKeys = {
@@ -44,6 +46,8 @@ export const eventKeys = {
   visitorPartition: (visitorId: string) => `V#${visitorId}`,
   /** A conversion's key is its dedupe key: (organization, the sender's conversionId). */
   conversion: (orgId: string, conversionId: string) => ({ pk: `CONV#${orgId}#${conversionId}`, sk: 'CONV' }),
+  /** A refund sits in its conversion's partition: once per (organization, conversionId, refundId). */
+  refund: (orgId: string, conversionId: string, refundId: string) => ({ pk: `CONV#${orgId}#${conversionId}`, sk: `REFUND#${refundId}` }),
   /** byCampaign index partition of an organization's conversions (reconciliation, audits). */
   conversionIndex: (orgId: string) => `${orgId}#_conversions`,
   clickSortKey: (at: string) => `C#${at}`,
@@ -140,6 +144,17 @@ export const rollupKeys = {
     sk: `${occurredAt}#${eventId}`,
   }),
   conversionRecords: (orgId: string, campaignId: string) => `CONV#${orgId}#${campaignId}`,
+  /** A refund's share in one campaign (reconciliation), apart from the conversion records the events API lists. */
+  refundRecord: (orgId: string, campaignId: string, occurredAt: string, eventId: string) => ({
+    pk: `REFUND#${orgId}#${campaignId}`,
+    sk: `${occurredAt}#${eventId}`,
+  }),
+  refundRecords: (orgId: string, campaignId: string) => `REFUND#${orgId}#${campaignId}`,
+  /**
+   * A conversion's credit state: written with its counters (which campaigns it credited), and
+   * the refunds that arrived before it, parked there until it is applied.
+   */
+  conversionCredit: (conversionEventId: string) => ({ pk: `CREDITED#${conversionEventId}`, sk: 'CREDITED' }),
   /** The touchpoints a customer's first attributed conversion fixed. */
   customerPath: (orgId: string, customerId: string) => ({ pk: `CUST#${orgId}#${customerId}`, sk: 'PATH' }),
   /** The consumer's ledger: an event id applied to the roll-ups. */

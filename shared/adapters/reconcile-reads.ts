@@ -6,6 +6,7 @@ import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { campaignIndexShards } from '../settings.js';
 import { tableName } from './config.js';
 import type { ConversionCampaignRecord } from '../domain/conversion-credit.js';
+import type { RefundCampaignRecord } from '../domain/refund-credit.js';
 import { rollupDimensions } from '../domain/rollup.js';
 import { documentClient } from './dynamo.js';
 import { eventKeys, rollupKeys } from './keys.js';
@@ -47,6 +48,18 @@ export async function* conversionRecordPages(orgId: string, campaignId: string):
     ConsistentRead: true,
   })) {
     yield items as unknown as ConversionCampaignRecord[];
+  }
+}
+
+/** A campaign's refund records (each refund's share, written atomically with its counters). */
+export async function* refundRecordPages(orgId: string, campaignId: string): AsyncGenerator<RefundCampaignRecord[]> {
+  for await (const items of queryPages({
+    TableName: tableName('rollups'),
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': rollupKeys.refundRecords(orgId, campaignId) },
+    ConsistentRead: true,
+  })) {
+    yield items as unknown as RefundCampaignRecord[];
   }
 }
 

@@ -13,7 +13,7 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { tableName } from './config.js';
-import { coalesce, type Contribution, type PlannedEvent, type SideWrite, type TransactionPlan } from '../domain/rollup.js';
+import { coalesce, type Contribution, type PlannedEvent, type RefundSideWrite, type SideWrite, type TransactionPlan } from '../domain/rollup.js';
 import { documentClient } from './dynamo.js';
 import { rollupKeys } from './keys.js';
 
@@ -80,6 +80,7 @@ export const sideWriteAction = (table: string, write: SideWrite): TransactItem =
     const key = rollupKeys.conversionRecord(record.orgId, record.campaignId, record.occurredAt, record.eventId);
     return { Put: { TableName: table, Item: { ...key, type: 'conversionRecord', ...record } } };
   }
+  if (write.kind !== 'customerPath') return refundSideWriteAction(table, write);
   // if_not_exists: a path another conversion fixed first stays.
   return {
     Update: {
@@ -90,6 +91,48 @@ export const sideWriteAction = (table: string, write: SideWrite): TransactItem =
     },
   };
 };
+
+/** The refund side writes (RefundSideWrite) as DynamoDB actions. */
+const refundSideWriteAction = (table: string, write: RefundSideWrite): TransactItem => {
+  switch (write.kind) {
+    case 'refundRecord': {
+      const { record } = write;
+      const key = rollupKeys.refundRecord(record.orgId, record.campaignId, record.occurredAt, record.eventId);
+      return { Put: { TableName: table, Item: { ...key, type: 'refundRecord', ...record } } };
+    }
+    case 'refundApplied':
+      return ledgerPut(table, write.eventId, new Date());
+    case 'conversionCredited':
+      return {
+        Update: {
+          TableName: table,
+          Key: rollupKeys.conversionCredit(write.conversionEventId),
+          UpdateExpression: 'SET appliedAt = :now, orgId = :orgId, occurredAt = :occurredAt, campaignIds = :campaignIds',
+          // Refunds parked since they were read would be left out: the plan is stale (parked sets only grow).
+          ConditionExpression: write.parkedSeen === 0 ? 'attribute_not_exists(parkedRefunds)' : 'size(parkedRefunds) = :seen',
+          ExpressionAttributeValues: {
+            ':now': new Date().toISOString(),
+            ':orgId': write.orgId,
+            ':occurredAt': write.occurredAt,
+            ':campaignIds': write.campaignIds,
+            ...(write.parkedSeen === 0 ? {} : { ':seen': write.parkedSeen }),
+          },
+        },
+      };
+  }
+};
+
+/**
+ * A side write's condition failed: what the plan was built from changed (a refund was parked
+ * on its conversion meanwhile). Retryable: planning again reads the change.
+ */
+export class StalePlanError extends Error {
+  readonly $retryable = true;
+  constructor() {
+    super('A side write found its item changed since the plan was made');
+    this.name = 'StalePlanError';
+  }
+}
 
 /** How the stream batch use case applies its plans; tests wrap it to inject crashes. */
 export interface RollupWriter {
@@ -122,6 +165,8 @@ const applyPlan = async <E>(plan: TransactionPlan<E>, outcome: ApplyOutcome): Pr
       reasons.forEach((reason, index) => {
         if (index < events.length && reason.Code === 'ConditionalCheckFailed') done.add(index);
       });
+      const stale = reasons.some((reason, index) => index >= events.length && reason.Code === 'ConditionalCheckFailed');
+      if (done.size === 0 && stale) throw new StalePlanError();
       if (done.size > 0) {
         outcome.alreadyApplied += events.filter((e, index) => done.has(index) && !e.part).length;
         events = events.filter((_, index) => !done.has(index));

@@ -9,10 +9,12 @@ import {
   campaignClickItemPages,
   campaignRollupRowPages,
   conversionRecordPages,
+  refundRecordPages,
 } from '../adapters/reconcile-reads.js';
 import { rollupKeys } from '../adapters/keys.js';
 import { contributionsOfConversionRecord } from '../domain/conversion-credit.js';
 import { clickEventSchema } from '../domain/events.js';
+import { contributionsOfRefund } from '../domain/refund-credit.js';
 import { addContributions, clickContributions, type Contribution, type Counters } from '../domain/rollup.js';
 
 export interface RowDifference {
@@ -81,6 +83,11 @@ export const reconcileCampaign = async (orgId: string, campaignId: string, optio
   for await (const records of conversionRecordPages(orgId, campaignId)) {
     for (const record of records) addContributions(expectedById, contributionsOfConversionRecord(record));
     progress.conversions += records.length;
+    report();
+  }
+  // Refunds likewise, by the refund records written with theirs.
+  for await (const records of refundRecordPages(orgId, campaignId)) {
+    addContributions(expectedById, contributionsOfRefund(records));
     report();
   }
 

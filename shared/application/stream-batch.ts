@@ -16,9 +16,10 @@ import {
   conversionRecords,
   unattributedContributions,
 } from '../domain/conversion-credit.js';
-import { rawEventSchema, type ConversionEventRecord, type RawEvent } from '../domain/events.js';
+import { rawEventSchema, type ConversionEventRecord, type RawEvent, type RefundEventRecord } from '../domain/events.js';
 import { campaignOf, clickContributions, inLedgerParts, planTransactions, type Contribution, type PlannedEvent, type SideWrite } from '../domain/rollup.js';
 import { logger } from '../adapters/observability.js';
+import { applyRefund, withParkedRefunds } from './apply-refunds.js';
 
 /**
  * Longest path credited: keeps one conversion's writes, without its breakdown rows, inside one
@@ -196,11 +197,13 @@ export const processStreamBatch = async (
   const state = newBatchState();
   const planned: Array<PlannedEvent<Parsed> & { index: number }> = [];
   const conversions: Array<{ index: number; p: Parsed; event: ConversionEventRecord }> = [];
+  const refunds: Array<{ index: number; event: RefundEventRecord }> = [];
   for (const [index, p] of parsed.entries()) {
     const event = p.event;
     if (!event) continue;
     if (event.type === 'click') planned.push({ event: p, index, eventId: event.eventId, kind: 'click', contributions: clickContributions(event) });
-    else conversions.push({ index, p, event });
+    else if (event.type === 'conversion') conversions.push({ index, p, event });
+    else refunds.push({ index, event });
   }
   // Attribution reads the table: conversions are planned side by side, except that one
   // customer's conversions go in order (the first fixes the path the later ones use).
@@ -211,7 +214,10 @@ export const processStreamBatch = async (
     async ({ index, p, event }) => {
       if (index >= firstFailure) return false;
       try {
-        planned.push(...inLedgerParts({ event: p, index, eventId: event.eventId, kind: 'conversion' as const, ...(await planConversion(event, state)) }));
+        // Whether the breakdown rows go in a part of their own is decided on the conversion's own
+        // plan, so every delivery decides alike; refunds parked before it join the first part.
+        const [first, ...rest] = inLedgerParts({ event: p, index, eventId: event.eventId, kind: 'conversion' as const, ...(await planConversion(event, state)) });
+        planned.push({ ...first!, ...(await withParkedRefunds(event, { contributions: first!.contributions, sideWrites: first!.sideWrites ?? [] })) }, ...rest);
         return true;
       } catch (error) {
         logger.error('Attribution failed', { error: error as Error, sequenceNumber: p.sequenceNumber });
@@ -235,6 +241,21 @@ export const processStreamBatch = async (
       logger.error('Roll-up transaction failed', { error: error as Error, events: plan.events.length });
     }
     return true;
+  });
+
+  // Refunds after the conversions they may refund (a conversion and its refund often share a
+  // batch: they share a partition, so a shard): one conversion's refunds in order.
+  await inLanes(refunds, (r) => r.event.conversionEventId, APPLY_LANES, async ({ index, event }) => {
+    if (index >= firstFailure) return false;
+    try {
+      await applyRefund(event, writer, outcome);
+      return true;
+    } catch (error) {
+      logger.error('Refund failed', { error: error as Error, refundId: event.refundId });
+      if (index < firstFailure) transient = isTransientDynamoError(error);
+      firstFailure = Math.min(firstFailure, index);
+      return false;
+    }
   });
 
   const batchItemFailures = parsed

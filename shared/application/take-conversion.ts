@@ -6,7 +6,13 @@
  */
 import type { FieldError } from '../domain/field-errors.js';
 import { isValidId } from '../domain/ids.js';
-import { parseConversionWebhook, verifyWebhook, type ConversionData, type WebhookRefusalReason } from '../domain/webhook-signature.js';
+import {
+  parseConversionWebhook,
+  verifyWebhook,
+  type ConversionData,
+  type RefundData,
+  type WebhookRefusalReason,
+} from '../domain/webhook-signature.js';
 
 /** Conversions may not claim to have happened in the future (beyond clock skew). */
 const MAX_FUTURE_SKEW_MS = 5 * 60 * 1000;
@@ -21,12 +27,15 @@ export interface ConversionDelivery {
 export type ConversionAnswer =
   | { kind: 'refused'; reason: WebhookRefusalReason | 'unknown_source' }
   | { kind: 'invalid'; status: 400 | 422; errors: FieldError[] }
-  | { kind: 'accepted' | 'duplicate'; conversionId: string };
+  | { kind: 'accepted' | 'duplicate'; conversionId: string; refundId?: string };
 
 export interface ConversionIntakeStore {
   /** The secrets a signature may use now; `cached` says they may predate a rotation. */
-  verificationSecrets(sourceId: string, options?: { fresh?: boolean }): Promise<{ orgId: string; secrets: string[]; cached: boolean } | undefined>;
+  /** `kind`: who signs the source's messages (absent: `standard`). */
+  verificationSecrets(sourceId: string, options?: { fresh?: boolean }): Promise<{ orgId: string; kind?: string; secrets: string[]; cached: boolean } | undefined>;
   storeConversion(input: { orgId: string; sourceId: string; webhookId: string; data: ConversionData }): Promise<'accepted' | 'duplicate'>;
+  /** A refund, once per (organization, conversionId, refundId); `refused` when it cannot apply to the known conversion. */
+  storeRefund(input: { orgId: string; sourceId: string; webhookId: string; data: RefundData }): Promise<'accepted' | 'duplicate' | { refused: FieldError[] }>;
 }
 
 export const takeConversion = async (delivery: ConversionDelivery, store: ConversionIntakeStore): Promise<ConversionAnswer> => {
@@ -38,7 +47,8 @@ export const takeConversion = async (delivery: ConversionDelivery, store: Conver
     'webhook-signature': delivery.headers['webhook-signature'],
   };
   let source = await store.verificationSecrets(sourceId);
-  if (!source) return { kind: 'refused', reason: 'unknown_source' };
+  // A vendor's source is signed by the vendor's scheme, on the vendor's receiver only.
+  if (!source || (source.kind ?? 'standard') !== 'standard') return { kind: 'refused', reason: 'unknown_source' };
   let verified = verifyWebhook({ headers, rawBody, secrets: source.secrets });
   if (!verified.ok && verified.reason === 'invalid_signature' && source.cached) {
     // A secret rotated moments ago may not be in this container's cache yet.
@@ -50,10 +60,16 @@ export const takeConversion = async (delivery: ConversionDelivery, store: Conver
 
   const parsed = parseConversionWebhook(rawBody);
   if (!parsed.ok) return { kind: 'invalid', status: parsed.status, errors: parsed.errors };
-  const { data } = parsed.webhook;
-  if (Date.parse(data.occurredAt) > Date.now() + MAX_FUTURE_SKEW_MS) {
+  const { webhook } = parsed;
+  if (Date.parse(webhook.data.occurredAt) > Date.now() + MAX_FUTURE_SKEW_MS) {
     return { kind: 'invalid', status: 422, errors: [{ field: 'data.occurredAt', message: 'must not be in the future' }] };
   }
-  const outcome = await store.storeConversion({ orgId: source.orgId, sourceId, webhookId: verified.webhookId, data });
-  return { kind: outcome, conversionId: data.conversionId };
+  const message = { orgId: source.orgId, sourceId, webhookId: verified.webhookId };
+  if (webhook.type === 'conversion.refunded') {
+    const outcome = await store.storeRefund({ ...message, data: webhook.data });
+    if (typeof outcome === 'object') return { kind: 'invalid', status: 422, errors: outcome.refused };
+    return { kind: outcome, conversionId: webhook.data.conversionId, refundId: webhook.data.refundId };
+  }
+  const outcome = await store.storeConversion({ ...message, data: webhook.data });
+  return { kind: outcome, conversionId: webhook.data.conversionId };
 };

@@ -18,7 +18,7 @@ import {
   domainCreateSchema,
   domainPatchSchema,
 } from '../domain/resources.js';
-import { conversionWebhookSchema } from '../domain/webhook-signature.js';
+import { conversionWebhookSchema, refundWebhookSchema } from '../domain/webhook-signature.js';
 import { commonResponses, operations, type ContentSchema, type OperationSpec, type ResponseSpec } from './operations.js';
 import { pathParameterSchemas } from './queries.js';
 
@@ -40,6 +40,7 @@ const requestComponents: Array<[z.ZodType, string]> = [
   [domainCreateSchema, 'DomainCreate'],
   [domainPatchSchema, 'DomainPatch'],
   [conversionWebhookSchema, 'ConversionWebhook'],
+  [refundWebhookSchema, 'RefundWebhook'],
 ];
 const sharedComponents: Array<[z.ZodType, string]> = [
   [channelSchema, 'Channel'],
@@ -109,13 +110,15 @@ const parametersOf = (path: string, operation: OperationSpec) => {
           parameter('webhook-id', 'header', z.string().min(1).meta({ description: 'Unique message id (replays are answered `duplicate`)' }), true),
           parameter('webhook-timestamp', 'header', z.string().regex(/^\d+$/).meta({ description: 'Unix seconds; at most 5 minutes from now' }), true),
         ]
-      : [];
+      : operation.auth.kind === 'vendorSignature'
+        ? [parameter(operation.auth.header, 'header', z.string().min(1).meta({ description: "The vendor's signature (see the description)" }), true)]
+        : [];
   return [...inPath, ...inQuery, ...inHeaders];
 };
 
 const securityOf = (operation: OperationSpec) => {
   const { auth } = operation;
-  if (auth.kind === 'public') return [];
+  if (auth.kind === 'public' || auth.kind === 'vendorSignature') return [];
   if (auth.kind === 'webhookSignature') return [{ webhookSignature: [] }];
   // OpenAPI 3.1 allows role names in any scheme's requirement: we list the API key scope.
   return [{ apiKey: auth.apiKeyScope === 'any' ? [] : [auth.apiKeyScope] }, ...(auth.advocate ? [{ advocateToken: [] }] : [])];
@@ -156,7 +159,7 @@ const operationObject = (path: string, operation: OperationSpec) => {
     ...(operation.body
       ? {
           requestBody: {
-            required: true,
+            required: !operation.body.optional,
             ...(operation.body.description ? { description: operation.body.description } : {}),
             content: {
               'application/json': { schema: contentSchema(operation.body.schema, 'input'), example: operation.body.example },

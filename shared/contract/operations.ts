@@ -8,7 +8,7 @@
 import type { z } from 'zod';
 import type { ApiScope } from '../domain/scopes.js';
 import type { FunctionId } from './routes.js';
-import { conversionWebhookSchema } from '../domain/webhook-signature.js';
+import { conversionWebhookBodySchema } from '../domain/webhook-signature.js';
 import {
   advocatePutSchema,
   advocateSchema,
@@ -25,6 +25,7 @@ import {
   linkSchema,
   linkWithStatsSchema,
   webhookSourceCreateSchema,
+  webhookSourceRotateSchema,
 } from '../domain/resources.js';
 import {
   advocateStatsQuerySchema,
@@ -44,6 +45,8 @@ import {
   conversionDuplicateSchema,
   domainChallengeProblemSchema,
   domainPageSchema,
+  vendorAnswerSchema,
+  vendorEventBodySchema,
   eventPageSchema,
   gatewayErrorSchema,
   healthSchema,
@@ -82,6 +85,8 @@ export interface ResponseSpec {
 export type OperationAuth =
   | { kind: 'public'; reason: string }
   | { kind: 'webhookSignature'; reason: string }
+  /** A vendor's own signature scheme (spec 13), in `header`; verified by the handler. */
+  | { kind: 'vendorSignature'; reason: string; header: string }
   /** `apiKeyScope`: the scope a key needs (`any`: any key of the organization); `advocate`: advocate tokens too. */
   | { kind: 'credential'; apiKeyScope: ApiScope | 'any'; advocate: boolean };
 
@@ -94,7 +99,8 @@ export interface OperationSpec {
   tag: 'Health' | 'Campaigns' | 'Advocates' | 'Links' | 'Domains' | 'API keys' | 'Webhooks' | 'Integrations' | 'Reports' | 'Redirect' | 'Web pages';
   auth: OperationAuth;
   query?: z.ZodObject;
-  body?: { schema: z.ZodType; example: unknown; description?: string };
+  /** `optional`: the request may have no body at all (the OpenAPI document says so). */
+  body?: { schema: z.ZodType; example: unknown; description?: string; optional?: boolean };
   responses: Record<number, ResponseSpec>;
 }
 
@@ -195,6 +201,8 @@ const Reasons = {
   health: 'an unauthenticated liveness probe that reads no data (SPEC 2).',
   webhook:
     'webhook senders authenticate with a Standard Webhooks HMAC signature that the handler verifies (SPEC 5); API Gateway cannot check it.',
+  vendorWebhook:
+    "vendors (Stripe, Shopify, HubSpot) sign their webhooks with their own HMAC schemes, verified by the handler with the vendor's secret (SPEC 13); API Gateway cannot check them.",
   apiDescription: 'the API description is published for integrators (SPEC 9); it contains no data.',
   pages: 'static pages and scripts with no data and no secret; the browser calls the authorised API with the credential the user pastes.',
   snippet: 'the landing-page snippet is loaded by every visitor of a landing site (SPEC 13); it is a static script with no data.',
@@ -218,6 +226,25 @@ const page = (path: string): OperationSpec => ({
   responses: {
     200: { description: 'The page', content: { 'text/html': { schema: { json: { type: 'string' } } } } },
     304: { description: 'Not modified (`If-None-Match` matched the `ETag`)' },
+  },
+});
+
+/** A vendor's receiver (spec 13): the same answers as the Standard Webhooks route, plus `ignored`. */
+const vendorReceiver = (spec: { operationId: string; summary: string; header: string; description: string; example: unknown }): OperationSpec => ({
+  function: 'conversions',
+  operationId: spec.operationId,
+  summary: spec.summary,
+  description: spec.description,
+  tag: 'Integrations',
+  auth: { kind: 'vendorSignature', reason: Reasons.vendorWebhook, header: spec.header },
+  body: { schema: vendorEventBodySchema, example: spec.example },
+  responses: {
+    200: json(vendorAnswerSchema, 'Already received (`duplicate`), or an event type not used (`ignored`)', { status: 'ignored', eventType: 'customer.created' }),
+    202: json(conversionAcceptedSchema, 'Recorded', { conversionId: 'pi_3QeXample', status: 'accepted' }),
+    400: { description: 'The body is not JSON', content: problemContent },
+    401: { description: "Unknown source (or another vendor's), missing or bad signature, or a timestamp outside the vendor's tolerance", content: problemContent },
+    413: { description: problemDescriptions[413]!, content: problemContent },
+    422: { description: 'A known event type without the fields it needs (listed), or a refund beyond the amount or in another currency', content: problemContent },
   },
 });
 
@@ -458,28 +485,32 @@ export const operations: Record<string, OperationSpec> = {
     summary: 'Create a conversion webhook source',
     tag: 'Webhooks',
     auth: adminAccess,
+    description:
+      '`kind` says who signs (spec 13): `standard` (default) signs per Standard Webhooks with a secret we generate and show once; `stripe`, `shopify` and `hubspot` need the vendor\'s `signingSecret`, stored sealed and never shown, and deliver to `/v1/integrations/{kind}/{sourceId}`.',
     body: { schema: webhookSourceCreateSchema, example: { name: 'Shop' } },
-    responses: { 201: json(webhookSourceCreatedSchema, 'Created: the secret is shown only now'), ...bodyProblems },
+    responses: { 201: json(webhookSourceCreatedSchema, 'Created: a standard source\'s secret is shown only now'), ...bodyProblems },
   },
   'POST /v1/webhook-sources/{sourceId}/rotate': {
     function: 'webhookSources',
     operationId: 'rotateWebhookSecret',
     summary: "Rotate a source's signing secret",
-    description: 'The previous secret stays valid for 24 hours.',
+    description:
+      'The previous secret stays valid for 24 hours. A standard source gets a new generated secret (no body); a vendor source takes the vendor\'s new secret: `{"signingSecret": "…"}` (roll it at the vendor, then here).',
     tag: 'Webhooks',
     auth: adminAccess,
-    responses: { 200: json(webhookSourceRotatedSchema, 'The new secret'), ...problems(401, 403, 404, 409) },
+    body: { schema: webhookSourceRotateSchema, optional: true, example: { signingSecret: 'whsec_new_secret_from_stripe' } },
+    responses: { 200: json(webhookSourceRotatedSchema, 'The new secret'), ...problems(401, 403, 404, 409, 422) },
   },
   'POST /v1/webhooks/conversions/{sourceId}': {
     function: 'conversions',
     operationId: 'receiveConversion',
     summary: 'Receive a signed conversion',
     description:
-      'Signed per Standard Webhooks: `webhook-id`, `webhook-timestamp` (within 5 minutes) and `webhook-signature` (`v1,<base64 HMAC-SHA256 of "id.timestamp.body">`, key = the base64 part of `whsec_…`; several signatures may be listed).',
+      'Signed per Standard Webhooks: `webhook-id`, `webhook-timestamp` (within 5 minutes) and `webhook-signature` (`v1,<base64 HMAC-SHA256 of "id.timestamp.body">`, key = the base64 part of `whsec_…`; several signatures may be listed). The body is a conversion (`conversion.created`) or a refund of one (`conversion.refunded`: its `refundId` makes it once; partial refunds add up; more than the conversion\'s amount, or another currency, is 422).',
     tag: 'Webhooks',
     auth: { kind: 'webhookSignature', reason: Reasons.webhook },
     body: {
-      schema: conversionWebhookSchema,
+      schema: conversionWebhookBodySchema,
       example: {
         type: 'conversion.created',
         data: {
@@ -501,6 +532,31 @@ export const operations: Record<string, OperationSpec> = {
       422: { description: problemDescriptions[422]!, content: problemContent },
     },
   },
+
+  'POST /v1/integrations/stripe/{sourceId}': vendorReceiver({
+    operationId: 'receiveStripeEvent',
+    summary: 'Receive a Stripe webhook event',
+    header: 'Stripe-Signature',
+    description:
+      'Signed by Stripe (`Stripe-Signature: t=…,v1=…`, HMAC-SHA256 of `t.body` under the endpoint secret `whsec_…`, within 5 minutes). `checkout.session.completed` → purchase (conversionId: the PaymentIntent `pi_…`; click id: `client_reference_id` or `metadata.eaclid`; customer: `customer`); `charge.refunded` (each refund in `refunds.data`) and `refund.created` → refunds. Other types: `200 {"status":"ignored"}`. See docs/integrations.md.',
+    example: { id: 'evt_1QeXample', type: 'checkout.session.completed', created: 1764237600, data: { object: { id: 'cs_test_a1', object: 'checkout.session', payment_intent: 'pi_3QeXample', client_reference_id: '01JD8Y3N5QK2W7X9ZB4C6D8F0H', customer: 'cus_R2d2', amount_total: 12990, currency: 'eur' } } },
+  }),
+  'POST /v1/integrations/shopify/{sourceId}': vendorReceiver({
+    operationId: 'receiveShopifyEvent',
+    summary: 'Receive a Shopify webhook',
+    header: 'X-Shopify-Hmac-Sha256',
+    description:
+      'Signed by Shopify (`X-Shopify-Hmac-Sha256`: base64 HMAC-SHA256 of the body under the app secret); `X-Shopify-Topic` names the event, `X-Shopify-Webhook-Id` is the dedupe id. `orders/create` → purchase (conversionId: the order id; click id: `eaclid` of `landing_site`, else the `eaclid` note attribute); `refunds/create` → refund. Other topics: `200 {"status":"ignored"}`. See docs/integrations.md.',
+    example: { id: 820982911946154500, created_at: '2026-11-27T11:00:00+01:00', currency: 'EUR', total_price: '129.90', landing_site: '/?eaclid=01JD8Y3N5QK2W7X9ZB4C6D8F0H', note_attributes: [], customer: { id: 115310627314723950 } },
+  }),
+  'POST /v1/integrations/hubspot/{sourceId}': vendorReceiver({
+    operationId: 'receiveHubspotEvents',
+    summary: 'Receive HubSpot webhook events',
+    header: 'X-HubSpot-Signature-v3',
+    description:
+      'Signed by HubSpot, signature v3 (`X-HubSpot-Signature-v3`: base64 HMAC-SHA256 of method + URI + body + `X-HubSpot-Request-Timestamp` under the app secret, within 5 minutes). A change of the contact property `eaclid` → lead (the contact is the customer); a deal moved to `closedwon` → purchase (no value or click: HubSpot events carry neither). Other events: `200 {"status":"ignored"}`. See docs/integrations.md.',
+    example: [{ eventId: 1001, subscriptionId: 2001, portalId: 62515, appId: 3001, occurredAt: 1764237600000, subscriptionType: 'contact.propertyChange', attemptNumber: 0, objectId: 123, propertyName: 'eaclid', propertyValue: '01JD8Y3N5QK2W7X9ZB4C6D8F0H', changeSource: 'FORM' }],
+  }),
 
   'GET /v1/campaigns/{campaignId}/attribution': {
     function: 'analytics',

@@ -6,7 +6,7 @@
 import * as z from 'zod';
 import { attributionModels } from '../domain/attribution.js';
 import { channelSchema } from '../domain/channels.js';
-import { advocateSchema, campaignSchema, domainSchema, linkSchema } from '../domain/resources.js';
+import { advocateSchema, campaignSchema, domainSchema, linkSchema, webhookSourceKinds } from '../domain/resources.js';
 import { groupBys } from './queries.js';
 
 const day = z.iso.date().meta({ description: 'UTC date (YYYY-MM-DD)' });
@@ -68,27 +68,41 @@ export const webhookSourceCreatedSchema = z
   .object({
     sourceId: z.string(),
     name: z.string(),
+    kind: z.enum(webhookSourceKinds),
     createdAt: timestamp,
-    secret: z.string().meta({ description: 'Signing secret `whsec_…`: shown once', examples: ['whsec_…'] }),
-    webhookUrl: z.string().meta({ description: 'Path to POST signed conversions to' }),
+    secret: z.string().optional().meta({ description: 'Signing secret `whsec_…` of a standard source: shown once (a vendor source has the vendor\'s, never shown)', examples: ['whsec_…'] }),
+    webhookUrl: z.string().meta({ description: 'Path the sender POSTs to: the Standard Webhooks route, or the vendor\'s receiver' }),
   })
   .meta({ id: 'WebhookSourceCreated' });
 
 export const webhookSourceRotatedSchema = z
   .object({
     sourceId: z.string(),
-    secret: z.string().meta({ description: 'The new signing secret: shown once' }),
+    secret: z.string().optional().meta({ description: 'The new signing secret of a standard source: shown once' }),
     previousSecretValidUntil: timestamp.meta({ description: 'The old secret is accepted until then (24 h)' }),
     rotatedAt: timestamp,
   })
   .meta({ id: 'WebhookSourceRotated' });
 
 export const conversionAcceptedSchema = z
-  .object({ conversionId: z.string(), status: z.literal('accepted') })
+  .object({ conversionId: z.string(), refundId: z.string().optional(), status: z.literal('accepted') })
   .meta({ id: 'ConversionAccepted', description: 'Recorded once; attribution follows asynchronously' });
 
+/** A vendor's webhook body: validated by the receiver's own mapping, not by a schema of ours. */
+export const vendorEventBodySchema = z.unknown().meta({ description: "The vendor's event, exactly as the vendor sends it" });
+
+/** A vendor receiver's 200: a duplicate, or an event type it does not use. */
+export const vendorAnswerSchema = z
+  .object({
+    status: z.enum(['duplicate', 'ignored']),
+    conversionId: z.string().optional(),
+    refundId: z.string().optional(),
+    eventType: z.string().optional().meta({ description: 'The vendor event type not used (`ignored`)' }),
+  })
+  .meta({ id: 'VendorWebhookAnswer' });
+
 export const conversionDuplicateSchema = z
-  .object({ conversionId: z.string(), status: z.literal('duplicate') })
+  .object({ conversionId: z.string(), refundId: z.string().optional(), status: z.literal('duplicate') })
   .meta({ id: 'ConversionDuplicate', description: 'Already received (same conversionId or webhook-id); nothing counted twice' });
 
 // ---------------------------------------------------------------------------------------------

@@ -71,5 +71,24 @@ export const conversionEventSchema = z.object({
 });
 export type ConversionEventRecord = z.infer<typeof conversionEventSchema>;
 
-export const rawEventSchema = z.discriminatedUnion('type', [clickEventSchema, conversionEventSchema]);
+/**
+ * A refund of a conversion (spec section 13), stored once per (organization, conversionId,
+ * refundId). `conversionEventId` names the conversion's event, whose credit the refund takes back.
+ */
+export const refundEventSchema = z.object({
+  type: z.literal('refund'),
+  eventId: z.string().min(1),
+  orgId: z.string().min(1),
+  sourceId: z.string().min(1),
+  webhookId: z.string().min(1),
+  conversionId: z.string().min(1),
+  conversionEventId: z.string().min(1),
+  refundId: z.string().min(1),
+  occurredAt: isoInstant,
+  receivedAt: isoInstant,
+  value: z.object({ amount: z.string(), currency: z.string() }),
+});
+export type RefundEventRecord = z.infer<typeof refundEventSchema>;
+
+export const rawEventSchema = z.discriminatedUnion('type', [clickEventSchema, conversionEventSchema, refundEventSchema]);
 export type RawEvent = z.infer<typeof rawEventSchema>;

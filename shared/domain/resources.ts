@@ -137,7 +137,36 @@ export const apiKeyCreatedSchema = apiKeySchema
   .extend({ apiKey: z.string().meta({ description: 'The key: shown once, store it now', examples: ['ak_…'] }) })
   .meta({ id: 'ApiKeyCreated', description: 'A new API key, with the key itself (shown only in this answer)' });
 
-export const webhookSourceCreateSchema = z.strictObject({ name: z.string().trim().min(1).max(100) });
+/** Who signs a source's conversions (spec 13): we (Standard Webhooks) or a vendor with its own scheme. */
+export const webhookSourceKinds = ['standard', 'stripe', 'shopify', 'hubspot'] as const;
+export type WebhookSourceKind = (typeof webhookSourceKinds)[number];
+
+/** A vendor's signing secret, as the vendor shows it (Stripe `whsec_…`, Shopify and HubSpot app secrets). */
+const vendorSecretSchema = z
+  .string()
+  .regex(/^[\x21-\x7e]{8,256}$/, { error: 'signingSecret must be the secret the vendor shows: 8–256 printable characters, no spaces' })
+  .meta({ description: "The vendor's signing secret; stored sealed, never returned" });
+
+/** A standard source's secret is ours to generate; a vendor's source needs the vendor's. */
+const secretFitsKind = (input: { kind: WebhookSourceKind; signingSecret?: string }, context: z.RefinementCtx) => {
+  if (input.kind === 'standard' && input.signingSecret !== undefined) {
+    context.addIssue({ code: 'custom', path: ['signingSecret'], message: 'a standard source signs with a secret we generate; leave signingSecret out' });
+  }
+  if (input.kind !== 'standard' && input.signingSecret === undefined) {
+    context.addIssue({ code: 'custom', path: ['signingSecret'], message: `a ${input.kind} source needs the signing secret ${input.kind} shows` });
+  }
+};
+
+export const webhookSourceCreateSchema = z
+  .strictObject({
+    name: z.string().trim().min(1).max(100),
+    kind: z.enum(webhookSourceKinds).default('standard').meta({ description: 'Who signs: `standard` (Standard Webhooks, our secret) or a vendor' }),
+    signingSecret: vendorSecretSchema.optional(),
+  })
+  .superRefine(secretFitsKind);
+
+/** Rotation body: a vendor source takes the vendor's new secret; a standard source none (we generate it). */
+export const webhookSourceRotateSchema = z.strictObject({ signingSecret: vendorSecretSchema.optional() });
 
 /** `hostname` is checked and normalised by shared/domain/hostname.ts (its errors are specific). */
 export const domainCreateSchema = z.strictObject({ hostname: z.string().min(1).max(1012) });

@@ -16,6 +16,7 @@
 import type { Touchpoint } from './attribution.js';
 import type { ConversionCampaignRecord } from './conversion-credit.js';
 import type { ClickEventRecord, ViewerFacts } from './events.js';
+import type { RefundCampaignRecord } from './refund-credit.js';
 
 export const breakdownDimensions = ['country', 'device', 'browser', 'os', 'referrer'] as const;
 export type BreakdownDimension = (typeof breakdownDimensions)[number];
@@ -121,7 +122,18 @@ export const coalesce = (contributions: Iterable<Contribution>): Map<string, Con
  */
 export type SideWrite =
   | { kind: 'conversionRecord'; record: ConversionCampaignRecord }
-  | { kind: 'customerPath'; orgId: string; customerId: string; touchpoints: Touchpoint[]; fixedBy: string };
+  | { kind: 'customerPath'; orgId: string; customerId: string; touchpoints: Touchpoint[]; fixedBy: string }
+  | RefundSideWrite;
+
+/**
+ * A refund's writes (shared/application/apply-refunds.ts): its share in a campaign; the mark
+ * that a conversion was credited (which campaigns), valid only if no refund was parked on it
+ * since `parkedSeen` were read; and the ledger entry of a parked refund applied with it.
+ */
+export type RefundSideWrite =
+  | { kind: 'refundRecord'; record: RefundCampaignRecord }
+  | { kind: 'conversionCredited'; orgId: string; conversionEventId: string; occurredAt: string; campaignIds: string[]; parkedSeen: number }
+  | { kind: 'refundApplied'; eventId: string };
 
 export interface PlannedEvent<E> {
   event: E;

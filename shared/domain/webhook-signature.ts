@@ -214,11 +214,31 @@ export const conversionWebhookSchema = z.strictObject({
   data: conversionDataSchema,
 });
 
-export type ConversionWebhook = z.infer<typeof conversionWebhookSchema>;
+export const refundDataSchema = z.strictObject({
+  conversionId: externalId('conversionId').meta({ description: 'The refunded conversion', examples: ['order-1042'] }),
+  refundId: externalId('refundId').meta({
+    description: "The sender's own id of the refund; each refund counts once, several partial refunds add up",
+    examples: ['refund-1'],
+  }),
+  occurredAt: z.iso.datetime({ error: 'occurredAt must be an ISO 8601 UTC time such as 2026-11-27T10:00:00Z' }),
+  value: conversionValueSchema
+    .refine((value) => /[1-9]/.test(value.amount), { error: 'amount must be more than 0', path: ['amount'] })
+    .meta({ description: "The amount refunded, in the conversion's currency" }),
+});
+
+export const refundWebhookSchema = z.strictObject({
+  type: z.literal('conversion.refunded'),
+  data: refundDataSchema,
+});
+
+/** What the Standard Webhooks route accepts: a conversion or a refund of one. */
+export const conversionWebhookBodySchema = z.discriminatedUnion('type', [conversionWebhookSchema, refundWebhookSchema]);
+
 export type ConversionData = z.infer<typeof conversionDataSchema>;
+export type RefundData = z.infer<typeof refundDataSchema>;
 
 export type ParsedConversionWebhook =
-  | { ok: true; webhook: ConversionWebhook }
+  | { ok: true; webhook: z.infer<typeof conversionWebhookBodySchema> }
   /** 400: not JSON at all; 422: JSON that fails the schema. */
   | { ok: false; status: 400 | 422; errors: FieldError[] };
 
@@ -230,7 +250,7 @@ export function parseConversionWebhook(rawBody: string | Buffer): ParsedConversi
   } catch {
     return { ok: false, status: 400, errors: [{ field: '', message: 'Body must be valid JSON' }] };
   }
-  const result = conversionWebhookSchema.safeParse(json);
+  const result = conversionWebhookBodySchema.safeParse(json);
   return result.success
     ? { ok: true, webhook: result.data }
     : { ok: false, status: 422, errors: fieldErrorsFromZod(result.error) };

@@ -60,7 +60,7 @@ const differencesOf = (where: string, model: Model, expected: ExpectedNumbers | 
   for (const currency of currenciesSeen) {
     const e = want?.revenue[model][currency] ?? 0;
     const a = Number(actual?.revenue[currency] ?? 0);
-    if (Math.abs(e - a) > entries * minorUnit(currency) + FLOAT_SLACK) {
+    if (Math.abs(e - a) > (want?.revenueRoundings ?? 0) * minorUnit(currency) + FLOAT_SLACK) {
       lines.push(`${where} revenue ${currency} (${model}): expected ${e.toFixed(4)}, got ${actual?.revenue[currency] ?? 'none'}`);
     }
   }

@@ -79,6 +79,11 @@ export interface ConversionSent {
   visitor?: string;
   customerId?: string;
   value?: { amount: string; currency: string };
+  /**
+   * Spec 13: refunds of this conversion (each counted once, in its currency). The refunded
+   * revenue leaves the touches the conversion credited, in the same shares; the count stays.
+   */
+  refunds?: Array<{ amount: string }>;
 }
 
 export type Sent = ClickSent | ConversionSent;
@@ -106,6 +111,8 @@ export interface ExpectedNumbers {
   revenue: Record<Model, Record<string, number>>;
   /** Conversion credits that landed here (a bound on the rounding a stored row may carry). */
   creditEntries: number;
+  /** Revenue apportionments that landed here: a credit, and each refund of it, rounds once. */
+  revenueRoundings: number;
 }
 
 export interface DayRange {
@@ -152,7 +159,9 @@ interface Credit {
 
 interface CreditedConversion {
   occurredAt: number;
+  /** What is left of the amount after its refunds. */
   value?: { amount: number; currency: string };
+  refunds: number;
   credits: Record<Model, Credit[]>;
 }
 
@@ -282,7 +291,10 @@ export const expectedOf = (history: History): Expected => {
     }
     conversions.push({
       occurredAt: event.occurredAt,
-      ...(event.value ? { value: { amount: Number(event.value.amount), currency: event.value.currency } } : {}),
+      ...(event.value
+        ? { value: { amount: Number(event.value.amount) - (event.refunds ?? []).reduce((sum, refund) => sum + Number(refund.amount), 0), currency: event.value.currency } }
+        : {}),
+      refunds: event.refunds?.length ?? 0,
       credits,
     });
   }
@@ -297,6 +309,7 @@ const emptyNumbers = (): ExpectedNumbers => ({
   conversions: Object.fromEntries(models.map((m) => [m, 0])) as Record<Model, number>,
   revenue: Object.fromEntries(models.map((m) => [m, {}])) as Record<Model, Record<string, number>>,
   creditEntries: 0,
+  revenueRoundings: 0,
 });
 
 const inRange = (day: string, range: DayRange) => (!range.from || day >= range.from) && (!range.to || day <= range.to);
@@ -377,7 +390,10 @@ export const report = (
         for (const numbers of [totals, rowOf(keyOf(touch.link, touch.department, day, touch.viewer))]) {
           numbers.conversions[model] += share;
           // Every touch has an entry under every model: count them once.
-          if (model === models[0]) numbers.creditEntries++;
+          if (model === models[0]) {
+            numbers.creditEntries++;
+            numbers.revenueRoundings += 1 + conversion.refunds;
+          }
           if (conversion.value) {
             const { currency, amount } = conversion.value;
             numbers.revenue[model][currency] = (numbers.revenue[model][currency] ?? 0) + amount * share;

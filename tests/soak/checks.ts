@@ -49,7 +49,13 @@ export const checkClicks = (ledger: Ledger, events: Array<Record<string, unknown
 
 export const checkConversions = (ledger: Ledger, events: Array<Record<string, unknown>>): CheckResult => {
   const storedTimes = new Map<string, number>();
-  for (const e of events) if (e.type === 'conversion') storedTimes.set(String(e.conversionId), (storedTimes.get(String(e.conversionId)) ?? 0) + 1);
+  // Refunds are delivered under `refund:<conversionId>/<refundId>` (tests/soak/traffic.ts).
+  const keyOf = (e: Record<string, unknown>) =>
+    e.type === 'conversion' ? String(e.conversionId) : e.type === 'refund' ? `refund:${String(e.conversionId)}/${String(e.refundId)}` : undefined;
+  for (const e of events) {
+    const key = keyOf(e);
+    if (key) storedTimes.set(key, (storedTimes.get(key) ?? 0) + 1);
+  }
   const accepted = new Map<string, number>();
   const acknowledged = new Set<string>();
   for (const attempt of ledger.conversions) {
@@ -68,7 +74,7 @@ export const checkConversions = (ledger: Ledger, events: Array<Record<string, un
   const answered500 = ledger.conversions.filter((a) => a.status >= 500 && a.status !== 503);
   if (answered500.length) failures.push(`${answered500.length} deliveries answered ${[...new Set(answered500.map((a) => a.status))].join('/')} instead of 503`);
   return {
-    name: 'every 202 conversion is stored once; duplicates are never stored again',
+    name: 'every 202 conversion and refund is stored once; duplicates are never stored again',
     figures: {
       conversions: acknowledged.size,
       deliveries: ledger.conversions.length,
@@ -76,7 +82,8 @@ export const checkConversions = (ledger: Ledger, events: Array<Record<string, un
       answeredDuplicate: ledger.conversions.filter((a) => a.outcome === 'duplicate').length,
       duplicatesSent: ledger.duplicatesSent,
       senderRetries: ledger.retries,
-      storedConversions: storedTimes.size,
+      storedConversions: events.filter((e) => e.type === 'conversion').length,
+      storedRefunds: events.filter((e) => e.type === 'refund').length,
       acknowledgedNotStoredOnce: notOnce.length,
       answered503: ledger.conversions.filter((a) => a.status === 503).length,
     },

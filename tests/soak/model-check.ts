@@ -105,6 +105,15 @@ export const checkAgainstModel = async (
     if (recorded > (sent.get(key) ?? 0)) failures.push(`${key}: ${recorded} recorded, only ${sent.get(key) ?? 0} sent`);
   }
 
+  // Refunds as stored (each once), by conversion.
+  const refundsOf = new Map<string, Array<{ amount: string }>>();
+  for (const item of events) {
+    if (item.type !== 'refund' || item.orgId !== seed.orgId) continue;
+    const list = refundsOf.get(String(item.conversionId)) ?? [];
+    list.push({ amount: String((item.value as { amount: string }).amount) });
+    refundsOf.set(String(item.conversionId), list);
+  }
+
   // Conversions as the shop sent them, at the moment the system stored them.
   const conversions: ConversionSent[] = [];
   for (const item of events) {
@@ -124,6 +133,7 @@ export const checkAgainstModel = async (
       ...(data.visitorId ? { visitor: String(data.visitorId) } : {}),
       ...(data.customerId ? { customerId: String(data.customerId) } : {}),
       ...(value ? { value } : {}),
+      ...(refundsOf.has(String(data.conversionId)) ? { refunds: refundsOf.get(String(data.conversionId)) } : {}),
     });
   }
   const momentOf = (event: ClickSent | ConversionSent) => (event.kind === 'click' ? event.at : event.receivedAt);

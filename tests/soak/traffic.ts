@@ -147,6 +147,27 @@ export const createTraffic = (baseUrl: string, seed: SoakSeed, ledger: Ledger): 
     }
     // Known to later conversions once delivered: which conversion of a customer came first is then a fact.
     if (newCustomer) customers.push(newCustomer);
+    const value = data.value as { amount: string; currency: string } | undefined;
+    if (value && Math.random() < 0.25 && !ledger.undelivered.includes(conversionId)) await refunds(conversionId, value, giveUpAt);
+  };
+
+  /** A partial refund of about half the amount, sometimes followed by the rest (spec 13). */
+  const refunds = async (conversionId: string, value: { amount: string; currency: string }, giveUpAt: number) => {
+    const [units, cents] = value.amount.split('.');
+    const minor = Number(units) * 100 + Number(cents ?? 0);
+    const half = Math.floor(minor / 2);
+    const parts = Math.random() < 0.5 ? [half, minor - half] : [half];
+    for (const [index, part] of parts.entries()) {
+      if (part === 0) continue;
+      const data = {
+        conversionId,
+        refundId: `re_${index + 1}`,
+        occurredAt: new Date().toISOString(),
+        value: { amount: `${Math.floor(part / 100)}.${String(part % 100).padStart(2, '0')}`, currency: value.currency },
+      };
+      // Recorded as its own delivery key, so the once-only checks cover refunds like conversions.
+      await deliverAll(`refund:${conversionId}/${data.refundId}`, JSON.stringify({ type: 'conversion.refunded', data }), giveUpAt);
+    }
   };
 
   const deliverAll = async (conversionId: string, body: string, giveUpAt: number) => {

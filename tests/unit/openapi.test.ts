@@ -13,7 +13,7 @@ import { buildOpenApiDocument } from '../../shared/contract/openapi.js';
 import { operations } from '../../shared/contract/operations.js';
 import { attributionQuerySchema, linkListQuerySchema } from '../../shared/contract/queries.js';
 import { campaignCreateSchema, linkCreateSchema } from '../../shared/domain/resources.js';
-import { conversionWebhookSchema } from '../../shared/domain/webhook-signature.js';
+import { conversionWebhookBodySchema } from '../../shared/domain/webhook-signature.js';
 import { contractViolations, installContractCheck, schemaErrors } from '../support/openapi-contract.js';
 
 const document = buildOpenApiDocument() as Record<string, any>;
@@ -42,7 +42,7 @@ describe('the OpenAPI document', () => {
   it('is generated from the very schemas the handlers validate with', () => {
     expect(operations['POST /v1/links']!.body!.schema).toBe(linkCreateSchema);
     expect(operations['POST /v1/campaigns']!.body!.schema).toBe(campaignCreateSchema);
-    expect(operations['POST /v1/webhooks/conversions/{sourceId}']!.body!.schema).toBe(conversionWebhookSchema);
+    expect(operations['POST /v1/webhooks/conversions/{sourceId}']!.body!.schema).toBe(conversionWebhookBodySchema);
     expect(operations['GET /v1/links']!.query).toBe(linkListQuerySchema);
     expect(operations['GET /v1/campaigns/{campaignId}/attribution']!.query).toBe(attributionQuerySchema);
     // Strict write schemas stay strict in the document: unknown fields are refused.
@@ -60,7 +60,7 @@ describe('the OpenAPI document', () => {
         expect(operation.security.length, routeKey(route)).toBeGreaterThan(0);
         expect(operation.responses['401'].content['application/problem+json'], routeKey(route)).toBeDefined();
       } else {
-        const expected = route.path.startsWith('/v1/webhooks/') ? [{ webhookSignature: [] }] : [];
+        const expected = route.path.startsWith('/v1/webhooks/') ? [{ webhookSignature: [] }] : []; // vendors' receivers: the signature is a header parameter
         expect(operation.security, routeKey(route)).toEqual(expected);
       }
     }

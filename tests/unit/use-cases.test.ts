@@ -1,10 +1,12 @@
 /**
- * The two intake use cases behind their seams: in-memory stores instead of DynamoDB, so each
+ * The intake use cases behind their seams: in-memory stores instead of DynamoDB, so each
  * decision is checked without a database (the integration and e2e suites run them for real).
  */
 import { describe, expect, it } from 'vitest';
 import { CLICK_REQUEST_HEADERS, recordClick, type ClickRequest, type ClickStore } from '../../shared/application/record-click.js';
+import Stripe from 'stripe';
 import { takeConversion, type ConversionIntakeStore } from '../../shared/application/take-conversion.js';
+import { takeVendorEvent } from '../../shared/application/take-vendor-event.js';
 import type { RedirectTarget } from '../../shared/adapters/redirect-store.js';
 import type { ClickEventRecord } from '../../shared/domain/events.js';
 import { newId } from '../../shared/domain/ids.js';
@@ -194,6 +196,10 @@ describe('takeConversion', () => {
         stored.push(data.conversionId);
         return 'accepted';
       },
+      storeRefund: async ({ data }) => {
+        stored.push(`${data.conversionId}/${data.refundId}`);
+        return 'accepted';
+      },
     };
     return { store, stored, asked };
   };
@@ -232,5 +238,59 @@ describe('takeConversion', () => {
       errors: [{ field: 'data.occurredAt', message: 'must not be in the future' }],
     });
     expect(stored).toEqual([]);
+  });
+});
+
+describe('takeVendorEvent', () => {
+  const sourceId = newId('src');
+  const stripe = new Stripe('sk_test_unused');
+  const event = (type: string, object: Record<string, unknown>) => JSON.stringify({ id: `evt_${Math.random().toString(36).slice(2)}`, type, created: Math.floor(Date.now() / 1000), data: { object } });
+  const checkout = (paymentIntent: string) => event('checkout.session.completed', { id: 'cs_1', payment_intent: paymentIntent, amount_total: 1000, currency: 'eur' });
+  const signed = (body: string, secret: string) => ({
+    sourceId,
+    rawBody: Buffer.from(body),
+    method: 'POST',
+    url: `https://api.example/v1/integrations/stripe/${sourceId}`,
+    headers: { 'stripe-signature': stripe.webhooks.generateTestHeaderString({ payload: body, secret }) },
+  });
+  const intake = (source: { kind: string; cached: string[]; fresh: string[] }, refund: 'accepted' | { refused: Array<{ field: string; message: string }> } = 'accepted') => {
+    const stored: string[] = [];
+    const store: ConversionIntakeStore = {
+      verificationSecrets: async (id, options) =>
+        id === sourceId ? { orgId: 'org_1', kind: source.kind, cached: !options?.fresh, secrets: options?.fresh ? source.fresh : source.cached } : undefined,
+      storeConversion: async ({ data, webhookId }) => {
+        if (stored.includes(data.conversionId)) return 'duplicate';
+        stored.push(data.conversionId, webhookId);
+        return 'accepted';
+      },
+      storeRefund: async ({ data }) => {
+        if (typeof refund === 'string') stored.push(`${data.conversionId}/${data.refundId}`);
+        return refund;
+      },
+    };
+    return { store, stored };
+  };
+
+  it('stores a Stripe purchase once under the vendor-prefixed event id; the retry is a duplicate', async () => {
+    const { store, stored } = intake({ kind: 'stripe', cached: ['whsec_a'], fresh: ['whsec_a'] });
+    const body = checkout('pi_1');
+    expect(await takeVendorEvent('stripe', signed(body, 'whsec_a'), store)).toEqual({ kind: 'accepted', conversionId: 'pi_1' });
+    expect(await takeVendorEvent('stripe', signed(body, 'whsec_a'), store)).toEqual({ kind: 'duplicate', conversionId: 'pi_1' });
+    expect(stored).toEqual(['pi_1', `stripe:${JSON.parse(body).id}`]);
+  });
+
+  it('asks for fresh secrets once when the cached ones do not verify (a rotation just happened)', async () => {
+    const { store } = intake({ kind: 'stripe', cached: ['whsec_old'], fresh: ['whsec_new', 'whsec_old'] });
+    expect((await takeVendorEvent('stripe', signed(checkout('pi_2'), 'whsec_new'), store)).kind).toBe('accepted');
+  });
+
+  it('refuses a source of another kind, and stores nothing for ignored types or refused refunds', async () => {
+    const shopifySource = intake({ kind: 'shopify', cached: ['whsec_a'], fresh: ['whsec_a'] });
+    expect(await takeVendorEvent('stripe', signed(checkout('pi_3'), 'whsec_a'), shopifySource.store)).toEqual({ kind: 'refused', reason: 'unknown_source' });
+    const refusing = intake({ kind: 'stripe', cached: ['whsec_a'], fresh: ['whsec_a'] }, { refused: [{ field: 'data.value.amount', message: 'too much' }] });
+    expect(await takeVendorEvent('stripe', signed(event('customer.created', { id: 'cus_1' }), 'whsec_a'), refusing.store)).toEqual({ kind: 'ignored', eventType: 'customer.created' });
+    const refund = event('refund.created', { id: 're_1', payment_intent: 'pi_1', amount: 100, currency: 'eur', created: 1764237600, status: 'succeeded' });
+    expect(await takeVendorEvent('stripe', signed(refund, 'whsec_a'), refusing.store)).toEqual({ kind: 'invalid', status: 422, errors: [{ field: 'data.value.amount', message: 'too much' }] });
+    expect([...shopifySource.stored, ...refusing.stored]).toEqual([]);
   });
 });

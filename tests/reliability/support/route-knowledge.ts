@@ -9,7 +9,17 @@ import { apiScopes } from '../../../shared/domain/scopes.js';
 import { operations } from '../../../shared/contract/operations.js';
 import { signWebhook } from '../../../shared/domain/webhook-signature.js';
 import type { RouteFuzzContext } from './arbitraries.js';
-import type { World } from './world.js';
+import { createHmac } from 'node:crypto';
+import { Signature } from '@hubspot/api-client';
+import Stripe from 'stripe';
+import { VENDOR_SECRETS, type World } from './world.js';
+
+/** The vendor whose receiver a route is, if it is one. */
+const vendorOf = (route: RouteDefinition): keyof typeof VENDOR_SECRETS | undefined =>
+  (Object.keys(VENDOR_SECRETS) as Array<keyof typeof VENDOR_SECRETS>).find((vendor) => route.path === `/v1/integrations/${vendor}/{sourceId}`);
+
+/** The host the in-process gateway presents; HubSpot signs the URL it called. */
+const FUZZ_PUBLIC_HOST = 'api.advocacy.test';
 
 /** Real ids of the victim tenant (and a few of the attacker's) per parameter name. */
 export const idsByParameter = (world: World, route: RouteDefinition): Record<string, string[]> => ({
@@ -18,7 +28,11 @@ export const idsByParameter = (world: World, route: RouteDefinition): Record<str
   slug: [world.victim.aliceSlug, world.victim.bobSlug, world.attacker.aliceSlug],
   keyId: [world.victim.spareKeyId],
   // Rotation is fuzzed on a spare source, so the webhook route's signing secret stays valid.
-  sourceId: route.function === 'webhookSources' ? [world.victim.spareSourceId, world.attacker.sourceId] : [world.victim.sourceId, world.attacker.sourceId],
+  sourceId: vendorOf(route)
+    ? [world.victim.vendorSourceIds[vendorOf(route)!], world.attacker.vendorSourceIds[vendorOf(route)!], world.victim.sourceId]
+    : route.function === 'webhookSources'
+      ? [world.victim.spareSourceId, world.attacker.sourceId]
+      : [world.victim.sourceId, world.attacker.sourceId],
   file: ['style.css', 'common.js', 'icon.svg'],
   // Deletion is fuzzed on a spare domain, so the one made primary stays for the other routes.
   hostname: route.method === 'DELETE' ? [world.victim.spareHostname, world.attacker.hostname] : [world.victim.hostname, world.attacker.hostname],
@@ -46,7 +60,10 @@ export const validBodies = (world: World): Record<string, unknown[]> => ({
   'POST /v1/api-keys': [{ name: 'ci', scopes: ['analytics:read', 'links:write'] }],
   'POST /v1/domains': [{ hostname: 'fuzz.acme.example' }, { hostname: 'Links.Bücher.example.' }],
   'PATCH /v1/domains/{hostname}': [{ primary: true }, { primary: false }],
-  'POST /v1/webhook-sources': [{ name: 'CRM' }],
+  'POST /v1/webhook-sources': [{ name: 'CRM' }, { name: 'Shop', kind: 'stripe', signingSecret: 'whsec_anotherStripeSecret' }],
+  'POST /v1/integrations/stripe/{sourceId}': [stripeCheckout('evt_fuzz_1', 'pi_fuzz_1')],
+  'POST /v1/integrations/shopify/{sourceId}': [shopifyOrder(1001)],
+  'POST /v1/integrations/hubspot/{sourceId}': [hubspotContact(1001)],
   'POST /v1/webhooks/conversions/{sourceId}': [
     {
       type: 'conversion.created',
@@ -76,7 +93,7 @@ export const ownIdsByParameter = (world: World, route: RouteDefinition): Record<
   ...idsByParameter(world, route),
   campaignId: [world.victim.campaignId],
   slug: [world.victim.aliceSlug, world.victim.bobSlug],
-  sourceId: [route.function === 'webhookSources' ? world.victim.spareSourceId : world.victim.sourceId],
+  sourceId: [vendorOf(route) ? world.victim.vendorSourceIds[vendorOf(route)!] : route.function === 'webhookSources' ? world.victim.spareSourceId : world.victim.sourceId],
   hostname: [route.method === 'DELETE' ? world.victim.spareHostname : world.victim.hostname],
 });
 
@@ -123,6 +140,56 @@ export const signedHeaders = (world: World, body: Buffer, webhookId?: string): A
   ];
 };
 
+// Vendor events in the shapes of the vendors' documented examples (docs/integrations.md).
+const stripeCheckout = (eventId: string, paymentIntent: string) => ({
+  id: eventId,
+  object: 'event',
+  type: 'checkout.session.completed',
+  created: 1767348000,
+  data: { object: { id: `cs_${paymentIntent}`, object: 'checkout.session', amount_total: 12990, currency: 'eur', client_reference_id: '01ARZ3NDEKTSV4RRFFQ69G5FAV', customer: 'cus_1', payment_intent: paymentIntent } },
+});
+const shopifyOrder = (id: number) => ({ id, created_at: '2026-01-02T10:00:00+01:00', currency: 'EUR', total_price: '50.00', landing_site: '/?eaclid=01ARZ3NDEKTSV4RRFFQ69G5FAV', note_attributes: [] });
+const hubspotContact = (eventId: number) => [
+  { eventId, subscriptionId: 1, portalId: 2, appId: 3, occurredAt: 1767348000000, subscriptionType: 'contact.propertyChange', attemptNumber: 0, objectId: eventId, propertyName: 'eaclid', propertyValue: '01ARZ3NDEKTSV4RRFFQ69G5FAV' },
+];
+
+const stripeSigner = new Stripe('sk_test_unused');
+
+/**
+ * The vendor's signature headers for `body` on the victim's source of that vendor: Stripe's and
+ * HubSpot's own signers; Shopify's documented HMAC (it ships no signer; tests/e2e checks that
+ * algorithm against Shopify's validator).
+ */
+const vendorSignedHeaders = (world: World, vendor: keyof typeof VENDOR_SECRETS, body: Buffer, deliveryId: string): Array<[string, string]> => {
+  const secret = VENDOR_SECRETS[vendor];
+  // Whole minutes (well inside the 5-minute tolerance): a replayed seed then generates the same
+  // cases even when generating them takes a while.
+  const minute = Math.floor(Date.now() / 60_000) * 60;
+  if (vendor === 'stripe') return [['stripe-signature', stripeSigner.webhooks.generateTestHeaderString({ payload: body.toString('utf8'), secret, timestamp: minute })]];
+  if (vendor === 'shopify') {
+    return [
+      ['x-shopify-hmac-sha256', createHmac('sha256', secret).update(body).digest('base64')],
+      ['x-shopify-topic', 'orders/create'],
+      ['x-shopify-webhook-id', deliveryId],
+    ];
+  }
+  const timestamp = minute * 1000;
+  const url = `https://${FUZZ_PUBLIC_HOST}/v1/integrations/hubspot/${world.victim.vendorSourceIds.hubspot}`;
+  const signature = Signature.getSignature('POST', 'v3', { signature: '', clientSecret: secret, requestBody: body.toString('utf8'), url, timestamp });
+  return [
+    ['x-forwarded-host', FUZZ_PUBLIC_HOST],
+    ['x-forwarded-proto', 'https'],
+    ['x-hubspot-signature-v3', signature],
+    ['x-hubspot-request-timestamp', String(timestamp)],
+  ];
+};
+
+/** A vendor event with new ids: accepted (202), where the fixed one is a duplicate (200). */
+const freshVendorEvent = (vendor: keyof typeof VENDOR_SECRETS) =>
+  fc.integer({ min: 10_000, max: 2 ** 40 }).map((n) =>
+    vendor === 'stripe' ? stripeCheckout(`evt_fuzz_${n}`, `pi_fuzz_${n}`) : vendor === 'shopify' ? shopifyOrder(n) : hubspotContact(n),
+  );
+
 /** The valid conversion with a new id: accepted (202), where the fixed one is a duplicate (200). */
 const freshConversion = (world: World) => {
   const template = validBodies(world)['POST /v1/webhooks/conversions/{sourceId}']![0] as { data: Record<string, unknown> };
@@ -140,12 +207,16 @@ export const fuzzContextFor = (world: World, route: RouteDefinition): RouteFuzzC
   orgId: world.victim.orgId,
   // The world's default domain (PUBLIC_BASE_URL), the in-process API's own, and both tenants' domains.
   hosts: ['go.advocacy.test', 'api.advocacy.test', world.victim.hostname, world.attacker.hostname],
-  ...(route.function === 'conversions' ? { sign: (body: Buffer, webhookId: string) => signedHeaders(world, body, webhookId) } : {}),
+  ...(vendorOf(route)
+    ? { vendorBody: true, sign: (body: Buffer, deliveryId: string) => vendorSignedHeaders(world, vendorOf(route)!, body, deliveryId) }
+    : route.function === 'conversions'
+      ? { sign: (body: Buffer, webhookId: string) => signedHeaders(world, body, webhookId) }
+      : {}),
   valid: {
     ids: ownIdsByParameter(world, route),
     credentials: admittedCredentials(world, route),
     queries: validQueries(world)[routeKey(route)] ?? [],
-    ...(route.function === 'conversions' ? { body: freshConversion(world) } : {}),
+    ...(vendorOf(route) ? { body: freshVendorEvent(vendorOf(route)!) } : route.function === 'conversions' ? { body: freshConversion(world) } : {}),
     ...(routeKey(route) === 'POST /v1/domains' ? { body: freshDomain } : {}),
   },
 });

@@ -38,6 +38,8 @@ export interface Tenant {
   sourceSecret: string;
   /** A second source, for tests that rotate secrets without disturbing `sourceId`'s. */
   spareSourceId: string;
+  /** A source of each vendor kind, with the vendor secret it was created with (VENDOR_SECRETS). */
+  vendorSourceIds: Record<'stripe' | 'shopify' | 'hubspot', string>;
   aliceToken: string;
   bobToken: string;
   /** A verified short domain (`go.<name>.example`), seeded without DNS. */
@@ -45,6 +47,13 @@ export interface Tenant {
   /** A second verified domain, a target for DELETE /v1/domains/{hostname} that leaves `hostname` be. */
   spareHostname: string;
 }
+
+/** The secrets the vendors would issue, one per kind (both tenants use them: a source id decides). */
+export const VENDOR_SECRETS = {
+  stripe: 'whsec_fuzzStripeSecret0123456789',
+  shopify: 'shpss_fuzzShopifySecret0123456789',
+  hubspot: 'fuzz-hubspot-client-secret-0123',
+} as const;
 
 export interface World {
   gateway: InProcessGateway;
@@ -159,6 +168,9 @@ export const startWorld = async (): Promise<World> => {
       (await expectStatus(call('POST', '/v1/links', { token, body: { campaignId: campaign.campaignId, advocateId, channel: 'linkedin' } }), 201)).slug as string;
     const source = await expectStatus(call('POST', '/v1/webhook-sources', { token, body: { name: `${name} shop` } }), 201);
     const spareSource = await expectStatus(call('POST', '/v1/webhook-sources', { token, body: { name: `${name} CRM` } }), 201);
+    const vendorSource = async (kind: keyof typeof VENDOR_SECRETS) =>
+      (await expectStatus(call('POST', '/v1/webhook-sources', { token, body: { name: `${name} ${kind}`, kind, signingSecret: VENDOR_SECRETS[kind] } }), 201)).sourceId as string;
+    const vendorSourceIds = { stripe: await vendorSource('stripe'), shopify: await vendorSource('shopify'), hubspot: await vendorSource('hubspot') };
     return {
       orgId,
       adminKey,
@@ -172,6 +184,7 @@ export const startWorld = async (): Promise<World> => {
       sourceId: source.sourceId,
       sourceSecret: source.secret,
       spareSourceId: spareSource.sourceId,
+      vendorSourceIds,
       aliceToken: await issuer.sign({ orgId, advocateId: 'alice' }),
       bobToken: await issuer.sign({ orgId, advocateId: 'bob' }),
       hostname: await verifiedDomain(orgId, `go.${name.toLowerCase()}.example`),
