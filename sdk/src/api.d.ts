@@ -1251,7 +1251,7 @@ export interface components {
              * @default standard
              * @enum {string}
              */
-            kind: "standard" | "stripe" | "shopify" | "hubspot";
+            kind?: "standard" | "stripe" | "shopify" | "hubspot";
             name: string;
             /** @description The vendor's signing secret; stored sealed, never returned */
             signingSecret?: string;

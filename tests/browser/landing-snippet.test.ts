@@ -6,6 +6,7 @@
  * `eaclid` fields of forms (also forms added later), makes no request of its own, and logs no
  * error. Its size and caching headers are checked as served.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
@@ -30,6 +31,8 @@ let browser: Browser;
 let landing: Server;
 let landingOrigin: string;
 let shortUrl: string;
+let org: { orgId: string; apiKey: string };
+let demo: ChildProcess | undefined;
 const submissions: URLSearchParams[] = [];
 const pageErrors: string[] = [];
 /** Every request a page made, by URL: documents of the landing site, the script, form posts. */
@@ -79,7 +82,7 @@ beforeAll(async () => {
   // Another site: a different host name than the system's 127.0.0.1, so cookies are not shared.
   landingOrigin = `http://localhost:${(landing.address() as AddressInfo).port}`;
 
-  const org = await system.createOrganization('Acme');
+  org = await system.createOrganization('Acme');
   const api = system.client.request;
   const campaign = await api('POST', '/v1/campaigns', { token: org.apiKey, body: { name: 'Careers', destinationUrl: `${landingOrigin}/landing` } });
   expect(campaign.status).toBe(201);
@@ -90,6 +93,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  demo?.kill();
   await browser?.close();
   await new Promise((resolve) => landing?.close(resolve));
   await system?.stop();
@@ -159,6 +163,38 @@ describe('the landing-page snippet', () => {
     );
     expect(foreign).toEqual([]);
     expect(requests.filter((request) => request === `GET ${system.baseUrl}/t.js`).length).toBeGreaterThan(0);
+    expect(pageErrors).toEqual([]);
+  }, BROWSER_TEST_TIMEOUT);
+
+  it('runs the README walkthrough: short link, the demo landing site (scripts/landing-demo.mjs), sign-up, attributed conversion', async () => {
+    const api = system.client.request;
+    const source = (await api('POST', '/v1/webhook-sources', { token: org.apiKey, body: { name: 'Landing site' } })).body;
+    demo = spawn(process.execPath, ['scripts/landing-demo.mjs', system.baseUrl, source.sourceId, source.secret, '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let output = '';
+    const demoOrigin = await new Promise<string>((resolve, reject) => {
+      demo!.stdout!.on('data', (chunk: Buffer) => {
+        output += chunk.toString('utf8');
+        const match = /landing site on (http:\/\/localhost:\d+)\//.exec(output);
+        if (match) resolve(match[1]!);
+      });
+      demo!.once('exit', (code) => reject(new Error(`landing demo exited with ${code}: ${output}`)));
+    });
+    const campaign = await api('POST', '/v1/campaigns', { token: org.apiKey, body: { name: 'Demo', destinationUrl: `${demoOrigin}/` } });
+    const campaignId = campaign.body.campaignId as string;
+    await api('PUT', '/v1/advocates/bob', { token: org.apiKey, body: { displayName: 'Bob Stone' } });
+    const link = await api('POST', '/v1/links', { token: org.apiKey, body: { campaignId, advocateId: 'bob', channel: 'x' } });
+
+    const page = await openPage();
+    await page.goto(link.body.shortUrl);
+    const clickId = new URL(page.url()).searchParams.get('eaclid')!;
+    await page.waitForFunction(() => window.advocacy !== undefined);
+    await Promise.all([page.waitForURL(`${demoOrigin}/signup`), page.click('form button')]);
+    expect(await page.textContent('#answer')).toMatch(/^202 \{"conversionId":"signup-[^"]+","status":"accepted"\}$/);
+    expect(output).toContain(`signup with eaclid=${clickId} -> 202`);
+
+    await system.streamsIdle();
+    const attribution = await api('GET', `/v1/campaigns/${campaignId}/attribution?groupBy=advocate&model=last_click`, { token: org.apiKey });
+    expect(attribution.body.rows).toEqual([expect.objectContaining({ key: 'bob', clicks: 1, conversions: 1 })]);
     expect(pageErrors).toEqual([]);
   }, BROWSER_TEST_TIMEOUT);
 });

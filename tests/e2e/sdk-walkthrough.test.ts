@@ -57,7 +57,7 @@ describe('the README walkthrough through the typed client', () => {
     const source = await admin.POST('/v1/webhook-sources', { body: { name: 'Shop' } });
     expect(source.response.status).toBe(201);
     const { sourceId, secret } = source.data!;
-    const order = signedConversion(secret, sourceId, {
+    const order = signedConversion(secret!, sourceId, {
       type: 'conversion.created',
       data: { conversionId: 'order-1042', kind: 'purchase', occurredAt: new Date().toISOString(), value: { amount: '129.90', currency: 'EUR' }, clickId },
     });
