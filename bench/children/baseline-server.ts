@@ -18,6 +18,7 @@ import { DynamoDBDocumentClient, PutCommand, TransactWriteCommand } from '@aws-s
 import { clickItem, type SeededLink } from '../lib/dataset.js';
 import { childConfig, serveParent } from '../lib/processes.js';
 import { newVisitorId } from '../../shared/domain/ids.js';
+import { conversionEventId } from '../../shared/adapters/conversions.js';
 
 interface Config {
   dynamodbEndpoint: string;
@@ -51,7 +52,9 @@ const conversionItem = (sourceId: string, body: { data: Record<string, any> }, w
     pk: `CONV#${BASELINE_ORG_ID}#${data.conversionId}`,
     sk: 'CONV',
     type: 'conversion',
-    eventId: `cv${String(data.conversionId).padEnd(24, '0').slice(0, 24)}`,
+    // The product's own event id: a prefix of the conversion id collided when ids were long (two
+    // conversions under one id made the consumer's transactions invalid).
+    eventId: conversionEventId(BASELINE_ORG_ID, String(data.conversionId)),
     orgId: BASELINE_ORG_ID,
     sourceId,
     webhookId,
