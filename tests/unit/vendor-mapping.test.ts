@@ -126,6 +126,12 @@ describe('HubSpot', () => {
       intents: [{ type: 'conversion', deliveryId: '2', data: { conversionId: 'hubspot-contact-7', kind: 'lead', occurredAt: NOW.toISOString(), clickId: 'click-7', customerId: 'hubspot-contact-7' } }],
     });
   });
+
+  it('refuses a delivery whose events are not objects (the fuzzing sent nested arrays)', () => {
+    const nested = JSON.stringify(JSON.parse('['.repeat(50) + ']'.repeat(50)));
+    expect(hubspotScheme.map(delivery(nested, {}))).toEqual({ kind: 'invalid', status: 422, errors: [{ field: '[0]', message: 'each event must be an object' }] });
+    expect(hubspotScheme.map(delivery('[{"eventId":1,"subscriptionType":"contact.creation"},"x"]', {}))).toMatchObject({ kind: 'invalid', status: 422, errors: [{ field: '[1]' }] });
+  });
 });
 
 describe('long numeric ids', () => {

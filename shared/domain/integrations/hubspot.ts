@@ -84,7 +84,10 @@ export const mapHubspot = (delivery: VendorDelivery): VendorMapping => {
   const candidates: Candidate[] = [];
   const types = new Set<string>();
   for (const [index, item] of parsed.value.entries()) {
-    const event = objectAt(item) ?? {};
+    // HubSpot sends objects only: anything else is not a HubSpot delivery (found by the fuzzing:
+    // deeply nested arrays were answered `ignored`).
+    const event = objectAt(item);
+    if (!event) return { kind: 'invalid', status: 422, errors: [{ field: `[${index}]`, message: 'each event must be an object' }] };
     types.add(stringAt(event.subscriptionType) ?? 'unknown');
     const candidate = candidateOf(event, index);
     if (candidate && 'errors' in candidate) return { kind: 'invalid', status: 422, errors: candidate.errors };
