@@ -132,6 +132,10 @@ describe('HubSpot', () => {
     expect(hubspotScheme.map(delivery(nested, {}))).toEqual({ kind: 'invalid', status: 422, errors: [{ field: '[0]', message: 'each event must be an object' }] });
     expect(hubspotScheme.map(delivery('[{"eventId":1,"subscriptionType":"contact.creation"},"x"]', {}))).toMatchObject({ kind: 'invalid', status: 422, errors: [{ field: '[1]' }] });
   });
+
+  it('refuses an empty batch (HubSpot never sends one; the fuzzing did)', () => {
+    expect(hubspotScheme.map(delivery('[]', {}))).toEqual({ kind: 'invalid', status: 422, errors: [{ field: '', message: 'must hold at least one event' }] });
+  });
 });
 
 describe('long numeric ids', () => {

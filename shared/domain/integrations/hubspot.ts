@@ -81,6 +81,8 @@ export const mapHubspot = (delivery: VendorDelivery): VendorMapping => {
   const parsed = parseJson(delivery.rawBody);
   if (!parsed.ok) return notJson;
   if (!Array.isArray(parsed.value)) return { kind: 'invalid', status: 422, errors: [{ field: '', message: 'must be an array of events' }] };
+  // HubSpot never sends an empty batch; `[]` is not a delivery (found by the fuzzing, FUZZ_SEED=895876264).
+  if (parsed.value.length === 0) return { kind: 'invalid', status: 422, errors: [{ field: '', message: 'must hold at least one event' }] };
   const candidates: Candidate[] = [];
   const types = new Set<string>();
   for (const [index, item] of parsed.value.entries()) {
