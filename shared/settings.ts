@@ -13,6 +13,15 @@ export const tableEnvVar = (id: TableId): string => `TABLE_${id.toUpperCase()}`;
 /** Raw-event retention: DynamoDB TTL removes raw events after this many days. */
 export const rawEventRetentionDays = 400;
 
+/** The longest attribution lookback a campaign may choose (spec section 6). */
+export const maxLookbackDays = 90;
+
+/**
+ * History retention (spec section 14): how long an organization's raw events stay queryable, in
+ * the archive (and exports may reach back). 13 months, the span EU programs compare a year with.
+ */
+export const historyRetentionDays = 400;
+
 /**
  * Write shards of the events table's `byCampaign` index. Every click of a campaign lands in
  * that index; on one partition key (`<org>#<campaign>`, time-ordered sort key, so DynamoDB's
