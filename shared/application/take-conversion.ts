@@ -1,7 +1,6 @@
 /**
  * Take a conversion: find the webhook source, verify the signature over the exact raw bytes
- * (asking again for the source's secrets when a rotation may be newer than this container's
- * cache), parse those same bytes, and store the conversion once. The handler
+ * (./verified-source.ts), parse those same bytes, and store the conversion once. The handler
  * (functions/conversions.ts) turns the answer into HTTP.
  */
 import type { FieldError } from '../domain/field-errors.js';
@@ -13,6 +12,7 @@ import {
   type RefundData,
   type WebhookRefusalReason,
 } from '../domain/webhook-signature.js';
+import { verifySource } from './verified-source.js';
 
 /** Conversions may not claim to have happened in the future (beyond clock skew). */
 const MAX_FUTURE_SKEW_MS = 5 * 60 * 1000;
@@ -46,17 +46,9 @@ export const takeConversion = async (delivery: ConversionDelivery, store: Conver
     'webhook-timestamp': delivery.headers['webhook-timestamp'],
     'webhook-signature': delivery.headers['webhook-signature'],
   };
-  let source = await store.verificationSecrets(sourceId);
-  // A vendor's source is signed by the vendor's scheme, on the vendor's receiver only.
-  if (!source || (source.kind ?? 'standard') !== 'standard') return { kind: 'refused', reason: 'unknown_source' };
-  let verified = verifyWebhook({ headers, rawBody, secrets: source.secrets });
-  if (!verified.ok && verified.reason === 'invalid_signature' && source.cached) {
-    // A secret rotated moments ago may not be in this container's cache yet.
-    source = await store.verificationSecrets(sourceId, { fresh: true });
-    if (!source) return { kind: 'refused', reason: 'unknown_source' };
-    verified = verifyWebhook({ headers, rawBody, secrets: source.secrets });
-  }
-  if (!verified.ok) return { kind: 'refused', reason: verified.reason };
+  const checked = await verifySource(store, sourceId, 'standard', (secrets) => verifyWebhook({ headers, rawBody, secrets }));
+  if (!checked.ok) return { kind: 'refused', reason: checked.reason };
+  const { orgId, verified } = checked;
 
   const parsed = parseConversionWebhook(rawBody);
   if (!parsed.ok) return { kind: 'invalid', status: parsed.status, errors: parsed.errors };
@@ -64,7 +56,7 @@ export const takeConversion = async (delivery: ConversionDelivery, store: Conver
   if (Date.parse(webhook.data.occurredAt) > Date.now() + MAX_FUTURE_SKEW_MS) {
     return { kind: 'invalid', status: 422, errors: [{ field: 'data.occurredAt', message: 'must not be in the future' }] };
   }
-  const message = { orgId: source.orgId, sourceId, webhookId: verified.webhookId };
+  const message = { orgId, sourceId, webhookId: verified.webhookId };
   if (webhook.type === 'conversion.refunded') {
     const outcome = await store.storeRefund({ ...message, data: webhook.data });
     if (typeof outcome === 'object') return { kind: 'invalid', status: 422, errors: outcome.refused };

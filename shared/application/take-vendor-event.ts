@@ -1,7 +1,6 @@
 /**
  * Take a vendor's webhook (spec 13): find the source, check it is this vendor's, verify the
- * vendor's own signature over the exact raw bytes (asking again for the secrets when a rotation
- * may be newer than the cache), map the event to conversions and refunds (shared/domain/
+ * vendor's own signature over the exact raw bytes (./verified-source.ts), map the event to conversions and refunds (shared/domain/
  * integrations/), and store each once through the same stores as the Standard Webhooks route.
  * The handler (functions/conversions.ts) turns the answer into HTTP.
  */
@@ -12,6 +11,7 @@ import { shopifyScheme } from '../domain/integrations/shopify.js';
 import { stripeScheme } from '../domain/integrations/stripe.js';
 import type { VendorDelivery, VendorRefusalReason, VendorScheme } from '../domain/integrations/vendor-event.js';
 import type { ConversionIntakeStore } from './take-conversion.js';
+import { verifySource } from './verified-source.js';
 
 export const vendors = ['stripe', 'shopify', 'hubspot'] as const;
 export type Vendor = (typeof vendors)[number];
@@ -36,16 +36,9 @@ export const takeVendorEvent = async (
   const { sourceId } = delivery;
   const scheme = schemes[vendor];
   if (!isValidId(sourceId, 'src')) return { kind: 'refused', reason: 'unknown_source' };
-  let source = await store.verificationSecrets(sourceId);
-  // Another kind's source does not exist on this route: its secret means nothing here.
-  if (!source || source.kind !== vendor) return { kind: 'refused', reason: 'unknown_source' };
-  let verified = scheme.verify(delivery, source.secrets, now);
-  if (!verified.ok && verified.reason === 'invalid_signature' && source.cached) {
-    source = await store.verificationSecrets(sourceId, { fresh: true });
-    if (!source || source.kind !== vendor) return { kind: 'refused', reason: 'unknown_source' };
-    verified = scheme.verify(delivery, source.secrets, now);
-  }
-  if (!verified.ok) return { kind: 'refused', reason: verified.reason };
+  const checked = await verifySource(store, sourceId, vendor, (secrets) => scheme.verify(delivery, secrets, now));
+  if (!checked.ok) return { kind: 'refused', reason: checked.reason };
+  const { orgId } = checked;
 
   const mapping = scheme.map(delivery);
   if (mapping.kind !== 'intents') return mapping;
@@ -55,7 +48,7 @@ export const takeVendorEvent = async (
   // In order; the answer is the first accepted one's, else the first's (all duplicates).
   let answer: VendorAnswer | undefined;
   for (const intent of mapping.intents) {
-    const message = { orgId: source.orgId, sourceId, webhookId: `${vendor}:${intent.deliveryId}` };
+    const message = { orgId, sourceId, webhookId: `${vendor}:${intent.deliveryId}` };
     let outcome: 'accepted' | 'duplicate';
     if (intent.type === 'refund') {
       const stored = await store.storeRefund({ ...message, data: intent.data });
