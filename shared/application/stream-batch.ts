@@ -231,14 +231,33 @@ export const processStreamBatch = async (
   // Transactions of different campaigns touch different rows (planTransactions keeps each to one
   // campaign): they run side by side, one campaign's in order, so they do not conflict.
   const plans = planTransactions(planned.filter((p) => p.index < firstFailure));
+  const indexOf = (event: PlannedEvent<Parsed>) => (event as (typeof planned)[number]).index;
+  const failed = (events: PlannedEvent<Parsed>[], error: unknown) => {
+    const earliest = Math.min(...events.map(indexOf));
+    if (earliest < firstFailure) transient = isTransientDynamoError(error);
+    firstFailure = Math.min(firstFailure, earliest);
+    logger.error('Roll-up transaction failed', { error: error as Error, events: events.length });
+  };
   await inLanes(plans, (plan) => campaignOf(plan.events[0]), APPLY_LANES, async (plan) => {
     try {
       await writer.applyPlan(plan, outcome);
     } catch (error) {
-      const earliest = Math.min(...plan.events.map((e) => (e as (typeof planned)[number]).index));
-      if (earliest < firstFailure) transient = isTransientDynamoError(error);
-      firstFailure = Math.min(firstFailure, earliest);
-      logger.error('Roll-up transaction failed', { error: error as Error, events: plan.events.length });
+      if (isTransientDynamoError(error) || plan.events.length === 1) {
+        failed(plan.events, error);
+        return true;
+      }
+      // A transaction refused for what it holds (not for the database's state) would fail on
+      // every delivery and take the healthy events it shares with into the dead-letter queue:
+      // apply them one by one, so only the event that cannot be applied is reported.
+      logger.warn('Roll-up transaction refused; applying its events one by one', { error: error as Error, events: plan.events.length });
+      for (const event of plan.events) {
+        const [alone] = planTransactions([event]);
+        try {
+          await writer.applyPlan(alone!, outcome);
+        } catch (eventError) {
+          failed([event], eventError);
+        }
+      }
     }
     return true;
   });

@@ -5,7 +5,7 @@
  * transactions must always leave the roll-ups equal to a recount of the raw events.
  */
 import { BatchWriteCommand, DeleteCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { marshall } from '@aws-sdk/util-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { documentClient } from '../../shared/adapters/dynamo.js';
@@ -251,6 +251,29 @@ describe('roll-up consumer exactly-once', () => {
     const retried = await processStreamBatch(records.slice(failedFrom));
     expect(retried.batchItemFailures).toEqual([]);
     await expectExact();
+  });
+
+  it('applies the healthy events of a refused transaction one by one, reporting from the event that cannot be applied', async () => {
+    // A writer that refuses (not transiently) every transaction holding one particular click.
+    const badIndex = 7;
+    const badId = (unmarshall(records[badIndex].dynamodb!.NewImage as never) as { eventId: string }).eventId;
+    const refusing: RollupWriter = {
+      applyPlan: async (plan, outcome) => {
+        if (plan.events.some((e) => e.eventId === badId)) throw Object.assign(new Error('Item size has exceeded the maximum allowed size'), { name: 'ValidationException' });
+        return dynamoRollupWriter.applyPlan(plan, outcome);
+      },
+    };
+    const slice = records.slice(0, 40);
+    const result = await processStreamBatch(slice, { writer: refusing });
+    expect(result.transient).toBe(false);
+    // Reported from the refused event on, not from the first event of its transaction.
+    expect(result.batchItemFailures[0]?.itemIdentifier).toBe(slice[badIndex].dynamodb!.SequenceNumber);
+    expect(result.outcome.applied).toBe(slice.length - 1);
+    // The redelivery from there applies only what was missing.
+    const retried = await processStreamBatch(slice.slice(badIndex));
+    expect(retried.batchItemFailures).toEqual([]);
+    expect(retried.outcome.applied).toBe(1);
+    expect(retried.outcome.alreadyApplied).toBe(slice.length - badIndex - 1);
   });
 
   it('reports a poison record alone, applying everything around it', async () => {
