@@ -320,8 +320,9 @@ export const scaling = {
 };
 
 /**
- * The CDN in front of the HTTP API (infra/constructs/edge-distribution.ts; docs/scaling.md, "The
- * CDN", says why the origin is the HTTP API). Paths are CloudFront path patterns.
+ * The CDN in front of the HTTP API and the redirect's function URL
+ * (infra/constructs/edge-distribution.ts; docs/scaling.md, "The CDN and the redirect's origin",
+ * says why the redirect's origin is its function URL). Paths are CloudFront path patterns.
  */
 export const edge = {
   /**
@@ -334,6 +335,15 @@ export const edge = {
     .map((route) => route.path.replace(/\{[^}]+\}$/, '*')),
   /** Never cached, every method and header (Authorization included) forwarded: the API and its webhooks. */
   apiPaths: ['/v1/*'],
+  /**
+   * Never cached, GET/HEAD, to the HTTP API: the routes outside `/v1` that are neither a page nor
+   * the redirect (`/healthz`). Everything else goes to the redirect's function URL.
+   */
+  apiGetPaths: routes
+    .filter((route) => !route.path.startsWith('/v1/') && !['pages', 'openapi', 'redirect'].includes(route.function))
+    .map((route) => route.path),
+  /** How long CloudFront waits for the redirect's answer (its function times out at 5 s). */
+  redirectOriginReadTimeoutSeconds: 10,
   /**
    * How long the edge keeps a page before asking the origin again (with `If-None-Match`; a 304
    * costs no body). The origin says `no-cache` to browsers; the minimum TTL makes the edge hold
