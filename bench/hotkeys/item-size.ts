@@ -44,15 +44,16 @@ interface KeyNames {
 }
 
 /**
- * The item an index stores for a table item: every attribute (`ALL`), or only the table's and the
- * index's key attributes (`KEYS_ONLY`).
+ * The item an index stores for a table item: every attribute (`ALL`), the table's and the
+ * index's key attributes (`KEYS_ONLY`), or those and the named ones (`INCLUDE`).
  */
 export const projectedItem = (
   item: Record<string, unknown>,
   table: KeyNames,
-  index: KeyNames & { projection: 'ALL' | 'KEYS_ONLY' },
+  index: KeyNames & { projection: 'ALL' | 'KEYS_ONLY' | 'INCLUDE'; nonKeyAttributes?: readonly string[] },
 ): Record<string, unknown> => {
   if (index.projection === 'ALL') return item;
-  const names = [table.partitionKey, table.sortKey, index.partitionKey, index.sortKey].flatMap((key) => (key ? [key.name] : []));
+  const keys = [table.partitionKey, table.sortKey, index.partitionKey, index.sortKey].flatMap((key) => (key ? [key.name] : []));
+  const names = index.projection === 'INCLUDE' ? [...keys, ...(index.nonKeyAttributes ?? [])] : keys;
   return Object.fromEntries(names.filter((name) => item[name] !== undefined).map((name) => [name, item[name]]));
 };
