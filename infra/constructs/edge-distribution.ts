@@ -215,8 +215,9 @@ export class EdgeDistribution extends Construct {
       {
         id: 'AwsSolutions-CFR3',
         reason:
-          'Every request that reaches the origin is in the HTTP API access log (JSON, no IPs, no headers); edge hits are only ' +
-          'static pages. CloudFront standard logs would add the viewer IP of every click, which the product does not keep (spec section 3).',
+          'Every request that reaches the HTTP API is in its access log (JSON, no IPs, no headers); the redirect (its function URL) is ' +
+          'counted by its Lambda invocations and ClickNotRecorded; edge hits are only static pages. CloudFront standard logs would add ' +
+          'the viewer IP of every click, which the product does not keep (spec section 3).',
       },
       {
         id: 'AwsSolutions-CFR4',
