@@ -53,10 +53,17 @@ const defaultHostsOf = (event: APIGatewayProxyEventV2): string[] => {
   return defaults.hosts;
 };
 
+/**
+ * The slug: the route's path parameter through the HTTP API; through the function URL (the CDN's
+ * origin, payload 2.0 without routes or path parameters) the path itself. A path of more than one
+ * segment is no slug, and `recordClick` answers it as an unknown link.
+ */
+const slugOf = (event: APIGatewayProxyEventV2): string => event.pathParameters?.slug ?? (event.rawPath ?? '').replace(/^\//, '');
+
 export const handler = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyResultV2> => {
   const answer = await recordClick(
     {
-      slug: event.pathParameters?.slug ?? '',
+      slug: slugOf(event),
       method: event.requestContext.http.method,
       headers: event.headers ?? {},
       cookies: event.cookies,

@@ -8,7 +8,7 @@
  */
 
 import { routes, type FunctionId } from '../shared/contract/routes.js';
-import type { TableId } from '../shared/settings.js';
+import { campaignIndexName, type TableId } from '../shared/settings.js';
 import { webAssetFiles } from '../shared/contract/web-assets.js';
 import { CLICK_REQUEST_HEADERS, VIEWER_HOST_HEADER } from '../shared/application/record-click.js';
 
@@ -19,14 +19,31 @@ export interface KeyDefinition {
   sortKey?: { name: string; type: AttributeType };
 }
 
+/**
+ * What an index holds besides the keys: `ALL` (every attribute: the item stored twice) or
+ * `KEYS_ONLY` (the table's and the index's keys; readers fetch the items from the table).
+ */
+export type IndexProjection = 'ALL' | 'KEYS_ONLY';
+
+export interface IndexDefinition extends KeyDefinition {
+  indexName: string;
+  projection: IndexProjection;
+}
+
 export interface TableDefinition extends KeyDefinition {
   /** The product's table id (shared/settings.ts); handlers read its name from `tableEnvVar(id)`. */
   id: TableId;
   /** Local table name; on AWS CloudFormation names the table. */
   localName: string;
-  globalSecondaryIndexes: Array<KeyDefinition & { indexName: string }>;
+  globalSecondaryIndexes: IndexDefinition[];
   timeToLiveAttribute?: string;
   stream?: 'NEW_IMAGE';
+  /**
+   * Point-in-time recovery (continuous backups, 35 days, billed per GB of table). On where the
+   * table is the only copy; off where another copy exists (docs/operations.md, "Backups and
+   * restores", says what restores what).
+   */
+  pointInTimeRecovery: boolean;
 }
 
 export const tables = {
@@ -41,14 +58,18 @@ export const tables = {
         indexName: 'gsi1',
         partitionKey: { name: 'gsi1pk', type: 'S' },
         sortKey: { name: 'gsi1sk', type: 'S' },
+        projection: 'ALL',
       },
       {
         indexName: 'gsi2',
         partitionKey: { name: 'gsi2pk', type: 'S' },
         sortKey: { name: 'gsi2sk', type: 'S' },
+        projection: 'ALL',
       },
     ],
     timeToLiveAttribute: 'expiresAt',
+    // The only copy of organizations, keys, links and webhook secrets.
+    pointInTimeRecovery: true,
   },
   /** Raw click and conversion events. Its stream feeds the roll-up consumer. */
   events: {
@@ -58,13 +79,20 @@ export const tables = {
     sortKey: { name: 'sk', type: 'S' },
     globalSecondaryIndexes: [
       {
-        indexName: 'byCampaign',
+        // A campaign's clicks by time (events pages, reconciliation). Keys only: the readers fetch
+        // the items they show from the table (BatchGetItem), so a click is stored once, not twice
+        // (docs/scaling.md, "The byCampaign index's projection", measured both ways).
+        indexName: campaignIndexName,
         partitionKey: { name: 'gsi1pk', type: 'S' },
         sortKey: { name: 'gsi1sk', type: 'S' },
+        projection: 'KEYS_ONLY',
       },
     ],
     timeToLiveAttribute: 'expiresAt',
     stream: 'NEW_IMAGE',
+    // Off: raw events are archived to S3 (spec section 14) and live in the table only for the
+    // attribution window; point-in-time recovery would back up the busiest table a second time.
+    pointInTimeRecovery: false,
   },
   /** Exact counters per campaign × dimension × key × day, and the consumer's applied-event ledger. */
   rollups: {
@@ -74,6 +102,8 @@ export const tables = {
     sortKey: { name: 'sk', type: 'S' },
     globalSecondaryIndexes: [],
     timeToLiveAttribute: 'expiresAt',
+    // The roll-ups are the product's answer; rebuilt from raw events only within the hot window.
+    pointInTimeRecovery: true,
   },
 } as const satisfies Record<TableId, TableDefinition>;
 
@@ -290,8 +320,9 @@ export const scaling = {
 };
 
 /**
- * The CDN in front of the HTTP API (infra/constructs/edge-distribution.ts; docs/scaling.md, "The
- * CDN", says why the origin is the HTTP API). Paths are CloudFront path patterns.
+ * The CDN in front of the HTTP API and the redirect's function URL
+ * (infra/constructs/edge-distribution.ts; docs/scaling.md, "The CDN and the redirect's origin",
+ * says why the redirect's origin is its function URL). Paths are CloudFront path patterns.
  */
 export const edge = {
   /**
@@ -304,6 +335,15 @@ export const edge = {
     .map((route) => route.path.replace(/\{[^}]+\}$/, '*')),
   /** Never cached, every method and header (Authorization included) forwarded: the API and its webhooks. */
   apiPaths: ['/v1/*'],
+  /**
+   * Never cached, GET/HEAD, to the HTTP API: the routes outside `/v1` that are neither a page nor
+   * the redirect (`/healthz`). Everything else goes to the redirect's function URL.
+   */
+  apiGetPaths: routes
+    .filter((route) => !route.path.startsWith('/v1/') && !['pages', 'openapi', 'redirect'].includes(route.function))
+    .map((route) => route.path),
+  /** How long CloudFront waits for the redirect's answer (its function times out at 5 s). */
+  redirectOriginReadTimeoutSeconds: 10,
   /**
    * How long the edge keeps a page before asking the origin again (with `If-None-Match`; a 304
    * costs no body). The origin says `no-cache` to browsers; the minimum TTL makes the edge hold

@@ -224,6 +224,7 @@ export class AdvocacyStack extends Stack {
 
     const cdn = new EdgeDistribution(this, 'Edge', {
       apiUrl: api.url,
+      redirectFunction: handlers.redirect.fn,
       defaultDomain: shortDomain.valueAsString,
       certificateArn: shortDomainCertificateArn.valueAsString,
       settings: edge,

@@ -23,6 +23,14 @@ export const maxLookbackDays = 90;
 export const historyRetentionDays = 400;
 
 /**
+ * The events table's index of a campaign's clicks by time (keys only: readers fetch the items).
+ * `byCampaign` was its name while it projected every attribute; a projection cannot change in
+ * place, so the keys-only index has a name of its own (docs/operations.md, "Upgrade: the
+ * keys-only campaign index", two deploys). Readers and the table definition both take it from here.
+ */
+export const campaignIndexName = 'byCampaignKeys';
+
+/**
  * Write shards of the events table's `byCampaign` index. Every click of a campaign lands in
  * that index; on one partition key (`<org>#<campaign>`, time-ordered sort key, so DynamoDB's
  * split-for-heat cannot spread the appends) a campaign above ~1,000 clicks/s would exceed the

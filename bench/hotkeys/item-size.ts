@@ -37,3 +37,23 @@ export const writeUnits = (bytes: number, transactional = false): number => Math
 
 /** Read units of a read returning `bytes` (1 per started 4 KB, half for eventually consistent reads). */
 export const readUnits = (bytes: number, consistent = false): number => Math.max(1, Math.ceil(bytes / 4096)) * (consistent ? 1 : 0.5);
+
+interface KeyNames {
+  partitionKey: { name: string };
+  sortKey?: { name: string };
+}
+
+/**
+ * The item an index stores for a table item: every attribute (`ALL`), the table's and the
+ * index's key attributes (`KEYS_ONLY`), or those and the named ones (`INCLUDE`).
+ */
+export const projectedItem = (
+  item: Record<string, unknown>,
+  table: KeyNames,
+  index: KeyNames & { projection: 'ALL' | 'KEYS_ONLY' | 'INCLUDE'; nonKeyAttributes?: readonly string[] },
+): Record<string, unknown> => {
+  if (index.projection === 'ALL') return item;
+  const keys = [table.partitionKey, table.sortKey, index.partitionKey, index.sortKey].flatMap((key) => (key ? [key.name] : []));
+  const names = index.projection === 'INCLUDE' ? [...keys, ...(index.nonKeyAttributes ?? [])] : keys;
+  return Object.fromEntries(names.filter((name) => item[name] !== undefined).map((name) => [name, item[name]]));
+};

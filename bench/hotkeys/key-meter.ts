@@ -14,9 +14,9 @@ import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { tables } from '../../infra/definitions.js';
 import type { TableId } from '../../shared/settings.js';
-import { itemSize, readUnits, valueSize, writeUnits } from './item-size.js';
+import { itemSize, projectedItem, readUnits, valueSize, writeUnits } from './item-size.js';
 
-/** `events`, `events/byCampaign`, `rollups`… */
+/** `events`, `events/byCampaignKeys`, `rollups`… */
 export type Target = string;
 
 export interface KeyLoad {
@@ -87,10 +87,11 @@ export const installKeyMeter = (client: DynamoDBDocumentClient, physicalNames: R
     for (const index of definition.globalSecondaryIndexes) {
       const indexKey = item[index.partitionKey.name];
       if (typeof indexKey !== 'string') continue;
-      // Every attribute is projected (ALL): the index item is as large as the table item. Index
-      // updates are standard writes even when the table write is transactional.
-      add('writes', `${tableId}/${index.indexName}`, indexKey, writeUnits(bytes));
-      noteSize(`${tableId}/${index.indexName}`, bytes);
+      // The index item is the table item (ALL) or its keys (KEYS_ONLY). Index updates are
+      // standard writes even when the table write is transactional.
+      const indexBytes = index.projection === 'ALL' ? bytes : itemSize(projectedItem(item, definition, index));
+      add('writes', `${tableId}/${index.indexName}`, indexKey, writeUnits(indexBytes));
+      noteSize(`${tableId}/${index.indexName}`, indexBytes);
     }
   };
 

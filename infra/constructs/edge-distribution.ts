@@ -1,6 +1,7 @@
 import { CfnResource, Duration, Fn, type CfnCondition } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import type { edge } from '../definitions.js';
@@ -8,6 +9,11 @@ import type { edge } from '../definitions.js';
 export interface EdgeDistributionProps {
   /** The HTTP API's invoke URL (`https://<id>.execute-api.<region>.amazonaws.com/`). */
   readonly apiUrl: string;
+  /**
+   * The redirect's function: behind the CDN it is reached through its function URL (IAM auth,
+   * signed by CloudFront's origin access control), not through the HTTP API.
+   */
+  readonly redirectFunction: lambda.IFunction;
   /** The deployment's default short domain (`go.example.com`), served by the default tenant. */
   readonly defaultDomain: string;
   /** ARN of the ACM certificate (us-east-1) covering `defaultDomain`. */
@@ -36,7 +42,7 @@ export const forwardedHostFunctionCode = (header: string): string => `function h
 }`;
 
 /**
- * CloudFront in front of the HTTP API as a multi-tenant distribution (connection mode
+ * CloudFront in front of the HTTP API and the redirect's function URL as a multi-tenant distribution (connection mode
  * `tenant-only`): its configuration is shared by every short domain; the deployment's default
  * domain is one distribution tenant (created here), each organization's verified domain another
  * (created by the operator, docs/operations.md "Add and verify a domain"). Tenants reach the
@@ -44,16 +50,19 @@ export const forwardedHostFunctionCode = (header: string): string => `function h
  * short domain.
  *
  * Behaviours: `/v1/*` (API and webhooks) every method, every header but Host, never cached;
- * pages and `/openapi.json` cached and revalidated by ETag; everything else (the redirect,
- * `/healthz`) GET/HEAD, never cached, with exactly the headers a click is decided by. The
- * viewer's country (`CloudFront-Viewer-Country`) and Host (`x-forwarded-host`) reach the
- * redirect; every answer carries HSTS.
+ * pages and `/openapi.json` cached and revalidated by ETag; `/healthz` GET/HEAD to the API, never
+ * cached; everything else (the redirect) GET/HEAD, never cached, to the redirect's function URL
+ * with exactly the headers a click is decided by — no API Gateway request per click
+ * (docs/scaling.md, "The CDN and the redirect's origin"). The viewer's country
+ * (`CloudFront-Viewer-Country`) and Host (`x-forwarded-host`) reach the redirect; every answer
+ * carries HSTS.
  */
 export class EdgeDistribution extends Construct {
   readonly distribution: cloudfront.Distribution;
   readonly connectionGroup: cloudfront.CfnConnectionGroup;
   readonly defaultTenant: cloudfront.CfnDistributionTenant;
   readonly forwardedHostFunction: cloudfront.Function;
+  readonly redirectUrl: lambda.FunctionUrl;
   readonly pageCachePolicy: cloudfront.CachePolicy;
   readonly redirectRequestPolicy: cloudfront.OriginRequestPolicy;
   readonly responseHeadersPolicy: cloudfront.ResponseHeadersPolicy;
@@ -68,6 +77,18 @@ export class EdgeDistribution extends Construct {
     const api = new origins.HttpOrigin(apiHost, {
       protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
       originSslProtocols: [cloudfront.OriginSslPolicy.TLS_V1_2],
+    });
+
+    // AWS_IAM: only requests signed by this distribution's origin access control are invoked
+    // (the origin adds the resource policy naming the distribution); called directly, the URL
+    // answers 403. The redirect stays on the HTTP API too, for deployments without the CDN.
+    this.redirectUrl = new lambda.FunctionUrl(this, 'RedirectUrl', {
+      function: props.redirectFunction,
+      authType: lambda.FunctionUrlAuthType.AWS_IAM,
+    });
+    const redirect = origins.FunctionUrlOrigin.withOriginAccessControl(this.redirectUrl, {
+      // The redirect's own timeout is 5 s; CloudFront's default 30 s would hold a viewer longer.
+      readTimeout: Duration.seconds(s.redirectOriginReadTimeoutSeconds),
     });
 
     this.forwardedHostFunction = new cloudfront.Function(this, 'ForwardedHost', {
@@ -112,7 +133,7 @@ export class EdgeDistribution extends Construct {
     };
     // The redirect gets exactly the headers a click is decided by (shared/application/record-click.ts),
     // the viewer's country among them: an allow-list is the documented way to have CloudFront add
-    // one of its own headers, and it keeps Host (API Gateway's own) out.
+    // one of its own headers, and it keeps Host out (the function URL answers only to its own).
     this.redirectRequestPolicy = new cloudfront.OriginRequestPolicy(this, 'Redirect', {
       comment: 'The redirect: the headers a click is decided by, the viewer country, every cookie and query string',
       headerBehavior: cloudfront.OriginRequestHeaderBehavior.allowList(...s.redirectHeaders),
@@ -131,9 +152,15 @@ export class EdgeDistribution extends Construct {
 
     this.distribution = new cloudfront.Distribution(this, 'Distribution', {
       comment: 'Short links: redirects, pages and the API behind every short domain',
-      defaultBehavior: { ...uncached, originRequestPolicy: this.redirectRequestPolicy, allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD },
+      defaultBehavior: {
+        ...uncached,
+        origin: redirect,
+        originRequestPolicy: this.redirectRequestPolicy,
+        allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD,
+      },
       additionalBehaviors: {
         ...Object.fromEntries(s.apiPaths.map((path) => [path, { ...uncached, allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL }])),
+        ...Object.fromEntries(s.apiGetPaths.map((path) => [path, { ...uncached, allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD }])),
         ...Object.fromEntries(s.cachedPaths.map((path) => [path, page])),
       },
       httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
@@ -181,14 +208,16 @@ export class EdgeDistribution extends Construct {
       {
         id: 'AwsSolutions-CFR2',
         reason:
-          'No WAF by default: the API authenticates every /v1 call, webhooks are signed, and API Gateway throttles; ' +
+          'No WAF by default: the API authenticates every /v1 call, webhooks are signed, API Gateway throttles the API, and ' +
+          "the redirect's concurrency is capped by scaling.reservedConcurrency when set (docs/scaling.md); " +
           'a web ACL costs a fixed monthly fee plus per request and is an operator choice (docs/operations.md), attached per tenant or here.',
       },
       {
         id: 'AwsSolutions-CFR3',
         reason:
-          'Every request that reaches the origin is in the HTTP API access log (JSON, no IPs, no headers); edge hits are only ' +
-          'static pages. CloudFront standard logs would add the viewer IP of every click, which the product does not keep (spec section 3).',
+          'Every request that reaches the HTTP API is in its access log (JSON, no IPs, no headers); the redirect (its function URL) is ' +
+          'counted by its Lambda invocations and ClickNotRecorded; edge hits are only static pages. CloudFront standard logs would add ' +
+          'the viewer IP of every click, which the product does not keep (spec section 3).',
       },
       {
         id: 'AwsSolutions-CFR4',

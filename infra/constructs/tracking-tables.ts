@@ -1,5 +1,6 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import type { AttributeType, TableDefinition, WarmThroughput } from '../definitions.js';
 
@@ -25,8 +26,9 @@ const attributeType = (type: AttributeType): dynamodb.AttributeType =>
 
 /**
  * One DynamoDB table per definition, with the defaults every table here needs:
- * on-demand billing (traffic is bursty: a viral post means a click spike), point-in-time
- * recovery, AWS-managed KMS encryption, TTL, GSIs and a stream where the definition asks for one.
+ * on-demand billing (traffic is bursty: a viral post means a click spike), AWS-managed KMS
+ * encryption, TTL; point-in-time recovery, GSIs (with their projection) and a stream where the
+ * definition asks for them.
  */
 export class TrackingTables<Id extends string> extends Construct {
   readonly tables: Record<Id, dynamodb.Table>;
@@ -45,7 +47,7 @@ export class TrackingTables<Id extends string> extends Construct {
           partitionKey: { name: def.partitionKey.name, type: attributeType(def.partitionKey.type) },
           sortKey: def.sortKey && { name: def.sortKey.name, type: attributeType(def.sortKey.type) },
           billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
-          pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+          pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: def.pointInTimeRecovery },
           encryption: dynamodb.TableEncryption.AWS_MANAGED,
           timeToLiveAttribute: def.timeToLiveAttribute,
           stream: def.stream === 'NEW_IMAGE' ? dynamodb.StreamViewType.NEW_IMAGE : undefined,
@@ -53,12 +55,22 @@ export class TrackingTables<Id extends string> extends Construct {
           removalPolicy: protect ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
           ...(warmThroughput ? { warmThroughput } : {}),
         });
+        if (!def.pointInTimeRecovery) {
+          NagSuppressions.addResourceSuppressions(table, [
+            {
+              id: 'AwsSolutions-DDB3',
+              reason:
+                'Point-in-time recovery is off by definition (infra/definitions.ts `pointInTimeRecovery`): raw events are archived ' +
+                'to S3 and kept in the table only for the attribution window; docs/operations.md, "Backups and restores", says what restores them.',
+            },
+          ]);
+        }
         for (const gsi of def.globalSecondaryIndexes) {
           table.addGlobalSecondaryIndex({
             indexName: gsi.indexName,
             partitionKey: { name: gsi.partitionKey.name, type: attributeType(gsi.partitionKey.type) },
             sortKey: gsi.sortKey && { name: gsi.sortKey.name, type: attributeType(gsi.sortKey.type) },
-            projectionType: dynamodb.ProjectionType.ALL,
+            projectionType: gsi.projection === 'KEYS_ONLY' ? dynamodb.ProjectionType.KEYS_ONLY : dynamodb.ProjectionType.ALL,
             ...(warmThroughput ? { warmThroughput } : {}),
           });
         }

@@ -9,6 +9,7 @@ import {
   DescribeTimeToLiveCommand,
   DynamoDBClient,
   ResourceInUseException,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
   type AttributeDefinition,
   type CreateTableCommandInput,
@@ -73,7 +74,7 @@ export const createTableInput = (table: TableDefinition, name: string): CreateTa
     GlobalSecondaryIndexes: table.globalSecondaryIndexes.map((index) => ({
       IndexName: index.indexName,
       KeySchema: keySchema(index),
-      Projection: { ProjectionType: 'ALL' },
+      Projection: { ProjectionType: index.projection },
     })),
   }),
   ...(table.stream && {
@@ -81,11 +82,33 @@ export const createTableInput = (table: TableDefinition, name: string): CreateTa
   }),
 });
 
+/**
+ * A table kept from an earlier version (`npm start` with a database directory) gets the indexes
+ * defined since, one at a time as DynamoDB allows (e.g. the keys-only campaign index). Indexes no
+ * longer defined are left alone: nothing reads them.
+ */
+const addMissingIndexes = async (client: DynamoDBClient, table: TableDefinition, name: string) => {
+  const { Table } = await client.send(new DescribeTableCommand({ TableName: name }));
+  const existing = new Set((Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
+  const input = createTableInput(table, name);
+  for (const index of input.GlobalSecondaryIndexes ?? []) {
+    if (existing.has(index.IndexName)) continue;
+    await client.send(
+      new UpdateTableCommand({
+        TableName: name,
+        AttributeDefinitions: input.AttributeDefinitions,
+        GlobalSecondaryIndexUpdates: [{ Create: { IndexName: index.IndexName, KeySchema: index.KeySchema, Projection: index.Projection } }],
+      }),
+    );
+  }
+};
+
 const ensureTable = async (client: DynamoDBClient, table: TableDefinition, name: string) => {
   try {
     await client.send(new CreateTableCommand(createTableInput(table, name)));
   } catch (error) {
     if (!(error instanceof ResourceInUseException)) throw error;
+    await addMissingIndexes(client, table, name);
   }
   if (table.timeToLiveAttribute) {
     const current = await client.send(new DescribeTimeToLiveCommand({ TableName: name }));

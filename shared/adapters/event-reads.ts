@@ -1,10 +1,10 @@
 /**
- * Raw events of a campaign, page by page: clicks from the events table's byCampaign index (its
- * write shards merged by time), conversions from the credit records the consumer wrote for the
- * campaign.
+ * Raw events of a campaign, page by page: clicks from the events table's campaign index (its
+ * write shards merged by time; the index holds keys, the page's items come from the table),
+ * conversions from the credit records the consumer wrote for the campaign.
  */
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { campaignIndexShards } from '../settings.js';
+import { campaignIndexName, campaignIndexShards } from '../settings.js';
 import { tableName } from './config.js';
 import { attributionModels } from '../domain/attribution.js';
 import type { ConversionCampaignRecord } from '../domain/conversion-credit.js';
@@ -12,6 +12,7 @@ import { InvalidCursorError } from '../domain/errors.js';
 import { formatAmount, formatMicro } from '../domain/money.js';
 import { createShardMerger, type ShardFetch } from '../domain/shard-merge.js';
 import { documentClient } from './dynamo.js';
+import { eventItemsOf } from './event-items.js';
 import { campaignIndexSortPattern, eventKeys, isStartKeyOf, rollupKeys } from './keys.js';
 import type { DayRange } from './rollup-reads.js';
 
@@ -54,8 +55,9 @@ const presentConversion = (item: Record<string, unknown>) => {
 };
 
 /**
- * Clicks of a campaign from the byCampaign index: every write shard is read and the shards are
- * merged by time. The page position (the cursor's key) is the sort key reached in each shard:
+ * Clicks of a campaign from the campaign index: every write shard is read and the shards are
+ * merged by time (the index's keys are enough to merge and to place the cursor), then the page's
+ * clicks are read from the table. The page position (the cursor's key) is the sort key reached in each shard:
  * `{ after: [<sort key> | null, …] }`, one entry per shard.
  */
 const clickPages = (orgId: string, campaignId: string, range: DayRange | undefined, startKey: Record<string, unknown> | undefined) => {
@@ -79,7 +81,7 @@ const clickPages = (orgId: string, campaignId: string, range: DayRange | undefin
     const page = await documentClient().send(
       new QueryCommand({
         TableName: tableName('events'),
-        IndexName: 'byCampaign',
+        IndexName: campaignIndexName,
         KeyConditionExpression: condition,
         ExpressionAttributeValues: values,
         Limit: count,
@@ -97,7 +99,8 @@ const clickPages = (orgId: string, campaignId: string, range: DayRange | undefin
       if (done) return { items: [] };
       const page = await merger.next(limit);
       done = page.done;
-      return { items: page.items.map(presentClick), nextKey: done ? undefined : { after: page.positions } };
+      const items = await eventItemsOf(page.items.map((key) => ({ pk: String(key.pk), sk: String(key.sk) })));
+      return { items: items.map(presentClick), nextKey: done ? undefined : { after: page.positions } };
     },
   };
 };

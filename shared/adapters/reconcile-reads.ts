@@ -3,12 +3,13 @@
  * recount holds one page of raw events in memory, never a whole campaign.
  */
 import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { campaignIndexShards } from '../settings.js';
+import { campaignIndexName, campaignIndexShards } from '../settings.js';
 import { tableName } from './config.js';
 import type { ConversionCampaignRecord } from '../domain/conversion-credit.js';
 import type { RefundCampaignRecord } from '../domain/refund-credit.js';
 import { rollupDimensions } from '../domain/rollup.js';
 import { documentClient } from './dynamo.js';
+import { eventItemsOf } from './event-items.js';
 import { eventKeys, rollupKeys } from './keys.js';
 import { countersOf, type RowCounters } from './rollup-reads.js';
 
@@ -27,15 +28,25 @@ async function* queryPages(input: QueryCommandInput): AsyncGenerator<Record<stri
   } while (startKey);
 }
 
-/** Raw click items of a campaign: every write shard of its byCampaign partition, shard after shard. */
+/** Index keys a page of the campaign index holds: ~1,000 keys, ten BatchGetItem calls of items. */
+const CLICK_KEYS_PER_PAGE = 1000;
+
+/**
+ * Raw click items of a campaign: every write shard of its campaign index partition, shard after
+ * shard; the index holds keys, each page's items are read from the table (strongly consistent:
+ * a recount must not miss a click the index already lists).
+ */
 export async function* campaignClickItemPages(orgId: string, campaignId: string): AsyncGenerator<Record<string, unknown>[]> {
   for (let shard = 0; shard < campaignIndexShards; shard++) {
-    yield* queryPages({
+    for await (const keys of queryPages({
       TableName: tableName('events'),
-      IndexName: 'byCampaign',
+      IndexName: campaignIndexName,
       KeyConditionExpression: 'gsi1pk = :pk',
       ExpressionAttributeValues: { ':pk': eventKeys.campaignIndexShard(orgId, campaignId, shard) },
-    });
+      Limit: CLICK_KEYS_PER_PAGE,
+    })) {
+      yield await eventItemsOf(keys.map((key) => ({ pk: String(key.pk), sk: String(key.sk) })), { consistent: true });
+    }
   }
 }
 

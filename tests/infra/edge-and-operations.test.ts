@@ -83,7 +83,16 @@ describe('the distribution', () => {
   const hstsPolicyId = () => only('AWS::CloudFront::ResponseHeadersPolicy')[0];
   const pagePolicyId = () => only('AWS::CloudFront::CachePolicy')[0];
 
-  it('is multi-tenant, in front of the HTTP API over HTTPS only, with the certificate parameter and TLS 1.2 at least', () => {
+  /** The distribution's origins: the HTTP API's invoke URL and the redirect's function URL. */
+  const origin = (kind: 'api' | 'redirect') => {
+    const [apiId] = only('AWS::ApiGatewayV2::Api');
+    const [urlId] = only('AWS::Lambda::Url');
+    const found = (config().Origins as Array<Record<string, any>>).filter((o) => JSON.stringify(o.DomainName).includes(kind === 'api' ? apiId : urlId));
+    expect(found, kind).toHaveLength(1);
+    return found[0];
+  };
+
+  it('is multi-tenant, in front of the HTTP API and the redirect\'s function URL over HTTPS only, with the certificate parameter and TLS 1.2 at least', () => {
     const c = config();
     expect(c.ConnectionMode).toBe('tenant-only');
     // Multi-tenant distributions take no aliases, IPv6 flag or price class: those are the tenants' and the connection group's.
@@ -91,17 +100,51 @@ describe('the distribution', () => {
     expect(c.IPV6Enabled).toBeUndefined();
     expect(c.PriceClass).toBeUndefined();
     expect(c.ViewerCertificate).toEqual({ AcmCertificateArn: { Ref: 'ShortDomainCertificateArn' }, SslSupportMethod: 'sni-only', MinimumProtocolVersion: 'TLSv1.2_2021' });
-    expect(c.Origins).toHaveLength(1);
-    const [origin] = c.Origins;
-    expect(origin.CustomOriginConfig).toMatchObject({ OriginProtocolPolicy: 'https-only', OriginSSLProtocols: ['TLSv1.2'] });
-    // The host of the API's invoke URL: https://<id>.execute-api.<region>.amazonaws.com/ split on "/".
-    const [apiId] = only('AWS::ApiGatewayV2::Api');
-    expect(JSON.stringify(origin.DomainName)).toContain(apiId);
-    expect(origin.DomainName['Fn::Select'][0]).toBe(2);
+    expect(c.Origins).toHaveLength(2);
+    for (const kind of ['api', 'redirect'] as const) {
+      const o = origin(kind);
+      expect(o.CustomOriginConfig, kind).toMatchObject({ OriginProtocolPolicy: 'https-only', OriginSSLProtocols: ['TLSv1.2'] });
+      // The host of the URL: https://<host>/ split on "/".
+      expect(o.DomainName['Fn::Select'][0], kind).toBe(2);
+    }
+    expect(origin('api').OriginAccessControlId).toBeUndefined();
+  });
+
+  it("the redirect's origin is its function URL: IAM auth, signed by origin access control, invocable only by this distribution", () => {
+    const [urlId, url] = only('AWS::Lambda::Url');
+    const [redirectFnId] = ofType('AWS::Lambda::Function').find(([, r]) => r.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME === 'redirect')!;
+    // AWS_IAM: a request that CloudFront did not sign is refused (403) before the function runs.
+    expect(url.Properties).toEqual({ AuthType: 'AWS_IAM', TargetFunctionArn: { 'Fn::GetAtt': [redirectFnId, 'Arn'] } });
+    const o = origin('redirect');
+    expect(o.DomainName['Fn::Select'][1]['Fn::Split'][1]).toEqual({ 'Fn::GetAtt': [urlId, 'FunctionUrl'] });
+    // A function answers within its 5 s timeout; CloudFront waits a little longer, not its default 30 s.
+    expect(o.CustomOriginConfig.OriginReadTimeout).toBe(edge.redirectOriginReadTimeoutSeconds);
+    expect(edge.redirectOriginReadTimeoutSeconds).toBeLessThan(30);
+
+    const [oacId, oac] = only('AWS::CloudFront::OriginAccessControl');
+    expect(o.OriginAccessControlId).toEqual({ 'Fn::GetAtt': [oacId, 'Id'] });
+    expect(oac.Properties.OriginAccessControlConfig).toMatchObject({ OriginAccessControlOriginType: 'lambda', SigningBehavior: 'always', SigningProtocol: 'sigv4' });
+
+    // Both permissions Lambda asks of a function URL's caller, for CloudFront and this distribution only.
+    const [distributionId] = only('AWS::CloudFront::Distribution');
+    const sourceArn = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudfront::', { Ref: 'AWS::AccountId' }, ':distribution/', { Ref: distributionId }]] };
+    const grants = ofType('AWS::Lambda::Permission')
+      .map(([, p]) => p)
+      .filter((p) => p.Properties.Principal === 'cloudfront.amazonaws.com');
+    expect(grants.map((p) => p.Properties).sort((a, b) => a.Action.localeCompare(b.Action))).toEqual([
+      { Action: 'lambda:InvokeFunction', FunctionName: { 'Fn::GetAtt': [urlId, 'FunctionArn'] }, InvokedViaFunctionUrl: true, Principal: 'cloudfront.amazonaws.com', SourceArn: sourceArn },
+      { Action: 'lambda:InvokeFunctionUrl', FunctionName: { 'Fn::GetAtt': [urlId, 'FunctionArn'] }, Principal: 'cloudfront.amazonaws.com', SourceArn: sourceArn },
+    ]);
+    // Without a short domain there is no function URL and nothing granted: the redirect stays behind the HTTP API alone.
+    for (const resource of [url, oac, ...grants]) expect(resource.Condition, resource.Type).toBe('CdnEnabled');
+    // The HTTP API keeps its redirect routes for direct use (no CDN, or the API's own URL).
+    const apiRoutes = ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties.RouteKey);
+    expect(apiRoutes).toEqual(expect.arrayContaining(['GET /{slug}', 'HEAD /{slug}']));
   });
 
   it('the redirect (default behaviour): GET/HEAD, never cached, the headers a click is decided by with the viewer country, the viewer-request function, HSTS', () => {
     const d = config().DefaultCacheBehavior;
+    expect(d.TargetOriginId).toBe(origin('redirect').Id);
     expect(d.AllowedMethods).toEqual(['GET', 'HEAD']);
     expect(d.CachePolicyId).toBe(CACHING_DISABLED);
     const [policyId, policy] = only('AWS::CloudFront::OriginRequestPolicy');
@@ -110,7 +153,7 @@ describe('the distribution', () => {
     expect(policyConfig.HeadersConfig.HeaderBehavior).toBe('whitelist');
     const forwarded = (policyConfig.HeadersConfig.Headers as string[]).map((name) => name.toLowerCase()).sort();
     expect(forwarded).toEqual([...CLICK_REQUEST_HEADERS].sort());
-    // The country and the viewer's host reach the redirect; API Gateway's own Host is never replaced.
+    // The country and the viewer's host reach the redirect; the origin's own Host is never replaced.
     expect(forwarded).toEqual(expect.arrayContaining(['cloudfront-viewer-country', edge.forwardedHostHeader, 'user-agent', 'referer']));
     expect(forwarded).not.toContain('host');
     expect(policyConfig.CookiesConfig.CookieBehavior).toBe('all');
@@ -124,6 +167,7 @@ describe('the distribution', () => {
     expect(edge.apiPaths).toEqual(['/v1/*']);
     expect(routes.filter((r) => r.path.startsWith('/v1/')).length).toBeGreaterThan(0);
     const b = behaviour('/v1/*');
+    expect(b.TargetOriginId).toBe(origin('api').Id);
     expect(b.AllowedMethods.sort()).toEqual(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT']);
     expect(b.CachePolicyId).toBe(CACHING_DISABLED);
     expect(b.OriginRequestPolicyId).toBe(ALL_VIEWER_EXCEPT_HOST_HEADER);
@@ -131,11 +175,27 @@ describe('the distribution', () => {
     expect(b.ResponseHeadersPolicyId).toEqual({ Ref: hstsPolicyId() });
   });
 
+  it('/healthz (the only other route outside /v1 that is not a page or the redirect): GET/HEAD to the HTTP API, never cached', () => {
+    expect(edge.apiGetPaths).toEqual(['/healthz']);
+    const b = behaviour('/healthz');
+    expect(b.TargetOriginId).toBe(origin('api').Id);
+    expect(b.AllowedMethods).toEqual(['GET', 'HEAD']);
+    expect(b.CachePolicyId).toBe(CACHING_DISABLED);
+    expect(b.OriginRequestPolicyId).toBe(ALL_VIEWER_EXCEPT_HOST_HEADER);
+    // Every route outside /v1 has a behaviour, except the redirect's, which the default behaviour serves.
+    const patterns = new Set(config().CacheBehaviors.map((c: { PathPattern: string }) => c.PathPattern));
+    for (const route of routes.filter((r) => !r.path.startsWith('/v1/'))) {
+      const pattern = route.path.replace(/\{[^}]+\}$/, '*');
+      expect(patterns.has(pattern), route.path).toBe(route.function !== 'redirect');
+    }
+  });
+
   it('pages and /openapi.json: one behaviour each, GET/HEAD, cached by the page policy (nothing of the request in the key)', () => {
     // Every route of the pages and openapi functions, {file} as a wildcard.
     expect([...edge.cachedPaths].sort()).toEqual(['/assets/*', '/dashboard', '/docs', '/me', '/openapi.json', '/t.js']);
     for (const path of edge.cachedPaths) {
       const b = behaviour(path);
+      expect(b.TargetOriginId, path).toBe(origin('api').Id);
       expect(b.AllowedMethods, path).toEqual(['GET', 'HEAD']);
       expect(b.CachePolicyId, path).toEqual({ Ref: pagePolicyId() });
       expect(b.OriginRequestPolicyId, path).toBeUndefined();
@@ -143,7 +203,7 @@ describe('the distribution', () => {
       expect(b.ResponseHeadersPolicyId, path).toEqual({ Ref: hstsPolicyId() });
     }
     // Nothing else is cached: every behaviour is either a page, the API, or never cached.
-    expect(config().CacheBehaviors).toHaveLength(edge.cachedPaths.length + edge.apiPaths.length);
+    expect(config().CacheBehaviors).toHaveLength(edge.cachedPaths.length + edge.apiPaths.length + edge.apiGetPaths.length);
   });
 
   it('the page cache policy holds a page at least a minute and then revalidates (ETag), compressed, keyed on the path only', () => {

@@ -19,6 +19,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks, NagReportFormat, ServerlessChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tables } from '../../infra/definitions.js';
 import { AdvocacyStack } from '../../infra/stack.js';
 import { cdkJsonContext } from '../support/cdk-context.js';
 
@@ -161,6 +162,11 @@ describe('cdk-nag AwsSolutions', () => {
       expect(rule.reason.length, `${rule.id} reason`).toBeGreaterThanOrEqual(40);
       if (rule.id === 'AwsSolutions-IAM5') expect(rule.applies_to, 'IAM5 needs appliesTo').toBeDefined();
     }
+    // Point-in-time recovery is acknowledged as off exactly on the tables defined without it.
+    const withoutPitr = Object.values(json.Resources).filter((r) => (r.Metadata?.cdk_nag?.rules_to_suppress ?? []).some((rule) => rule.id === 'AwsSolutions-DDB3'));
+    expect(withoutPitr.map((r) => (r as { Properties?: { PointInTimeRecoverySpecification?: unknown } }).Properties?.PointInTimeRecoverySpecification)).toEqual(
+      Object.values(tables).filter((t) => !t.pointInTimeRecovery).map(() => ({ PointInTimeRecoveryEnabled: false })),
+    );
     // The only kinds of finding we accept, each for a stated reason in infra/.
     expect([...new Set(rules.map((r) => r.id))].sort()).toEqual(
       [
@@ -170,6 +176,8 @@ describe('cdk-nag AwsSolutions', () => {
         'AwsSolutions-CFR2',
         'AwsSolutions-CFR3',
         'AwsSolutions-CFR4',
+        // Point-in-time recovery off on the raw-events table only (its history is archived to S3).
+        'AwsSolutions-DDB3',
         'AwsSolutions-IAM5',
         'AwsSolutions-L1',
         'AwsSolutions-SQS3',

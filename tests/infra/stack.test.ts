@@ -17,7 +17,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorizerSettings, functions, scaling, streamConsumer, tables, throttling } from '../../infra/definitions.js';
 import { routeKey, routes, type FunctionId } from '../../shared/contract/routes.js';
-import { tableEnvVar, type TableId } from '../../shared/settings.js';
+import { campaignIndexName, tableEnvVar, type TableId } from '../../shared/settings.js';
 import { ESM_REQUIRE_BANNER } from '../../infra/constructs/api-function.js';
 import { AdvocacyStack } from '../../infra/stack.js';
 import { cdkJsonContext, recommendedFeatureFlags } from '../support/cdk-context.js';
@@ -188,12 +188,12 @@ describe('tables', () => {
     template.resourceCountIs('AWS::DynamoDB::Table', Object.keys(tables).length);
   });
 
-  it.each(Object.keys(tables) as TableId[])('%s: keys, GSIs, TTL, billing, PITR, encryption, protection', (tableId) => {
+  it.each(Object.keys(tables) as TableId[])('%s: keys, GSIs and their projection, TTL, billing, PITR, encryption, protection', (tableId) => {
     const def = tables[tableId];
     const table = resources[tableLogicalId[tableId]];
     const p = table.Properties;
     expect(p.BillingMode).toBe('PAY_PER_REQUEST');
-    expect(p.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+    expect(p.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: def.pointInTimeRecovery });
     expect(p.SSESpecification).toEqual({ SSEEnabled: true });
     expect(p.DeletionProtectionEnabled).toBe(true);
     expect(table.DeletionPolicy).toBe('Retain');
@@ -207,7 +207,7 @@ describe('tables', () => {
     ]);
     expect(p.TimeToLiveSpecification).toEqual({ AttributeName: def.timeToLiveAttribute, Enabled: true });
 
-    const gsis = (p.GlobalSecondaryIndexes ?? []).map((g: any) => ({ name: g.IndexName, keys: g.KeySchema }));
+    const gsis = (p.GlobalSecondaryIndexes ?? []).map((g: any) => ({ name: g.IndexName, keys: g.KeySchema, projection: g.Projection }));
     expect(gsis).toEqual(
       def.globalSecondaryIndexes.map((g) => ({
         name: g.indexName,
@@ -215,11 +215,30 @@ describe('tables', () => {
           { AttributeName: g.partitionKey.name, KeyType: 'HASH' },
           ...(g.sortKey ? [{ AttributeName: g.sortKey.name, KeyType: 'RANGE' }] : []),
         ],
+        projection: { ProjectionType: g.projection },
       })),
     );
 
     if ('stream' in def) expect(p.StreamSpecification).toEqual({ StreamViewType: 'NEW_IMAGE' });
     else expect(p.StreamSpecification).toBeUndefined();
+  });
+
+  it('point-in-time recovery: on for entities and roll-ups (their only copy), off for raw events (archived to S3)', () => {
+    const pitr = (tableId: TableId) => resources[tableLogicalId[tableId]].Properties.PointInTimeRecoverySpecification?.PointInTimeRecoveryEnabled;
+    expect(pitr('entities')).toBe(true);
+    expect(pitr('rollups')).toBe(true);
+    expect(pitr('events')).toBe(false);
+  });
+
+  it("the campaign index of raw events holds keys only: a click is stored once (readers fetch the items)", () => {
+    const events = resources[tableLogicalId.events].Properties;
+    expect(events.GlobalSecondaryIndexes).toEqual([
+      expect.objectContaining({ IndexName: campaignIndexName, Projection: { ProjectionType: 'KEYS_ONLY' } }),
+    ]);
+    // The entities table's indexes serve listings that show the whole item: they keep every attribute.
+    for (const index of resources[tableLogicalId.entities].Properties.GlobalSecondaryIndexes) {
+      expect(index.Projection, index.IndexName).toEqual({ ProjectionType: 'ALL' });
+    }
   });
 
   it('only the events table has a stream', () => {
