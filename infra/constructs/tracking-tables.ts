@@ -45,7 +45,7 @@ export class TrackingTables<Id extends string> extends Construct {
           partitionKey: { name: def.partitionKey.name, type: attributeType(def.partitionKey.type) },
           sortKey: def.sortKey && { name: def.sortKey.name, type: attributeType(def.sortKey.type) },
           billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
-          pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+          pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: def.pointInTimeRecovery },
           encryption: dynamodb.TableEncryption.AWS_MANAGED,
           timeToLiveAttribute: def.timeToLiveAttribute,
           stream: def.stream === 'NEW_IMAGE' ? dynamodb.StreamViewType.NEW_IMAGE : undefined,
