@@ -3,8 +3,8 @@
  * conversions and a month of a 10,000-advocate program cost on AWS, from counted capacity
  * (scripts/cost/model.ts) and cited list prices (scripts/cost/prices.ts).
  *
- * Counts come from `--results <file>`, else from the newest bench/results/*.json (by mtime, then
- * name) that has a top-level `capacity` key (`npm run bench` writes it). Without one, the sample
+ * Counts come from `--results <file>`, else from the newest bench/results/*.json (by the run's
+ * `startedAt`, then name) that has a top-level `capacity` key (`npm run bench` writes it). Without one, the sample
  * fixture (tests/fixtures/capacity-sample.json, plausible numbers, not a measurement) is printed
  * with a warning, and `--write` refuses to put it into the docs.
  *
@@ -51,10 +51,21 @@ const describeRun = (file: string, document: { startedAt?: string; command?: str
 
 /**
  * Counts per path: from `--results <file>` alone, else from the newest bench/results/*.json (by
- * mtime, then name) whose `capacity` has that path — a run of one scenario (`--only`) counts only
+ * the run's start, then name) whose `capacity` has that path — a run of one scenario (`--only`) counts only
  * its own path — and the fixture for paths no run has counted.
  */
-/** bench/results/*.json, newest first (by mtime, then name). */
+/** When a results file's run started (its `startedAt`), else its mtime: checkouts reset mtimes. */
+const runStartedAt = (file: string): number => {
+  try {
+    const started = Date.parse((JSON.parse(readFileSync(file, 'utf8')) as { startedAt?: string }).startedAt ?? '');
+    if (Number.isFinite(started)) return started;
+  } catch {
+    // not JSON, or being written
+  }
+  return statSync(file).mtimeMs;
+};
+
+/** bench/results/*.json, newest run first (by the run's start, then name). */
 const listResultFiles = (): string[] => {
   const directory = join(root, 'bench', 'results');
   let names: string[] = [];
@@ -64,8 +75,8 @@ const listResultFiles = (): string[] => {
     // No results yet.
   }
   return names
-    .map((name) => ({ file: join(directory, name), name, mtime: statSync(join(directory, name)).mtimeMs }))
-    .sort((a, b) => b.mtime - a.mtime || b.name.localeCompare(a.name))
+    .map((name) => ({ file: join(directory, name), name, started: runStartedAt(join(directory, name)) }))
+    .sort((a, b) => b.started - a.started || b.name.localeCompare(a.name))
     .map(({ file }) => file);
 };
 

@@ -11,13 +11,13 @@ import { lambdaBundling } from '../../infra/constructs/bundling-options.js';
 import { repositoryRoot } from './processes.js';
 
 /**
- * BENCH_SDK_EXTERNAL=1 leaves the AWS SDK out of the bundles (resolved from node_modules at run
- * time, as Lambda's runtime would provide it): the SDK-bundling lever of docs/scaling.md. Its
- * bundles go to their own directory, so both variants can be measured side by side.
+ * BENCH_SDK_BUNDLED=1 bundles the AWS SDK into every function (deployed: left out, the runtime's
+ * copy is loaded): the SDK-bundling lever of docs/scaling.md. Its bundles go to their own
+ * directory, so both variants can be measured side by side.
  */
-const sdkExternal = process.env.BENCH_SDK_EXTERNAL === '1';
+const sdkBundled = process.env.BENCH_SDK_BUNDLED === '1';
 
-export const bundleDirectory = join(repositoryRoot, 'node_modules', '.cache', 'advocacy-bench', sdkExternal ? 'bundles-sdk-external' : 'bundles');
+export const bundleDirectory = join(repositoryRoot, 'node_modules', '.cache', 'advocacy-bench', sdkBundled ? 'bundles-sdk-bundled' : 'bundles');
 
 export interface BuiltBundle {
   file: string;
@@ -28,8 +28,8 @@ export interface BuiltBundle {
 
 /** NodejsFunction: explicit externalModules win; else the SDK is external unless bundleAwsSDK. */
 export const externalModules = (): string[] =>
-  sdkExternal
-    ? ['@aws-sdk/*', '@smithy/*']
+  sdkBundled
+    ? []
     : lambdaBundling.externalModules ? [...lambdaBundling.externalModules] : lambdaBundling.bundleAwsSDK ? [] : ['@aws-sdk/*'];
 
 export const buildBundle = async (name: string, entry: string): Promise<BuiltBundle> => {

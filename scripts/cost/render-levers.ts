@@ -161,7 +161,7 @@ export const renderLevers = (peak: Capacity, measured: ProgramCapacity, files: r
     '',
     renderWindowLever(peak, files),
     '',
-    '**Levers: all-time rows, and transactions against conditional writes** (the program\'s click stream replayed through the planner, `scripts/cost/levers.ts`; transactions bill 2 units per KB of each row update plus a ledger entry per click, conditional updates 1 per row and no ledger):',
+    '**Levers: all-time rows, and transactions against conditional writes** (the program\'s click stream replayed through the planner, `scripts/cost/levers.ts`; transactions bill 2 units per KB of each row update plus a ledger entry per click, conditional updates 1 per row and no ledger; visitor and click ids are random, so the rows per click move by a few hundredths between runs):',
     '',
     renderPlannerLevers(),
     '',
