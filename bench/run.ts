@@ -22,7 +22,11 @@ const scenarios: Record<ScenarioId, () => Promise<Scenario>> = {
   webhooks: async () => (await import('./scenarios/webhooks.js')).webhooks,
   queries: async () => (await import('./scenarios/queries.js')).queries,
   rollup: async () => (await import('./scenarios/rollup.js')).rollup,
+  program: async () => (await import('./scenarios/program.js')).program,
 };
+
+/** The organization each scenario works on: the program's is small (2 campaigns, ~200 links). */
+const worldSize = (id: ScenarioId) => (id === 'program' ? { campaigns: 2, advocates: 100 } : { campaigns: 20, advocates: 500 });
 
 const RSS_LIMIT_BYTES = 300 * 1024 * 1024;
 
@@ -52,7 +56,7 @@ const memoryResult = (results: ScenarioResult[]): ScenarioResult | undefined => 
 
 /** Counted capacity per kind of work, for `npm run cost` (issue 7). */
 const capacityOf = (results: ScenarioResult[]): Record<string, unknown> => {
-  const names: Record<string, string> = { redirect: 'redirect', webhooks: 'webhook', rollup: 'rollup', queries: 'queries' };
+  const names: Record<string, string> = { redirect: 'redirect', webhooks: 'webhook', rollup: 'rollup', queries: 'queries', program: 'program' };
   return Object.fromEntries(
     results.filter((result) => names[result.id] && result.data.capacity).map((result) => [names[result.id], result.data.capacity]),
   );
@@ -85,7 +89,7 @@ const main = async () => {
     process.env.DYNAMODB_ENDPOINT = dynamodb.endpoint;
     try {
       log(`${id}: seeding the organization (campaigns, advocates, links, key, webhook source)`);
-      const world = await seedWorld(dynamodb.endpoint, 'w-', { seed: options.seed, campaigns: 20, advocates: 500 });
+      const world = await seedWorld(dynamodb.endpoint, 'w-', { seed: options.seed, ...worldSize(id) });
       log(`${id}: seeded ${world.campaignIds.length} campaigns, ${world.structure.advocates.length} advocates, ${world.links.length} links`);
       const context: BenchContext = { dynamodbEndpoint: dynamodb.endpoint, dynamodbPid: dynamodb.pid, world, options, client: documentClient(), log };
       const scenario = await scenarios[id]();

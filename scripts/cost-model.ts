@@ -3,8 +3,8 @@
  * conversions and a month of a 10,000-advocate program cost on AWS, from counted capacity
  * (scripts/cost/model.ts) and cited list prices (scripts/cost/prices.ts).
  *
- * Counts come from `--results <file>`, else from the newest bench/results/*.json (by mtime, then
- * name) that has a top-level `capacity` key (`npm run bench` writes it). Without one, the sample
+ * Counts come from `--results <file>`, else from the newest bench/results/*.json (by the run's
+ * `startedAt`, then name) that has a top-level `capacity` key (`npm run bench` writes it). Without one, the sample
  * fixture (tests/fixtures/capacity-sample.json, plausible numbers, not a measurement) is printed
  * with a warning, and `--write` refuses to put it into the docs.
  *
@@ -18,7 +18,6 @@ import { parseArgs } from 'node:util';
 import { functions } from '../infra/definitions.js';
 import {
   billedWriteUnits,
-  costLines,
   pathFunctions,
   program,
   redirectOriginComparison,
@@ -28,18 +27,23 @@ import {
   type CostLine,
 } from './cost/model.js';
 import { prices, region, type PriceId } from './cost/prices.js';
+import { floorPerMillionClicks, perMillionClicksJson, priceProfiles, programProfileCapacity, type ProgramCapacity } from './cost/profiles.js';
+import { renderLevers, renderProfiles } from './cost/render-levers.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const fixture = join(root, 'tests', 'fixtures', 'capacity-sample.json');
 
-const paths = ['redirect', 'webhook', 'rollup', 'queries'] as const satisfies ReadonlyArray<keyof Capacity>;
+/** What a results file counts: the peak's paths, and the program profile (scenario 7). */
+type Counted = Capacity & { program: ProgramCapacity };
+
+const paths = ['redirect', 'webhook', 'rollup', 'queries', 'program'] as const satisfies ReadonlyArray<keyof Counted>;
 
 interface CountsSource {
-  capacity: Capacity;
+  capacity: Counted;
   /** Per path, the file its counts come from (and its run). */
-  origins: Record<keyof Capacity, string>;
+  origins: Record<keyof Counted, string>;
   /** Paths whose counts are the fixture's: no result file counted them. */
-  fromFixture: Array<keyof Capacity>;
+  fromFixture: Array<keyof Counted>;
 }
 
 const describeRun = (file: string, document: { startedAt?: string; command?: string }) =>
@@ -47,29 +51,41 @@ const describeRun = (file: string, document: { startedAt?: string; command?: str
 
 /**
  * Counts per path: from `--results <file>` alone, else from the newest bench/results/*.json (by
- * mtime, then name) whose `capacity` has that path — a run of one scenario (`--only`) counts only
+ * the run's start, then name) whose `capacity` has that path — a run of one scenario (`--only`) counts only
  * its own path — and the fixture for paths no run has counted.
  */
-const loadCounts = (resultsFile: string | undefined): CountsSource => {
-  let files: string[];
-  if (resultsFile) files = [resultsFile];
-  else {
-    const directory = join(root, 'bench', 'results');
-    let names: string[] = [];
-    try {
-      names = readdirSync(directory).filter((name) => name.endsWith('.json'));
-    } catch {
-      // No results yet.
-    }
-    files = names
-      .map((name) => ({ file: join(directory, name), name, mtime: statSync(join(directory, name)).mtimeMs }))
-      .sort((a, b) => b.mtime - a.mtime || b.name.localeCompare(a.name))
-      .map(({ file }) => file);
+/** When a results file's run started (its `startedAt`), else its mtime: checkouts reset mtimes. */
+const runStartedAt = (file: string): number => {
+  try {
+    const started = Date.parse((JSON.parse(readFileSync(file, 'utf8')) as { startedAt?: string }).startedAt ?? '');
+    if (Number.isFinite(started)) return started;
+  } catch {
+    // not JSON, or being written
   }
-  const capacity: Partial<Capacity> = {};
-  const origins: Partial<Record<keyof Capacity, string>> = {};
+  return statSync(file).mtimeMs;
+};
+
+/** bench/results/*.json, newest run first (by the run's start, then name). */
+const listResultFiles = (): string[] => {
+  const directory = join(root, 'bench', 'results');
+  let names: string[] = [];
+  try {
+    names = readdirSync(directory).filter((name) => name.endsWith('.json'));
+  } catch {
+    // No results yet.
+  }
+  return names
+    .map((name) => ({ file: join(directory, name), name, started: runStartedAt(join(directory, name)) }))
+    .sort((a, b) => b.started - a.started || b.name.localeCompare(a.name))
+    .map(({ file }) => file);
+};
+
+const loadCounts = (resultsFile: string | undefined): CountsSource => {
+  const files = resultsFile ? [resultsFile] : listResultFiles();
+  const capacity: Partial<Counted> = {};
+  const origins: Partial<Record<keyof Counted, string>> = {};
   for (const file of files) {
-    let document: { capacity?: Partial<Capacity>; startedAt?: string; command?: string };
+    let document: { capacity?: Partial<Counted>; startedAt?: string; command?: string };
     try {
       document = JSON.parse(readFileSync(file, 'utf8'));
     } catch {
@@ -81,16 +97,31 @@ const loadCounts = (resultsFile: string | undefined): CountsSource => {
       origins[path] = describeRun(file, document);
     }
   }
-  if (resultsFile && paths.some((path) => !capacity[path])) {
-    throw new Error(`${relative(root, resultsFile)} lacks counts for: ${paths.filter((path) => !capacity[path]).join(', ')}`);
+  // A run of the peak's scenarios has no program profile: that comes from the newest run of scenario 7.
+  if (resultsFile && !capacity.program) {
+    for (const file of listResultFiles()) {
+      try {
+        const document = JSON.parse(readFileSync(file, 'utf8')) as { capacity?: Partial<Counted>; startedAt?: string; command?: string };
+        if (!document.capacity?.program) continue;
+        capacity.program = document.capacity.program;
+        origins.program = describeRun(file, document);
+        break;
+      } catch {
+        // not JSON, or being written
+      }
+    }
   }
-  const sample = JSON.parse(readFileSync(fixture, 'utf8')) as { capacity: Capacity };
+  const peakPaths = paths.filter((path) => path !== 'program');
+  if (resultsFile && peakPaths.some((path) => !capacity[path])) {
+    throw new Error(`${relative(root, resultsFile)} lacks counts for: ${peakPaths.filter((path) => !capacity[path]).join(', ')}`);
+  }
+  const sample = JSON.parse(readFileSync(fixture, 'utf8')) as { capacity: Counted };
   const fromFixture = resultsFile && resolve(resultsFile) === fixture ? [...paths] : paths.filter((path) => !capacity[path]);
   for (const path of fromFixture) {
     (capacity as Record<string, unknown>)[path] = sample.capacity[path];
     origins[path] = `\`${relative(root, fixture)}\` (sample, not measured)`;
   }
-  return { capacity: capacity as Capacity, origins: origins as Record<keyof Capacity, string>, fromFixture };
+  return { capacity: capacity as Counted, origins: origins as Record<keyof Counted, string>, fromFixture };
 };
 
 const usd = (value: number): string =>
@@ -109,6 +140,10 @@ const lineNames: Record<PriceId, string> = {
   cloudFrontHttpsRequest: 'CloudFront HTTPS requests (the CDN)',
   cloudFrontFunctionInvocation: 'CloudFront Functions (viewer Host → x-forwarded-host)',
   cloudFrontDataTransferGb: 'CloudFront data transfer out',
+  s3StorageGbMonth: 'S3 storage (the Parquet archive, history retention)',
+  s3PutRequest: 'S3 PUT requests (archive files)',
+  s3GetRequest: 'S3 GET requests (exports reading the archive)',
+  athenaTbScanned: 'Athena (exports: TB scanned)',
   sqsRequest: 'SQS dead-letter queue (none in a healthy month)',
 };
 
@@ -116,7 +151,9 @@ const unitPrice = (id: PriceId): string => {
   const { usd: price } = prices[id];
   if (price === 0) return '$0';
   if (id === 'lambdaArmGbSecond') return `$${price} per GB-s`;
-  if (id === 'dynamoStorageGbMonth' || id === 'dynamoPitrGbMonth') return `$${price.toFixed(2)} per GB-month`;
+  if (id === 'dynamoStorageGbMonth' || id === 'dynamoPitrGbMonth' || id === 's3StorageGbMonth') return `$${price.toFixed(3).replace(/0$/, '')} per GB-month`;
+  if (id === 'athenaTbScanned') return `$${price.toFixed(2)} per TB`;
+  if (id === 's3PutRequest' || id === 's3GetRequest') return `$${(price * 1_000).toFixed(4).replace(/0+$/, '')} per 1,000`;
   if (id === 'cloudFrontDataTransferGb') return `$${price.toFixed(3)} per GB`;
   return `$${(price * 1_000_000).toFixed(3).replace(/0$/, '')} per million`;
 };
@@ -183,14 +220,22 @@ const renderCitations = (): string =>
   ].join('\n');
 
 const main = () => {
-  const { values } = parseArgs({ options: { results: { type: 'string' }, write: { type: 'boolean', default: false } } });
-  const { capacity, origins, fromFixture } = loadCounts(values.results);
+  const { values } = parseArgs({
+    options: { results: { type: 'string' }, write: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } },
+  });
+  const { capacity: counted, origins, fromFixture } = loadCounts(values.results);
   if (fromFixture.length > 0 && values.write) {
     throw new Error(
-      `the counts for ${fromFixture.join(', ')} are the sample fixture's, not a benchmark run's: run \`npm run bench\` first (or pass --results <bench result>); the fixture is never written into the docs.`,
+      `the counts for ${fromFixture.join(', ')} are the sample fixture's, not a benchmark run's: run \`npm run bench\` first (or \`npm run bench -- --only program\` for the program profile; or pass --results <bench result>); the fixture is never written into the docs.`,
     );
   }
-  const lines = costLines(capacity);
+  const { program: measuredProgram, ...capacity } = counted;
+  const profiles = priceProfiles(capacity, measuredProgram);
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify(perMillionClicksJson(profiles), null, 2)}\n`);
+    return;
+  }
+  const lines = profiles.peak.lines;
   const distinctOrigins = [...new Set(Object.values(origins))];
   const origin =
     distinctOrigins.length === 1 ? distinctOrigins[0] : paths.map((path) => `${path} ${origins[path]}`).join('; ');
@@ -202,15 +247,25 @@ const main = () => {
   const full = [
     `${warning}Reproduce: \`npm run cost\` — counts from ${origin}; prices: ${region}, list prices, no free tier.`,
     '',
-    '**Counted per request / event** (on DynamoDB Local, in AWS billing units; transactional writes at 2 units per KB of each item):',
+    renderProfiles(profiles, floorPerMillionClicks(), measuredProgram, (id) => lineNames[id]),
+    '',
+    '**Counted per request / event at the peak** (on DynamoDB Local, in AWS billing units; transactional writes at 2 units per KB of each item):',
     '',
     renderCounts(capacity),
     '',
-    '**Cost**:',
+    `**Counted at the program profile** (scenario 7, the phases weighted by their share of the day's clicks; stream window ${measuredProgram.settings.maxBatchingWindowSeconds} s, batch ${measuredProgram.settings.batchSize}; read APIs as at the peak):`,
+    '',
+    renderCounts(programProfileCapacity(capacity, measuredProgram)),
+    '',
+    '**Cost at the peak**:',
     '',
     renderCostTable(lines),
     '',
-    `**The redirect's origin** (CloudFront in front either way; the same counts; each answer ~${number(program.cdnResponseBytes.redirect, 0)} B out, an assumption):`,
+    '**Cost at the program profile**:',
+    '',
+    renderCostTable(profiles.program.lines),
+    '',
+    `**The redirect's origin** (CloudFront in front either way; the peak's counts; each answer ~${number(program.cdnResponseBytes.redirect, 0)} B out, an assumption):`,
     '',
     renderOriginChoice(capacity),
     '',
@@ -220,7 +275,9 @@ const main = () => {
       'Lambda compute is, per function, invocations × mean duration × configured memory (`infra/definitions.ts`) when the run breaks invocations down by function; otherwise all of a path\'s invocations (authorizer included) at its main function\'s median duration and memory. ' +
       'Every counted API request passes the CDN: one CloudFront HTTPS request and one viewer-request function run each, and its answer as data transfer out ' +
       `(assumed ${number(program.cdnResponseBytes.redirect, 0)} B per redirect, ${number(program.cdnResponseBytes.webhook, 0)} B per webhook answer, ${number(program.cdnResponseBytes.queries, 0)} B per dashboard query); the origin fetch from API Gateway is free. ` +
-      'Not in the table: CloudWatch Logs (API access logs, WARN-level function logs, one EMF metrics line per conversion delivery and per roll-up batch), CloudWatch alarms and the dashboard (fixed monthly fees), X-Ray traces (tracing is active), KMS (webhook secret decryption), cached pages.',
+      'Not in the table: CloudWatch Logs (API access logs, WARN-level function logs, one EMF metrics line per conversion delivery and per roll-up batch), CloudWatch alarms and the dashboard (fixed monthly fees), X-Ray traces (tracing is active), KMS (webhook secret decryption), cached pages, the Glue catalog (free tier), S3 lifecycle transitions.',
+    '',
+    renderLevers(capacity, measuredProgram, listResultFiles()),
     '',
     '**Prices** (one table: `scripts/cost/prices.ts`):',
     '',
@@ -238,7 +295,7 @@ const main = () => {
       process.stderr.write(`updated ${relative(root, path)}\n`);
     };
     replaceBetween(join(root, 'docs', 'scaling.md'), '<!-- cost:start (generated by npm run cost -- --write) -->', '<!-- cost:end -->', full);
-    const summary = `${renderCostTable(lines)}\n\nCounts from ${origin}; storage estimated, prices cited in [docs/scaling.md](docs/scaling.md#cost).`;
+    const summary = `${renderProfiles(profiles, floorPerMillionClicks(), measuredProgram, (id) => lineNames[id])}\n\nCounts from ${origin}; storage estimated, prices cited in [docs/scaling.md](docs/scaling.md#cost).`;
     replaceBetween(join(root, 'README.md'), '<!-- cost-summary:start (generated by npm run cost -- --write) -->', '<!-- cost-summary:end -->', summary);
   }
 };

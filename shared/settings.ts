@@ -17,6 +17,14 @@ export const rawEventRetentionDays = 400;
 export const maxLookbackDays = 90;
 
 /**
+ * How long a click stays in the hot events table (TTL), once archived: the longest lookback plus a
+ * week's margin for late conversions and the archiver's retries. Conversions (and refunds) keep
+ * `rawEventRetentionDays`: attribution and refunds read them. Older clicks are served from the
+ * archive (exports).
+ */
+export const hotClickRetentionDays = maxLookbackDays + 7;
+
+/**
  * History retention (spec section 14): how long an organization's raw events stay queryable, in
  * the archive (and exports may reach back). 13 months, the span EU programs compare a year with.
  */

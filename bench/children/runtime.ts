@@ -13,7 +13,8 @@ import { startLocalRuntime } from '../../infra/local/runtime.js';
 import { createHandlerLoader, type HandlerOverrides } from '../../infra/local/lambda.js';
 import { functions } from '../../infra/definitions.js';
 import type { FunctionId } from '../../shared/contract/routes.js';
-import { capacitySnapshot, resetCapacityMeter } from '../../shared/adapters/capacity-meter.js';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { capacitySnapshot, capacitySnapshotByScope, resetCapacityMeter, setCapacityScope } from '../../shared/adapters/capacity-meter.js';
 import { createInvocationMeter } from '../lib/invocations.js';
 import { meterDocumentClient, type DynamoMeter } from '../lib/dynamo-meter.js';
 import { childConfig, serveParent } from '../lib/processes.js';
@@ -60,11 +61,14 @@ if (config.meter) {
   process.env.DYNAMODB_CAPACITY_METER = '1';
   const { documentClient } = await import('../../shared/adapters/dynamo.js');
   meter = meterDocumentClient(documentClient());
-  // Every function, wrapped to count its invocations and their durations (as Lambda bills them).
+  // Every function, wrapped to count its invocations and their durations (as Lambda bills them),
+  // and its DynamoDB capacity apart (one process serves them all here; on AWS each is a Lambda).
   const loadHandler = createHandlerLoader({ ...handlers } as HandlerOverrides);
+  const invoking = new AsyncLocalStorage<FunctionId>();
+  setCapacityScope(() => invoking.getStore());
   // Loaded on first use, as the runtime itself does (modules read their environment then).
   for (const id of Object.keys(functions) as FunctionId[]) {
-    handlers[id] = invocations.wrap(id, async (event, context) => (await loadHandler(id))(event, context));
+    handlers[id] = invocations.wrap(id, async (event, context) => invoking.run(id, async () => (await loadHandler(id))(event, context)));
   }
 }
 
@@ -92,7 +96,7 @@ serveParent(
       resetCapacityMeter();
       invocations.reset();
     },
-    capacity: () => ({ capacity: capacitySnapshot(), invocations: invocations.snapshot() }),
+    capacity: () => ({ capacity: capacitySnapshot(), byFunction: capacitySnapshotByScope(), invocations: invocations.snapshot() }),
     drain: (args) => runtime.poller.drain({ timeoutMs: (args as { timeoutMs?: number })?.timeoutMs ?? 600_000 }),
     poller: () => runtime.poller.counters(),
     deadLetters: () => runtime.poller.deadLetters().length,

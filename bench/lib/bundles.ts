@@ -10,7 +10,14 @@ import { build } from 'esbuild';
 import { lambdaBundling } from '../../infra/constructs/bundling-options.js';
 import { repositoryRoot } from './processes.js';
 
-export const bundleDirectory = join(repositoryRoot, 'node_modules', '.cache', 'advocacy-bench', 'bundles');
+/**
+ * BENCH_SDK_BUNDLED=1 bundles the AWS SDK into every function (deployed: left out, the runtime's
+ * copy is loaded): the SDK-bundling lever of docs/scaling.md. Its bundles go to their own
+ * directory, so both variants can be measured side by side.
+ */
+const sdkBundled = process.env.BENCH_SDK_BUNDLED === '1';
+
+export const bundleDirectory = join(repositoryRoot, 'node_modules', '.cache', 'advocacy-bench', sdkBundled ? 'bundles-sdk-bundled' : 'bundles');
 
 export interface BuiltBundle {
   file: string;
@@ -21,7 +28,9 @@ export interface BuiltBundle {
 
 /** NodejsFunction: explicit externalModules win; else the SDK is external unless bundleAwsSDK. */
 export const externalModules = (): string[] =>
-  lambdaBundling.externalModules ? [...lambdaBundling.externalModules] : lambdaBundling.bundleAwsSDK ? [] : ['@aws-sdk/*'];
+  sdkBundled
+    ? []
+    : lambdaBundling.externalModules ? [...lambdaBundling.externalModules] : lambdaBundling.bundleAwsSDK ? [] : ['@aws-sdk/*'];
 
 export const buildBundle = async (name: string, entry: string): Promise<BuiltBundle> => {
   const outdir = join(bundleDirectory, name);

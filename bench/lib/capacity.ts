@@ -16,8 +16,24 @@ import type { InvocationCounts } from './invocations.js';
 
 export interface ChildCapacity {
   capacity: Record<string, CapacityCount>;
+  /** The same counts per function whose invocation made the call (bench/children/runtime.ts). */
+  byFunction?: Record<string, Record<string, CapacityCount>>;
   invocations: Record<string, InvocationCounts>;
 }
+
+/** What the given functions alone used: their capacity and their invocations (one path of the cost model). */
+export const ofFunctions = (snapshot: ChildCapacity, ids: readonly string[]): ChildCapacity => {
+  const capacity: Record<string, CapacityCount> = {};
+  for (const id of ids) {
+    for (const [key, count] of Object.entries(snapshot.byFunction?.[id] ?? {})) {
+      const sum = (capacity[key] ??= { calls: 0, readUnits: 0, writeUnits: 0 });
+      sum.calls += count.calls;
+      sum.readUnits += count.readUnits;
+      sum.writeUnits += count.writeUnits;
+    }
+  }
+  return { capacity, invocations: Object.fromEntries(Object.entries(snapshot.invocations).filter(([id]) => ids.includes(id))) };
+};
 
 /** Sums of several measured runs of one child. */
 export interface CapacityTally {

@@ -153,12 +153,12 @@ const browserFacts = [
  * keeps its country) and by the click (referrers vary), from their ids, so a seed gives the same
  * spread every run. The breakdown rows' write amplification depends on how spread these are.
  */
-const countries = ['DE', 'DE', 'DE', 'DE', 'DE', 'DE', 'FR', 'FR', 'US', 'US', 'GB', 'NL', 'AT', 'CH', 'ES', 'IT', 'PL', 'SE', 'IN', undefined];
-const referrerHosts = [
+export const countries = ['DE', 'DE', 'DE', 'DE', 'DE', 'DE', 'FR', 'FR', 'US', 'US', 'GB', 'NL', 'AT', 'CH', 'ES', 'IT', 'PL', 'SE', 'IN', undefined];
+export const referrerHosts = [
   'www.linkedin.com', 'www.linkedin.com', 'www.linkedin.com', 'www.linkedin.com', 'lnkd.in', 'lnkd.in', 't.co', 'www.facebook.com',
   'l.instagram.com', 'mail.google.com', 'outlook.office.com', 'teams.microsoft.com', 'www.xing.com', undefined, undefined, undefined,
 ];
-const pickBy = <T>(id: string, list: readonly T[]): T => {
+export const pickBy = <T>(id: string, list: readonly T[]): T => {
   let hash = 0;
   for (let i = 0; i < id.length; i++) hash = (Math.imul(hash, 31) + id.charCodeAt(i)) >>> 0;
   return list[hash % list.length];

@@ -4,7 +4,9 @@
  */
 import { parseArgs } from 'node:util';
 
-export const scenarioIds = ['cold-start', 'redirect', 'webhooks', 'queries', 'rollup'] as const;
+export const scenarioIds = ['cold-start', 'redirect', 'webhooks', 'queries', 'rollup', 'program'] as const;
+/** Scenarios the default run (no `--only`) leaves out: the program's day runs at real rates, ~10 minutes. */
+const onRequestOnly: readonly ScenarioId[] = ['program'];
 export type ScenarioId = (typeof scenarioIds)[number];
 
 export interface BenchOptions {
@@ -23,6 +25,11 @@ export interface BenchOptions {
   /** Scenario 4: events of the big and the small campaign. */
   queryBigEvents: number;
   querySmallEvents: number;
+  /** Scenario 7: seconds each phase of the program's day is played. */
+  programPhaseSeconds: number;
+  /** Scenario 7: stream settings overriding infra/definitions.ts `streamConsumer` (the levers). */
+  batchingWindowSeconds?: number;
+  batchSize?: number;
   /** Tag in the result file name (`bench/results/<date>-<label>.json`). */
   label?: string;
   /** Do not rewrite docs/benchmarks.md (exploratory runs). */
@@ -44,17 +51,21 @@ export const parseOptions = (argv = process.argv.slice(2)): BenchOptions => {
       label: { type: 'string' },
       'no-docs': { type: 'boolean', default: false },
       seed: { type: 'string' },
+      'program-seconds': { type: 'string' },
+      'batching-window': { type: 'string' },
+      'batch-size': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
   if (values.help) {
     process.stdout.write(
-      'npm run bench -- [--only cold-start,redirect,webhooks,queries,rollup] [--repeats 3] [--load-seconds 10]\n' +
-        '                 [--rollup-clicks N --rollup-conversions N | --full] [--quick] [--label name] [--no-docs]\n',
+      'npm run bench -- [--only cold-start,redirect,webhooks,queries,rollup,program] [--repeats 3] [--load-seconds 10]\n' +
+        '                 [--rollup-clicks N --rollup-conversions N | --full] [--quick] [--label name] [--no-docs]\n' +
+        '                 [--program-seconds 180] [--batching-window S] [--batch-size N]   (scenario program, run with --only)\n',
     );
     process.exit(0);
   }
-  const only = values.only ? (values.only.split(',') as ScenarioId[]) : [...scenarioIds];
+  const only = values.only ? (values.only.split(',') as ScenarioId[]) : scenarioIds.filter((id) => !onRequestOnly.includes(id));
   for (const id of only) if (!scenarioIds.includes(id)) throw new Error(`Unknown scenario ${id}; known: ${scenarioIds.join(', ')}`);
   const quick = values.quick;
   const full = values.full;
@@ -73,6 +84,9 @@ export const parseOptions = (argv = process.argv.slice(2)): BenchOptions => {
     naiveSeconds: quick ? 10 : 15,
     queryBigEvents: quick ? 10_000 : 100_000,
     querySmallEvents: 1_000,
+    programPhaseSeconds: number(values['program-seconds'], quick ? 40 : 180),
+    batchingWindowSeconds: values['batching-window'] === undefined ? undefined : Number(values['batching-window']),
+    batchSize: values['batch-size'] === undefined ? undefined : Number(values['batch-size']),
     label: values.label,
     noDocs: values['no-docs'],
     seed: number(values.seed, 20261127),

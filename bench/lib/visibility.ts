@@ -103,7 +103,7 @@ export const watchVisibility = (poll: () => Promise<number>, intervalMs = 150): 
  * Lag of the k-th written event = when the k-th event became visible − when the k-th write was
  * acknowledged (ranks, not identities: visibility is a count). Resolution: the polling interval.
  */
-export const lagPercentiles = (ackedAt: ArrayLike<number>, samples: VisibilitySample[], baseline = 0) => {
+export const eventLags = (ackedAt: ArrayLike<number>, samples: VisibilitySample[], baseline = 0): number[] => {
   const acks = Array.from(ackedAt).sort((a, b) => a - b);
   const lags: number[] = [];
   let sample = 0;
@@ -112,5 +112,10 @@ export const lagPercentiles = (ackedAt: ArrayLike<number>, samples: VisibilitySa
     if (sample >= samples.length) break;
     lags.push(Math.max(0, samples[sample].at - acks[k]));
   }
-  return { p50: percentile(lags, 50), p95: percentile(lags, 95), measured: lags.length, of: acks.length };
+  return lags;
+};
+
+export const lagPercentiles = (ackedAt: ArrayLike<number>, samples: VisibilitySample[], baseline = 0) => {
+  const lags = eventLags(ackedAt, samples, baseline);
+  return { p50: percentile(lags, 50), p95: percentile(lags, 95), measured: lags.length, of: ackedAt.length };
 };

@@ -21,14 +21,15 @@
  *   Lambda function URL (no API Gateway request), the choice docs/scaling.md shows.
  */
 import { itemSize } from '../../bench/hotkeys/item-size.js';
-import { functions, streamConsumer } from '../../infra/definitions.js';
-import { rawEventRetentionDays } from '../../shared/settings.js';
+import { edge, functions, streamConsumer, tables } from '../../infra/definitions.js';
+import { hotClickRetentionDays, rawEventRetentionDays } from '../../shared/settings.js';
 import type { FunctionId } from '../../shared/contract/routes.js';
 import { rollupKeys } from '../../shared/adapters/keys.js';
 import { clickItem } from '../../shared/adapters/redirect-store.js';
 import { conversionItem } from '../../shared/adapters/conversions.js';
 import type { ConversionCampaignRecord } from '../../shared/domain/conversion-credit.js';
 import { prices as listPrices, type PriceId, type PriceTable } from './prices.js';
+import { archiveUsagePerClick, archiver, clicksPerArchiveFile, exportUsage, exportsPerProgramMonth, historyMonths, parquetBytesPerClick } from './archive.js';
 
 // ---------------------------------------------------------------------------------------------
 // Counted capacity, as the benchmark writes it (bench/results/<run>.json, key `capacity`).
@@ -85,8 +86,37 @@ export const program = {
   cdnResponseBytes: { redirect: 1_000, webhook: 500, queries: 5_000 },
 };
 
-/** Where CloudFront sends the redirect: the HTTP API (deployed) or a Lambda function URL (the alternative priced). */
+/** Where CloudFront sends the redirect: the HTTP API or a Lambda function URL. */
 export type RedirectOrigin = 'httpApi' | 'functionUrl';
+
+/** The redirect's origin as deployed: `edge.redirectOrigin` of infra/definitions.ts. */
+export const deployedRedirectOrigin: RedirectOrigin = edge.redirectOrigin;
+
+/** What the byCampaign index projects: every attribute, its keys only, or its keys and the named attributes. */
+export type IndexProjection = 'ALL' | 'KEYS_ONLY' | readonly string[];
+
+/** The deployed projection: the index definition's `projection` when it has one, else ALL (CDK's default and the stack's today). */
+export const deployedCampaignIndexProjection: IndexProjection =
+  (tables.events.globalSecondaryIndexes[0] as { projection?: IndexProjection }).projection ?? 'ALL';
+
+/** Point-in-time recovery per table, as infra/definitions.ts sets it. */
+export const deployedPointInTimeRecovery = { events: tables.events.pointInTimeRecovery, rollups: tables.rollups.pointInTimeRecovery };
+
+/** How a profile's traffic shapes what is priced per click: the clicks an archive file holds (from the rate). */
+export interface ProfileShape {
+  clicksPerArchiveFile: number;
+}
+
+/** A profile at the benchmark's peak: the archiver's batches fill up. */
+export const peakShape = (): ProfileShape => ({ clicksPerArchiveFile: archiver.batchSize });
+
+/** A profile at the given rates (clicks/s) and shares of the day: each phase's file size, weighted. */
+export const shapeAtRates = (phases: ReadonlyArray<{ clicksPerSecond: number; shareOfDay: number }>): ProfileShape => {
+  const shares = phases.reduce((sum, phase) => sum + phase.shareOfDay, 0);
+  // Files per click add up across phases (not clicks per file): the harmonic mean, weighted.
+  const filesPerClick = phases.reduce((sum, phase) => sum + (phase.shareOfDay / shares) / clicksPerArchiveFile(phase.clicksPerSecond), 0);
+  return { clicksPerArchiveFile: 1 / filesPerClick };
+};
 
 const DAYS_PER_MONTH = 365.25 / 12;
 const GIB = 1024 ** 3;
@@ -187,9 +217,15 @@ const representativeRollupRow = (): Record<string, unknown> => ({
 });
 
 export interface StorageEstimate {
-  /** Bytes stored per click in the table, and again in the byCampaign index (every attribute projected). */
+  /** Bytes stored per click in the table, and again in the byCampaign index (as projected). */
   clickTableBytes: number;
   clickIndexBytes: number;
+  /** Months a click stays in the hot table (`hotClickRetentionDays`); conversions stay `retentionMonths`. */
+  hotClickMonths: number;
+  /** Months the archive keeps a click (`historyRetentionDays`). */
+  historyMonths: number;
+  /** Point-in-time recovery of the events and the roll-ups tables. */
+  pointInTimeRecovery: { events: boolean; rollups: boolean };
   conversionTableBytes: number;
   conversionIndexBytes: number;
   creditRecordBytes: number;
@@ -198,12 +234,30 @@ export interface StorageEstimate {
   retentionMonths: number;
 }
 
-export const storageEstimate = (): StorageEstimate => {
-  const click = itemSize(representativeClick() as unknown as Record<string, unknown>) + ITEM_OVERHEAD_BYTES;
+/** Bytes an index entry of `item` takes under a projection: its table and index keys, plus what is projected. */
+export const indexEntryBytes = (item: Record<string, unknown>, projection: IndexProjection): number => {
+  if (projection === 'ALL') return itemSize(item) + ITEM_OVERHEAD_BYTES;
+  const keys = ['pk', 'sk', 'gsi1pk', 'gsi1sk'];
+  const kept = projection === 'KEYS_ONLY' ? keys : [...keys, ...projection];
+  return itemSize(Object.fromEntries(Object.entries(item).filter(([name]) => kept.includes(name)))) + ITEM_OVERHEAD_BYTES;
+};
+
+export interface StorageChoices {
+  projection?: IndexProjection;
+  pointInTimeRecovery?: { events: boolean; rollups: boolean };
+  hotClickDays?: number;
+}
+
+export const storageEstimate = (choices: StorageChoices = {}): StorageEstimate => {
+  const clickItem = representativeClick() as unknown as Record<string, unknown>;
+  const click = itemSize(clickItem) + ITEM_OVERHEAD_BYTES;
   const conversion = itemSize(representativeConversion()) + ITEM_OVERHEAD_BYTES;
   return {
     clickTableBytes: click,
-    clickIndexBytes: click,
+    clickIndexBytes: indexEntryBytes(clickItem, choices.projection ?? deployedCampaignIndexProjection),
+    hotClickMonths: (choices.hotClickDays ?? hotClickRetentionDays) / DAYS_PER_MONTH,
+    historyMonths,
+    pointInTimeRecovery: choices.pointInTimeRecovery ?? deployedPointInTimeRecovery,
     conversionTableBytes: conversion,
     conversionIndexBytes: conversion,
     creditRecordBytes: itemSize(representativeCreditRecord()) + ITEM_OVERHEAD_BYTES,
@@ -230,6 +284,10 @@ const noUsage = (): Usage => ({
   cloudFrontHttpsRequest: 0,
   cloudFrontFunctionInvocation: 0,
   cloudFrontDataTransferGb: 0,
+  s3StorageGbMonth: 0,
+  s3PutRequest: 0,
+  s3GetRequest: 0,
+  athenaTbScanned: 0,
   sqsRequest: 0,
 });
 
@@ -297,7 +355,7 @@ const perUnit = (path: CountedPath & { apiRequests?: number }, fn: FunctionId, p
  * conversions' (attribution reads visitor partitions; a click is rolled up without a read). Its
  * stream reads (about one GetRecords per invocation) are free for a Lambda trigger.
  */
-export const usagePerUnit = (capacity: Capacity, plan = program, redirectOrigin: RedirectOrigin = 'httpApi') => {
+export const usagePerUnit = (capacity: Capacity, plan = program, redirectOrigin: RedirectOrigin = deployedRedirectOrigin) => {
   const { rollup } = capacity;
   const bytes = plan.cdnResponseBytes;
   const rollupPerEvent = perUnit(rollup, pathFunctions.rollup, rollup.events, { reads: false });
@@ -321,39 +379,57 @@ export const usagePerUnit = (capacity: Capacity, plan = program, redirectOrigin:
   };
 };
 
-/** GB-months of storage (and of backup: table items only, indexes are not backed up). */
-const storageUsage = (tableBytesMonths: number, indexBytesMonths: number): Usage => ({
+/** Byte-months kept per table, and what point-in-time recovery backs up of them (table items only, indexes are not backed up). */
+interface StoredBytes {
+  eventsTable: number;
+  eventsIndex: number;
+  rollupsTable: number;
+}
+
+const storageUsage = (s: StorageEstimate, bytes: StoredBytes): Usage => ({
   ...noUsage(),
-  dynamoStorageGbMonth: (tableBytesMonths + indexBytesMonths) / GIB,
-  dynamoPitrGbMonth: tableBytesMonths / GIB,
+  dynamoStorageGbMonth: (bytes.eventsTable + bytes.eventsIndex + bytes.rollupsTable) / GIB,
+  dynamoPitrGbMonth: ((s.pointInTimeRecovery.events ? bytes.eventsTable : 0) + (s.pointInTimeRecovery.rollups ? bytes.rollupsTable : 0)) / GIB,
 });
 
-/** Keeping a click for its retention: the raw event (and its index copy), its share of roll-up rows, its ledger entry. */
+/**
+ * Keeping a click: the raw event (and its index entry) for its hot months, its share of roll-up
+ * rows (kept, like every roll-up row, for the history retention here), its ledger entry.
+ */
 const clickStorageForLife = (s: StorageEstimate, rowsPerClick: number): Usage =>
-  storageUsage(
-    (s.clickTableBytes + rowsPerClick * s.rollupRowBytes) * s.retentionMonths + s.ledgerBytes * (LEDGER_DAYS / DAYS_PER_MONTH),
-    s.clickIndexBytes * s.retentionMonths,
-  );
+  storageUsage(s, {
+    eventsTable: s.clickTableBytes * s.hotClickMonths,
+    eventsIndex: s.clickIndexBytes * s.hotClickMonths,
+    rollupsTable: rowsPerClick * s.rollupRowBytes * s.retentionMonths + s.ledgerBytes * (LEDGER_DAYS / DAYS_PER_MONTH),
+  });
 
 const conversionStorageForLife = (s: StorageEstimate): Usage =>
-  storageUsage(
-    (s.conversionTableBytes + s.creditRecordBytes) * s.retentionMonths + s.ledgerBytes * (LEDGER_DAYS / DAYS_PER_MONTH),
-    s.conversionIndexBytes * s.retentionMonths,
-  );
+  storageUsage(s, {
+    eventsTable: s.conversionTableBytes * s.retentionMonths,
+    eventsIndex: s.conversionIndexBytes * s.retentionMonths,
+    rollupsTable: s.creditRecordBytes * s.retentionMonths + s.ledgerBytes * (LEDGER_DAYS / DAYS_PER_MONTH),
+  });
+
+/** A month's clicks archived: S3 for the history retention, the archiver's PUTs and invocations. */
+const archiveUsage = (clicksPerFile: number, clicks: number): Usage =>
+  scale({ ...noUsage(), ...archiveUsagePerClick(clicksPerFile) }, clicks);
 
 /**
  * Storage in a month once raw events have reached their retention (month 14 on: the costliest
  * steady state; roll-up rows keep growing, they have no TTL — counted here for that period).
  */
-const steadyStateMonthlyStorage = (s: StorageEstimate, clicksPerMonth: number, conversionsPerMonth: number, rowsPerClick: number): Usage => {
-  const monthsKept = s.retentionMonths;
-  const tableBytes =
-    clicksPerMonth * monthsKept * (s.clickTableBytes + rowsPerClick * s.rollupRowBytes) +
-    conversionsPerMonth * monthsKept * (s.conversionTableBytes + s.creditRecordBytes) +
-    (clicksPerMonth + conversionsPerMonth) * (LEDGER_DAYS / DAYS_PER_MONTH) * s.ledgerBytes;
-  const indexBytes = clicksPerMonth * monthsKept * s.clickIndexBytes + conversionsPerMonth * monthsKept * s.conversionIndexBytes;
-  return storageUsage(tableBytes, indexBytes);
-};
+const steadyStateMonthlyStorage = (s: StorageEstimate, clicksPerMonth: number, conversionsPerMonth: number, rowsPerClick: number, clicksPerFile: number): Usage =>
+  add(
+    storageUsage(s, {
+      eventsTable: clicksPerMonth * s.hotClickMonths * s.clickTableBytes + conversionsPerMonth * s.retentionMonths * s.conversionTableBytes,
+      eventsIndex: clicksPerMonth * s.hotClickMonths * s.clickIndexBytes + conversionsPerMonth * s.retentionMonths * s.conversionIndexBytes,
+      rollupsTable:
+        clicksPerMonth * s.retentionMonths * rowsPerClick * s.rollupRowBytes +
+        conversionsPerMonth * s.retentionMonths * s.creditRecordBytes +
+        (clicksPerMonth + conversionsPerMonth) * (LEDGER_DAYS / DAYS_PER_MONTH) * s.ledgerBytes,
+    }),
+    { ...noUsage(), s3StorageGbMonth: (clicksPerMonth * s.historyMonths * parquetBytesPerClick(clicksPerFile)) / GIB },
+  );
 
 // ---------------------------------------------------------------------------------------------
 // Cost.
@@ -364,16 +440,34 @@ export interface CostColumns {
   programMonth: Usage;
 }
 
-export const usageColumns = (capacity: Capacity, storage = storageEstimate(), plan = program, redirectOrigin: RedirectOrigin = 'httpApi'): CostColumns => {
+export const usageColumns = (
+  capacity: Capacity,
+  storage = storageEstimate(),
+  plan = program,
+  redirectOrigin: RedirectOrigin = deployedRedirectOrigin,
+  shape: ProfileShape = peakShape(),
+): CostColumns => {
   const unit = usagePerUnit(capacity, plan, redirectOrigin);
+  const files = shape.clicksPerArchiveFile;
+  // Exports: the program's monthly exports of a month of clicks each, spread over its clicks.
+  const monthlyExports = scale({ ...noUsage(), ...exportUsage(plan.clicksPerMonth, files) }, exportsPerProgramMonth);
+  const archiveMonth = archiveUsage(files, plan.clicksPerMonth);
+  const archiveRequests = (usage: Usage): Usage => ({ ...usage, s3StorageGbMonth: 0 });
   return {
-    perMillionClicks: add(scale(unit.click, 1_000_000), scale(clickStorageForLife(storage, plan.rollupRowsPerClick), 1_000_000)),
+    perMillionClicks: add(
+      scale(unit.click, 1_000_000),
+      scale(clickStorageForLife(storage, plan.rollupRowsPerClick), 1_000_000),
+      archiveUsage(files, 1_000_000),
+      scale(monthlyExports, 1_000_000 / plan.clicksPerMonth),
+    ),
     perThousandConversions: add(scale(unit.conversion, 1_000), scale(conversionStorageForLife(storage), 1_000)),
     programMonth: add(
       scale(unit.click, plan.clicksPerMonth),
       scale(unit.conversion, plan.conversionsPerMonth),
       scale(unit.query, plan.queryRequestsPerMonth),
-      steadyStateMonthlyStorage(storage, plan.clicksPerMonth, plan.conversionsPerMonth, plan.rollupRowsPerClick),
+      steadyStateMonthlyStorage(storage, plan.clicksPerMonth, plan.conversionsPerMonth, plan.rollupRowsPerClick, files),
+      archiveRequests(archiveMonth),
+      monthlyExports,
     ),
   };
 };
@@ -390,9 +484,10 @@ export const costLines = (
   priceTable: PriceTable = listPrices,
   storage = storageEstimate(),
   plan = program,
-  redirectOrigin: RedirectOrigin = 'httpApi',
+  redirectOrigin: RedirectOrigin = deployedRedirectOrigin,
+  shape: ProfileShape = peakShape(),
 ): CostLine[] => {
-  const usage = usageColumns(capacity, storage, plan, redirectOrigin);
+  const usage = usageColumns(capacity, storage, plan, redirectOrigin, shape);
   return (Object.keys(priceTable) as PriceId[]).map((id) => ({
     id,
     perMillionClicks: usage.perMillionClicks[id] * priceTable[id].usd,
@@ -411,8 +506,8 @@ export const totals = (lines: CostLine[]): Omit<CostLine, 'id'> => ({
  * The redirect's origin behind the CDN, priced both ways on the same counts: what a million
  * clicks and a program month cost, and the share of a click's cost the choice moves.
  */
-export const redirectOriginComparison = (capacity: Capacity, priceTable: PriceTable = listPrices, storage = storageEstimate(), plan = program) => {
-  const priced = (origin: RedirectOrigin) => totals(costLines(capacity, priceTable, storage, plan, origin));
+export const redirectOriginComparison = (capacity: Capacity, priceTable: PriceTable = listPrices, storage = storageEstimate(), plan = program, shape: ProfileShape = peakShape()) => {
+  const priced = (origin: RedirectOrigin) => totals(costLines(capacity, priceTable, storage, plan, origin, shape));
   const httpApi = priced('httpApi');
   const functionUrl = priced('functionUrl');
   return {

@@ -19,6 +19,7 @@ export interface Price {
 
 const TAKEN_ON = '2026-11-27';
 const TAKEN_ON_CDN = '2026-12-05';
+const TAKEN_ON_ARCHIVE = '2026-12-05';
 
 export const region = 'us-east-1';
 
@@ -113,6 +114,38 @@ export const prices = {
     evidence:
       'corpus: stored copy of aws.amazon.com/cloudfront/pricing, "Regional Data Transfer Out to Internet (per GB)": First 10TB $0.085 ' +
       '(United States, Mexico, and Canada; Europe, Israel, and Türkiye), and "Free for origin fetches from any AWS origin"',
+  },
+  s3StorageGbMonth: {
+    usd: 0.023,
+    unit: 'GB-month of S3 Standard storage (first 50 TB a month; the Parquet archive of raw events)',
+    source: 'https://aws.amazon.com/s3/pricing/',
+    takenOn: TAKEN_ON_ARCHIVE,
+    evidence: 'secondary source in the stored corpus: cloudburn.io/blog/amazon-s3-pricing ("S3 Standard costs $0.023/GB/month", US East (N. Virginia), March 2026)',
+  },
+  s3PutRequest: {
+    usd: 0.005 / 1_000,
+    unit: 'S3 PUT, COPY, POST or LIST request (one archive file written; one listing)',
+    source: 'https://aws.amazon.com/s3/pricing/',
+    takenOn: TAKEN_ON_ARCHIVE,
+    evidence:
+      'public page ($0.005 per 1,000 PUT, COPY, POST, LIST requests, S3 Standard); the stored corpus states the same tier for LIST ' +
+      '(athena.guide/articles/athena-basics-pricing-model: "list operations actually cost $5 per million")',
+  },
+  s3GetRequest: {
+    usd: 0.0004 / 1_000,
+    unit: 'S3 GET or SELECT request (a query engine reading an archive file)',
+    source: 'https://aws.amazon.com/s3/pricing/',
+    takenOn: TAKEN_ON_ARCHIVE,
+    evidence: 'corpus: athena.guide/articles/athena-basics-pricing-model ("get operations $0.4 per million (in most regions)"); the same on the public page',
+  },
+  athenaTbScanned: {
+    usd: 5,
+    unit: 'TB scanned by an Athena SQL query (rounded up to the MB, 10 MB minimum per query)',
+    source: 'https://aws.amazon.com/athena/pricing/',
+    takenOn: TAKEN_ON_ARCHIVE,
+    evidence:
+      'corpus: athena.guide/articles/athena-basics-pricing-model ("a flat $5 per TB of data scanned, rounded to the nearest MB, with a 10 MB minimum"); ' +
+      'kindatechnical.com, Athena pricing lesson ("$5.00 per terabyte scanned")',
   },
   sqsRequest: {
     usd: 0.4 / 1_000_000,

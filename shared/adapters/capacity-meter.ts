@@ -20,14 +20,39 @@ export interface CapacityCount {
 }
 
 const counts = new Map<string, CapacityCount>();
+/**
+ * The same counts per scope (the function whose invocation made the call), when a scope is set:
+ * one process serves every function locally, and the cost model prices each path apart.
+ */
+const countsByScope = new Map<string, Map<string, CapacityCount>>();
+let currentScope: () => string | undefined = () => undefined;
+
+/** Names the scope of each call (e.g. an AsyncLocalStorage holding the function id). */
+export const setCapacityScope = (scope: () => string | undefined): void => {
+  currentScope = scope;
+};
+
+const countIn = (map: Map<string, CapacityCount>, key: string): CapacityCount => {
+  let count = map.get(key);
+  if (!count) {
+    count = { calls: 0, readUnits: 0, writeUnits: 0 };
+    map.set(key, count);
+  }
+  return count;
+};
 
 /** `call`: false for the second and later tables of one multi-table call (counted once). */
 const add = (key: string, capacity: ConsumedCapacity | undefined, call = true) => {
-  let count = counts.get(key);
-  if (!count) {
-    count = { calls: 0, readUnits: 0, writeUnits: 0 };
-    counts.set(key, count);
+  const scope = currentScope();
+  if (scope !== undefined) {
+    let scoped = countsByScope.get(scope);
+    if (!scoped) countsByScope.set(scope, (scoped = new Map()));
+    addTo(countIn(scoped, key), key, capacity, call);
   }
+  addTo(countIn(counts, key), key, capacity, call);
+};
+
+const addTo = (count: CapacityCount, key: string, capacity: ConsumedCapacity | undefined, call: boolean) => {
   if (call) count.calls++;
   if (!capacity) return;
   // DynamoDB Local reports CapacityUnits only; on AWS on-demand tables report Read/Write too.
@@ -91,4 +116,11 @@ export const installCapacityMeter = (client: DynamoDBClient): void => {
 export const capacitySnapshot = (): Record<string, CapacityCount> =>
   Object.fromEntries([...counts].map(([key, count]) => [key, { ...count }]));
 
-export const resetCapacityMeter = (): void => counts.clear();
+/** Counts per scope, then per "<Operation> <table>", since the last reset. */
+export const capacitySnapshotByScope = (): Record<string, Record<string, CapacityCount>> =>
+  Object.fromEntries([...countsByScope].map(([scope, map]) => [scope, Object.fromEntries([...map].map(([key, count]) => [key, { ...count }]))]));
+
+export const resetCapacityMeter = (): void => {
+  counts.clear();
+  countsByScope.clear();
+};

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isProcessAlive } from '../../infra/local/dynamodb-local.js';
+import { streamConsumer } from '../../infra/definitions.js';
 import { browserUserAgents } from '../support/client.js';
 
 const repositoryRoot = join(import.meta.dirname, '../..');
@@ -116,8 +117,8 @@ describe('npm start and the admin CLI', () => {
     const click = await fetch(link.body.shortUrl, { redirect: 'manual', headers: { 'user-agent': browserUserAgents.chromeDesktop } });
     expect(click.status).toBe(302);
 
-    // The consumer rolls the click up within its batching window: poll, with a deadline.
-    const deadline = Date.now() + 30_000;
+    // The consumer rolls the click up within its batching window (infra/definitions.ts): poll, with a deadline.
+    const deadline = Date.now() + streamConsumer.maxBatchingWindowSeconds * 1000 + 30_000;
     let stats: unknown;
     while (Date.now() < deadline) {
       stats = (await call('GET', `/v1/links/${link.body.slug}`, apiKey)).body.stats;

@@ -145,6 +145,8 @@ describe('the distribution', () => {
   it('the redirect (default behaviour): GET/HEAD, never cached, the headers a click is decided by with the viewer country, the viewer-request function, HSTS', () => {
     const d = config().DefaultCacheBehavior;
     expect(d.TargetOriginId).toBe(origin('redirect').Id);
+    // What the cost model prices as deployed (scripts/cost/model.ts reads edge.redirectOrigin).
+    expect(edge.redirectOrigin).toBe('functionUrl');
     expect(d.AllowedMethods).toEqual(['GET', 'HEAD']);
     expect(d.CachePolicyId).toBe(CACHING_DISABLED);
     const [policyId, policy] = only('AWS::CloudFront::OriginRequestPolicy');

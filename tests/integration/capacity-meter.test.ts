@@ -4,7 +4,8 @@
  */
 import { GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { capacitySnapshot, resetCapacityMeter } from '../../shared/adapters/capacity-meter.js';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { capacitySnapshot, capacitySnapshotByScope, resetCapacityMeter, setCapacityScope } from '../../shared/adapters/capacity-meter.js';
 import { documentClient } from '../../shared/adapters/dynamo.js';
 import { tableName } from '../../shared/adapters/config.js';
 import { createIsolatedTables } from '../support/tables.js';
@@ -39,5 +40,30 @@ describe('capacity meter', () => {
     // Transactions are billed 2 units per KB of each item: 2 + 2 + 4 (computed: DynamoDB Local
     // reports 4 for the whole call, 2 × its largest item).
     expect(counts[`TransactWriteItems ${table}`]).toMatchObject({ calls: 1, readUnits: 0, writeUnits: 8 });
+  });
+
+  it('keeps each scope\'s counts apart (the function whose invocation made the call) and the total of all', async () => {
+    resetCapacityMeter();
+    const table = tableName('rollups');
+    const invoking = new AsyncLocalStorage<string>();
+    setCapacityScope(() => invoking.getStore());
+    try {
+      await invoking.run('redirect', () => documentClient().send(new PutCommand({ TableName: table, Item: { pk: 's', sk: '1' } })));
+      await invoking.run('rollup', async () => {
+        await documentClient().send(new PutCommand({ TableName: table, Item: { pk: 's', sk: '2' } }));
+        await documentClient().send(new PutCommand({ TableName: table, Item: { pk: 's', sk: '3', pad: 'x'.repeat(1500) } }));
+      });
+      // Outside any scope: in the total only.
+      await documentClient().send(new PutCommand({ TableName: table, Item: { pk: 's', sk: '4' } }));
+    } finally {
+      setCapacityScope(() => undefined);
+    }
+    const byScope = capacitySnapshotByScope();
+    expect(Object.keys(byScope).sort()).toEqual(['redirect', 'rollup']);
+    expect(byScope.redirect[`PutItem ${table}`]).toEqual({ calls: 1, readUnits: 0, writeUnits: 1 });
+    expect(byScope.rollup[`PutItem ${table}`]).toEqual({ calls: 2, readUnits: 0, writeUnits: 3 });
+    expect(capacitySnapshot()[`PutItem ${table}`]).toEqual({ calls: 4, readUnits: 0, writeUnits: 5 });
+    resetCapacityMeter();
+    expect(capacitySnapshotByScope()).toEqual({});
   });
 });
