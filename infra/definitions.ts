@@ -292,6 +292,8 @@ export const archiveConsumer = {
   maxRecordAgeSeconds: 12 * 60 * 60,
   parallelizationFactor: 1,
   filterEventNames: ['INSERT'] as const,
+  /** Its iterator age reaches the 5-minute window in normal operation; alarm when it is far past it. */
+  iteratorAgeAlarmSeconds: 30 * 60,
 };
 
 /** Every consumer of the events stream: the CDK stack and the local runtime start one mapping each. */
