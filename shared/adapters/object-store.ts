@@ -130,10 +130,17 @@ let archive: { where: string; store: ObjectStore } | undefined;
  * may start several local runtimes, each with its own directory).
  */
 export const archiveStore = (): ObjectStore => {
+  const store = configuredArchiveStore();
+  if (!store) throw new Error(`Missing environment variable ${archiveBucketEnvVar} (or ${archiveDirEnvVar} locally)`);
+  return store;
+};
+
+/** The archive's store, or undefined where none is configured (a process that only reads the hot tables). */
+export const configuredArchiveStore = (): ObjectStore | undefined => {
   const bucket = process.env[archiveBucketEnvVar];
   const dir = process.env[archiveDirEnvVar];
   const where = bucket ? `s3:${bucket}` : dir ? `dir:${dir}` : undefined;
-  if (!where) throw new Error(`Missing environment variable ${archiveBucketEnvVar} (or ${archiveDirEnvVar} locally)`);
+  if (!where) return undefined;
   if (archive?.where !== where) archive = { where, store: bucket ? s3ObjectStore(bucket) : directoryObjectStore(dir!) };
   return archive.store;
 };
