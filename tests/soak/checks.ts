@@ -352,6 +352,11 @@ export const checkStores = async (seed: SoakSeed, dataDir: string): Promise<Chec
     /* none */
   }
   pieces.push({ where: 'dead-letter store', text: deadLetters });
+  // The Parquet archive holds every raw event again: it must be as clean as the table.
+  const archive = directoryObjectStore(join(dataDir, 'archive'));
+  for (const key of await archive.list(`${ARCHIVE_PREFIX}/`)) {
+    pieces.push({ where: `archive file ${key}`, text: JSON.stringify(await decodeArchiveFile((await archive.get(key))!)) });
+  }
   // Canaries: copies of a stored click, each carrying one planted secret, scanned with the rest.
   const planted = canaries(seed).map((canary, index) => ({
     canary,
@@ -362,7 +367,7 @@ export const checkStores = async (seed: SoakSeed, dataDir: string): Promise<Chec
   const missed = planted.filter(({ canary, piece }) => !catches(found.find((r) => r.where === piece.where)?.leaks ?? [], canary));
   const failures = found.filter((r) => !plantedWhere.has(r.where)).flatMap((r) => summarise(r.leaks).map((f) => `${r.where}: ${f}`));
   return {
-    name: 'tables and dead letters: no raw IP, no full user agent, no secret in clear (and every planted canary found)',
+    name: 'tables, dead letters and the archive: no raw IP, no full user agent, no secret in clear (and every planted canary found)',
     figures: { itemsScanned: items, canariesFound: `${planted.length - missed.length}/${planted.length}` },
     failures: [...missed.map(({ canary }) => `canary not found in a planted table item: ${canary.name}`), ...first(failures, 10)],
   };
