@@ -10,17 +10,33 @@ export const tableIds = ['entities', 'events', 'rollups'] as const;
 export type TableId = (typeof tableIds)[number];
 export const tableEnvVar = (id: TableId): string => `TABLE_${id.toUpperCase()}`;
 
-/** Raw-event retention: DynamoDB TTL removes raw events after this many days. */
+/**
+ * Where the history archive lives (shared/adapters/object-store.ts reads them): on AWS the
+ * bucket's name (set by the CDK stack on the functions that read or write it), locally a
+ * directory (set by the local runtime). Exactly one is set where the archive is used.
+ */
+export const archiveBucketEnvVar = 'ARCHIVE_BUCKET';
+export const archiveDirEnvVar = 'ARCHIVE_DIR';
+
+/**
+ * Hot retention of conversions and refunds: DynamoDB TTL removes them after this many days. They
+ * stay hot as long as the history: a conversion's item is its `conversionId` dedupe (a sender
+ * may repeat one months later) and refunds look their conversion up by it; they are ~1% of the
+ * events, so keeping them costs little. (Clicks: `hotClickRetentionDays`.)
+ */
 export const rawEventRetentionDays = 400;
 
 /** The longest attribution lookback a campaign may choose (spec section 6). */
 export const maxLookbackDays = 90;
 
 /**
- * How long a click stays in the hot events table (TTL), once archived: the longest lookback plus a
- * week's margin for late conversions and the archiver's retries. Conversions (and refunds) keep
- * `rawEventRetentionDays`: attribution and refunds read them. Older clicks are served from the
- * archive (exports).
+ * Hot retention of clicks (spec section 14): DynamoDB TTL removes a click this many days after
+ * its `at`. Attribution reads clicks up to `maxLookbackDays` before a conversion's `occurredAt`,
+ * and a conversion may reach us (or be processed) after it occurred: a sender retrying its
+ * webhook for days (Standard Webhooks senders retry for up to ~5 days), a roll-up batch
+ * replayed from the dead-letter queue. The 7-day margin keeps every click a conversion reported
+ * within a week of occurring can need. Exports and reconcile read older clicks from the archive,
+ * which holds every click from minutes after it was recorded.
  */
 export const hotClickRetentionDays = maxLookbackDays + 7;
 
