@@ -15,6 +15,7 @@ import { clickEventSchema } from '../../shared/domain/events.js';
 import { clickContributions } from '../../shared/domain/rollup.js';
 import {
   billedWriteUnits,
+  deployedRedirectOrigin,
   costLines,
   peakShape,
   program,
@@ -37,8 +38,9 @@ describe('cost model', () => {
   it('prices one million clicks by hand: API requests, Lambda requests and compute, write and read units', () => {
     const lines = costLines(capacity);
     const { redirect, rollup } = capacity;
-    // API Gateway: one API request per redirect request.
-    close(line(lines, 'apiGatewayHttpRequest').perMillionClicks, (1_000_000 * redirect.apiRequests) / redirect.requests * prices.apiGatewayHttpRequest.usd);
+    // API Gateway: one API request per redirect request, unless the redirect's origin is its function URL (as deployed).
+    const viaApiGateway = deployedRedirectOrigin === 'httpApi' ? 1 : 0;
+    close(line(lines, 'apiGatewayHttpRequest').perMillionClicks, viaApiGateway * (1_000_000 * redirect.apiRequests) / redirect.requests * prices.apiGatewayHttpRequest.usd);
     // Lambda requests: the redirect's invocations plus the roll-up consumer's share per event.
     // …and the archiver's invocation, shared by the clicks of one archive file.
     const archive = archiveUsagePerClick(peakShape().clicksPerArchiveFile);
@@ -144,7 +146,9 @@ describe('cost model', () => {
     const apiGatewayPerClick = (capacity.redirect.apiRequests / capacity.redirect.requests) * prices.apiGatewayHttpRequest.usd;
     close(c.savedPerMillionClicks, 1_000_000 * apiGatewayPerClick);
     close(c.savedPerProgramMonth, program.clicksPerMonth * apiGatewayPerClick);
-    close(c.httpApi.perMillionClicks, totals(costLines(capacity)).perMillionClicks);
+    close(c.httpApi.perMillionClicks, totals(costLines(capacity, prices, storageEstimate(), program, 'httpApi')).perMillionClicks);
+    // The default prices the origin as deployed.
+    close(totals(costLines(capacity)).perMillionClicks, c[deployedRedirectOrigin].perMillionClicks);
     close(c.savedShareOfClickCost, c.savedPerMillionClicks / c.httpApi.perMillionClicks);
     // Conversions and queries keep their API Gateway requests whatever the redirect's origin.
     close(c.httpApi.perThousandConversions, c.functionUrl.perThousandConversions);
