@@ -90,6 +90,14 @@ export interface FunctionDefinition {
   tables: Partial<Record<TableId, TableAccess>>;
   /** Use of the webhook-secret key: `seal` (kms:Encrypt) or `open` (kms:Decrypt). */
   secrets?: 'seal' | 'open';
+  /** Use of the export download-link HMAC key: `sign` (kms:GenerateMac) or `verify` (kms:VerifyMac). */
+  downloadLinks?: 'sign' | 'verify';
+  /** Functions it starts asynchronously (lambda:InvokeFunction; `<ID>_FUNCTION_NAME` env var). */
+  invokes?: readonly FunctionId[];
+  /** Runs export queries: the archive (read), the exports bucket (read/write), Athena and Glue. */
+  exportEngine?: boolean;
+  /** Reads export files from the exports bucket (presigned downloads). */
+  exportFiles?: 'read';
   /**
    * Files (relative to the repository root) the handler reads at run time: copied next to the
    * bundle on AWS under the same relative paths; read from the repository locally.
@@ -190,6 +198,37 @@ export const functions = {
     timeoutSeconds: 29,
     tables: { entities: 'read', events: 'read', rollups: 'read' },
     description: 'Dashboard reads: attribution, leaderboard, advocate stats, raw events',
+  },
+  exports: {
+    entry: 'functions/exports.ts',
+    handler: 'handler',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    tables: { entities: 'readWrite' },
+    downloadLinks: 'sign',
+    invokes: ['exportWorker'],
+    description: 'POST /v1/exports, GET /v1/exports/{exportId}: history exports, queued and followed',
+  },
+  exportDownload: {
+    entry: 'functions/export-download.ts',
+    handler: 'handler',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    tables: { entities: 'read' },
+    downloadLinks: 'verify',
+    exportFiles: 'read',
+    description: 'GET /v1/exports/{exportId}/download: checks the signed link, redirects to the file',
+  },
+  exportWorker: {
+    entry: 'functions/export-worker.ts',
+    handler: 'handler',
+    // Stages a range's hot events (up to ~90 days of a campaign's clicks) as Parquet in memory.
+    memoryMb: 1024,
+    // Athena's queue and scan of 13 months of a large program, with room to spare.
+    timeoutSeconds: 900,
+    tables: { entities: 'readWrite', events: 'read', rollups: 'read' },
+    exportEngine: true,
+    description: 'Export worker (invoked asynchronously): stages hot events, runs the export query, marks the export done',
   },
   openapi: {
     entry: 'functions/openapi.ts',

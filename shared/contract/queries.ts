@@ -86,3 +86,10 @@ export const pathParameterSchemas = {
   file: z.string().min(1).meta({ description: 'Asset file name', examples: ['dashboard.js'] }),
   hostname: z.string().min(1).meta({ description: 'A short domain of the organization (any case, Unicode or punycode)', examples: ['go.acme.example'] }),
 } as const;
+
+/** The signed download link's parameters; the handler checks them (a bad one is 403, not 400). */
+export const exportDownloadQuerySchema = z.object({
+  org: z.string().max(64).optional().meta({ description: 'The organization (signed)' }),
+  expires: z.string().max(16).optional().meta({ description: 'Epoch seconds after which the link is refused (signed)' }),
+  signature: z.string().max(128).optional().meta({ description: 'base64url HMAC-SHA256 of organization, export and expiry' }),
+});
