@@ -10,6 +10,14 @@ export const tableIds = ['entities', 'events', 'rollups'] as const;
 export type TableId = (typeof tableIds)[number];
 export const tableEnvVar = (id: TableId): string => `TABLE_${id.toUpperCase()}`;
 
+/**
+ * Where the history archive lives (shared/adapters/object-store.ts reads them): on AWS the
+ * bucket's name (set by the CDK stack on the functions that read or write it), locally a
+ * directory (set by the local runtime). Exactly one is set where the archive is used.
+ */
+export const archiveBucketEnvVar = 'ARCHIVE_BUCKET';
+export const archiveDirEnvVar = 'ARCHIVE_DIR';
+
 /** Raw-event retention: DynamoDB TTL removes raw events after this many days. */
 export const rawEventRetentionDays = 400;
 
