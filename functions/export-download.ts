@@ -9,7 +9,7 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { verifyDownload } from '../shared/adapters/download-links.js';
-import { exportFileAnswer } from '../shared/adapters/export-files.js';
+import { exportsStore } from '../shared/adapters/export-store.js';
 import { getExport } from '../shared/adapters/exports.js';
 import { logger } from '../shared/adapters/observability.js';
 import { requestLogging } from '../shared/adapters/request-logging.js';
@@ -17,6 +17,7 @@ import { isTransientDynamoError } from '../shared/adapters/transient-errors.js';
 import { HttpError, parseQuery, pathParam, problem, serviceUnavailable, type HttpResult } from '../shared/contract/http.js';
 import { exportDownloadQuerySchema } from '../shared/contract/queries.js';
 import { isValidId } from '../shared/domain/ids.js';
+import { PRESIGNED_URL_SECONDS } from '../shared/domain/exports.js';
 
 const refused = (why: string): HttpResult => problem(403, `${why}; ask GET /v1/exports/{exportId} for a new link`);
 
@@ -31,9 +32,12 @@ const download = async (event: APIGatewayProxyEventV2): Promise<HttpResult> => {
   if (expires <= Date.now() / 1000) return refused('The link has expired');
   const record = await getExport(query.org, exportId);
   if (!record || record.status !== 'succeeded' || !record.fileKey) return problem(404, 'No file for this export');
-  const answer = await exportFileAnswer(record.fileKey);
-  if (!answer) return problem(404, 'No file for this export');
-  if (answer.kind === 'redirect') return { statusCode: 302, headers: { location: answer.url, 'cache-control': 'no-store' }, body: '' };
+  const store = exportsStore();
+  // S3: a redirect to the file, valid a minute. The directory store presigns nothing: the file itself.
+  const url = await store.presignGet(record.fileKey, PRESIGNED_URL_SECONDS);
+  if (url) return { statusCode: 302, headers: { location: url, 'cache-control': 'no-store' }, body: '' };
+  const bytes = await store.get(record.fileKey);
+  if (!bytes) return problem(404, 'No file for this export');
   return {
     statusCode: 200,
     headers: {
@@ -41,7 +45,7 @@ const download = async (event: APIGatewayProxyEventV2): Promise<HttpResult> => {
       'content-disposition': `attachment; filename="${record.campaignId}-${record.type}s-${record.from}-${record.to}.${record.format}"`,
       'cache-control': 'no-store',
     },
-    body: answer.body.toString('base64'),
+    body: Buffer.from(bytes).toString('base64'),
     isBase64Encoded: true,
   };
 };

@@ -16,7 +16,10 @@ import type { TableId } from '../../shared/settings.js';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.js';
 import { startHttpServer, type JwksProvider } from './http-server.js';
 import { applyHandlerEnvironment, handlerEnvironment, runtimeRegion } from './environment.js';
-import { createHandlerLoader, type HandlerOverrides, type LambdaEnvironment } from './lambda.js';
+import { createBackgroundInvoker, createHandlerLoader, createInvoker, type HandlerOverrides, type LambdaEnvironment } from './lambda.js';
+import { registerLocalAsyncInvoker } from '../../shared/adapters/invoke-async.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { emptyPollerCounters, startStreamPoller, type StreamConsumerSettings, type StreamPoller } from './stream-poller.js';
 import { ensureTables } from './tables.js';
 
@@ -78,6 +81,8 @@ export interface LocalRuntime {
   handlerEnv: Record<string, string>;
   /** The DynamoDB Local this runtime spawned (undefined when it reused one). */
   dynamodb?: DynamoDbLocal;
+  /** Settles when every asynchronous invocation started so far (export workers) has finished. */
+  backgroundIdle(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -103,9 +108,15 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
 
   // Stopped in this order: HTTP first (no new events), then the poller (it finishes its
   // batch), then DynamoDB Local. Filled in as parts start, so a failed start cleans up too.
-  const parts: { http?: () => Promise<void>; poller?: () => Promise<void>; dynamodb?: () => Promise<void> } = {};
+  const parts: {
+    http?: () => Promise<void>;
+    background?: () => Promise<void>;
+    poller?: () => Promise<void>;
+    dynamodb?: () => Promise<void>;
+    scratch?: () => Promise<void>;
+  } = {};
   const cleanUp = async () => {
-    for (const stopPart of [parts.http, parts.poller, parts.dynamodb]) {
+    for (const stopPart of [parts.http, parts.background, parts.poller, parts.dynamodb, parts.scratch]) {
       await stopPart?.().catch((error) => console.error('[local-runtime] stop failed:', error));
     }
   };
@@ -119,6 +130,14 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
       dynamodbEndpoint = dynamodb.endpoint;
     }
     const tables = await ensureTables(dynamodbEndpoint, { prefix: options.tablePrefix, region });
+
+    // The archive and the exports (directory stores): kept with the data, or thrown away on stop.
+    let storesDir = dataDir;
+    if (!storesDir) {
+      const scratch = await mkdtemp(join(tmpdir(), 'advocacy-stores-'));
+      parts.scratch = () => rm(scratch, { recursive: true, force: true });
+      storesDir = scratch;
+    }
 
     const loadHandler = createHandlerLoader(options.handlers);
     const jwks = options.issuer?.jwks ?? options.jwks;
@@ -149,9 +168,21 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
       issuer: options.issuer,
       publicBaseUrl: options.publicBaseUrl ?? http?.baseUrl,
       jwksUrl: http && jwks ? `${http.baseUrl}/.well-known/jwks.json` : undefined,
+      archiveDir: join(storesDir, 'archive'),
+      exportsDir: join(storesDir, 'exports'),
       overrides: options.env,
     });
     applyHandlerEnvironment(handlerEnv);
+
+    // Lambda's asynchronous invocations (the export worker), run in the background of this process.
+    const background = createBackgroundInvoker(createInvoker({ loadHandler, lambda, enforceTimeouts: options.enforceTimeouts ?? true }), (id, error) => {
+      if (!options.quiet) console.error(`[local-runtime] asynchronous ${id} failed:`, error);
+    });
+    if (role !== 'consumer') registerLocalAsyncInvoker((target, payload) => background.start(target, payload));
+    parts.background = async () => {
+      registerLocalAsyncInvoker(undefined);
+      await background.idle();
+    };
 
     let poller = noPoller();
     if (role !== 'api') {
@@ -182,6 +213,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
       poller,
       handlerEnv,
       dynamodb,
+      backgroundIdle: () => background.idle(),
       stop: () => (stopping ??= cleanUp()),
     };
   } catch (error) {

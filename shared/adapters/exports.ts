@@ -37,11 +37,12 @@ export interface ExportRecord {
 /** The organization already has `MAX_EXPORTS_IN_FLIGHT` exports queued or running. */
 export class ExportsBusyError extends Error {}
 
-const fields = ['exportId', 'orgId', 'campaignId', 'from', 'to', 'type', 'format', 'status', 'createdAt', 'startedAt', 'finishedAt', 'rowCount', 'fileKey', 'error', 'expiresAt'] as const;
+const fields = ['exportId', 'orgId', 'campaignId', 'from', 'to', 'format', 'status', 'createdAt', 'startedAt', 'finishedAt', 'rowCount', 'fileKey', 'error', 'expiresAt'] as const;
 
 const recordOf = (item: Record<string, unknown>): ExportRecord => {
   const out: Record<string, unknown> = {};
   for (const field of fields) if (item[field] !== undefined) out[field] = item[field];
+  out.type = item.exportType;
   return out as unknown as ExportRecord;
 };
 
@@ -73,7 +74,8 @@ export const createExport = async (orgId: string, request: ExportRequest, now = 
           {
             Put: {
               TableName: table(),
-              Item: { ...entityKeys.export(orgId, record.exportId), type: 'export', ...record },
+              // `type` names the kind of entity in this table; the export's event type is `exportType`.
+              Item: { ...entityKeys.export(orgId, record.exportId), ...record, type: 'export', exportType: record.type },
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           },
