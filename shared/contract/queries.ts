@@ -85,6 +85,7 @@ export const pathParameterSchemas = {
   sourceId: z.string().min(1).meta({ description: 'Webhook source id', examples: ['src_01JD8Y3N5QK2W7X9ZB4C'] }),
   file: z.string().min(1).meta({ description: 'Asset file name', examples: ['dashboard.js'] }),
   hostname: z.string().min(1).meta({ description: 'A short domain of the organization (any case, Unicode or punycode)', examples: ['go.acme.example'] }),
+  exportId: z.string().min(1).meta({ description: 'Export id', examples: ['exp_4fK9sQ2mX7pL1vB8nR3c'] }),
 } as const;
 
 /** The signed download link's parameters; the handler checks them (a bad one is 403, not 400). */
