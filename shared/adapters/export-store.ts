@@ -7,7 +7,7 @@
  *   export-staging/type=<type>/export_id=<exportId>/hot.parquet   hot rows staged for one export
  */
 import { parquetWriteBuffer } from 'hyparquet-writer';
-import { archiveColumns, type ArchiveRow } from '../domain/archive.js';
+import type { ArchiveRow } from '../domain/archive.js';
 import { conversionIntegerColumns, conversionStagingColumns } from '../domain/export-query.js';
 import { exportFileName, type ExportFormat, type ExportType } from '../domain/exports.js';
 import { encodeArchiveFile } from './archive-file.js';
