@@ -22,6 +22,7 @@ const scenarios: Record<ScenarioId, () => Promise<Scenario>> = {
   webhooks: async () => (await import('./scenarios/webhooks.js')).webhooks,
   queries: async () => (await import('./scenarios/queries.js')).queries,
   rollup: async () => (await import('./scenarios/rollup.js')).rollup,
+  export: async () => (await import('./scenarios/export.js')).exportScenario,
 };
 
 const RSS_LIMIT_BYTES = 300 * 1024 * 1024;

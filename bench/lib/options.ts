@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 
-export const scenarioIds = ['cold-start', 'redirect', 'webhooks', 'queries', 'rollup'] as const;
+export const scenarioIds = ['cold-start', 'redirect', 'webhooks', 'queries', 'rollup', 'export'] as const;
 export type ScenarioId = (typeof scenarioIds)[number];
 
 export interface BenchOptions {
@@ -49,7 +49,7 @@ export const parseOptions = (argv = process.argv.slice(2)): BenchOptions => {
   });
   if (values.help) {
     process.stdout.write(
-      'npm run bench -- [--only cold-start,redirect,webhooks,queries,rollup] [--repeats 3] [--load-seconds 10]\n' +
+      'npm run bench -- [--only cold-start,redirect,webhooks,queries,rollup,export] [--repeats 3] [--load-seconds 10]\n' +
         '                 [--rollup-clicks N --rollup-conversions N | --full] [--quick] [--label name] [--no-docs]\n',
     );
     process.exit(0);
