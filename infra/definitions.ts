@@ -88,6 +88,11 @@ export interface FunctionDefinition {
   timeoutSeconds: number;
   /** Tables the function touches and how; drives IAM grants and env vars. */
   tables: Partial<Record<TableId, TableAccess>>;
+  /**
+   * Use of the history archive's object store (shared/adapters/object-store.ts): drives the S3
+   * grant and `ARCHIVE_BUCKET` on AWS, `ARCHIVE_DIR` locally.
+   */
+  archive?: TableAccess;
   /** Use of the webhook-secret key: `seal` (kms:Encrypt) or `open` (kms:Decrypt). */
   secrets?: 'seal' | 'open';
   /** Use of the export download-link HMAC key: `sign` (kms:GenerateMac) or `verify` (kms:VerifyMac). */
@@ -255,6 +260,16 @@ export const functions = {
     tables: { entities: 'read', events: 'read', rollups: 'readWrite' },
     description: 'Events stream consumer: exact roll-ups',
   },
+  archiver: {
+    entry: 'functions/archiver.ts',
+    handler: 'handler',
+    // A 10,000-record batch is ~6 MB of JSON in and a few MB of Parquet out, built in memory.
+    memoryMb: 1024,
+    timeoutSeconds: 120,
+    tables: {},
+    archive: 'readWrite',
+    description: 'Events stream consumer: raw events into the Parquet history archive',
+  },
 } as const satisfies Record<FunctionId, FunctionDefinition>;
 
 /**
@@ -272,10 +287,14 @@ export const authorizerSettings = {
 };
 
 /**
- * The events-table stream consumer. The CDK event source mapping and the local poller both
- * take these values.
+ * The events-table stream consumers. The CDK event source mappings and the local poller both
+ * take these values; each consumer has its own mapping, checkpoints and dead-letter queue.
+ *
+ * The roll-up consumer: exact counters, seconds behind the clicks.
  */
 export const streamConsumer = {
+  /** Names the consumer's construct, checkpoints and dead letters. */
+  name: 'rollup',
   function: 'rollup' as FunctionId,
   table: 'events' as TableId,
   startingPosition: 'TRIM_HORIZON' as const,
@@ -289,6 +308,36 @@ export const streamConsumer = {
   /** Only inserts carry new facts; updates and TTL deletions are not delivered. */
   filterEventNames: ['INSERT'] as const,
 };
+
+/**
+ * The archiver (docs/architecture.md, "The history archive"): every inserted event into Parquet.
+ * Large batches and a long window make few, large files (an archive of many small files is slow
+ * and costly to query, and each S3 PUT is billed); an event is at most ~5 minutes behind in the
+ * archive, which it joins months before it leaves the hot table. No bisection: the archiver fails
+ * whole batches only (a retry must start at the batch's first record, which names its files);
+ * `reportBatchItemFailures` lets it say so without counting as a function error.
+ */
+export const archiveConsumer = {
+  name: 'archive',
+  function: 'archiver' as FunctionId,
+  table: 'events' as TableId,
+  startingPosition: 'TRIM_HORIZON' as const,
+  batchSize: 10_000,
+  maxBatchingWindowSeconds: 300,
+  bisectBatchOnError: false,
+  reportBatchItemFailures: true,
+  retryAttempts: 10,
+  // The stream keeps records 24 hours; give up (DLQ) well before they vanish, so a replay can still read them.
+  maxRecordAgeSeconds: 12 * 60 * 60,
+  parallelizationFactor: 1,
+  filterEventNames: ['INSERT'] as const,
+  /** Its iterator age reaches the 5-minute window in normal operation; alarm when it is far past it. */
+  iteratorAgeAlarmSeconds: 30 * 60,
+};
+
+/** Every consumer of the events stream: the CDK stack and the local runtime start one mapping each. */
+export const streamConsumers = [streamConsumer, archiveConsumer] as const;
+export type StreamConsumerDefinition = (typeof streamConsumers)[number];
 
 /** Default HTTP API throttling (stage-wide), and the higher limit for the public redirect. */
 export const throttling = {

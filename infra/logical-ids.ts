@@ -16,4 +16,6 @@ export const statefulLogicalIds = {
   } satisfies Record<TableId, string>,
   webhookSecretsKey: 'WebhookSecretsKey5C1E05FC',
   rollupDeadLetterQueue: 'RollupConsumerDeadLetterQueueE2267C55',
+  archiveDeadLetterQueue: 'ArchiveConsumerDeadLetterQueue',
+  archiveBucket: 'HistoryArchiveBucket',
 } as const;

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { CfnCondition, CfnOutput, CfnResource, CfnParameter, Fn, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnCondition, CfnOutput, CfnResource, CfnParameter, Duration, Fn, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct, IConstruct } from 'constructs';
 import {
@@ -10,12 +10,14 @@ import {
   monitoring,
   scaling,
   streamConsumer,
+  streamConsumers,
   tables,
   throttling,
   type TableAccess,
 } from './definitions.js';
 import { routeKey, routes, type FunctionId } from '../shared/contract/routes.js';
-import { tableEnvVar, type TableId } from '../shared/settings.js';
+import { archiveBucketEnvVar, historyRetentionDays, tableEnvVar, type TableId } from '../shared/settings.js';
+import { HistoryArchive } from './constructs/history-archive.js';
 import { ApiFunction } from './constructs/api-function.js';
 import { EdgeDistribution } from './constructs/edge-distribution.js';
 import { OperationsMonitoring } from './constructs/operations-monitoring.js';
@@ -166,15 +168,23 @@ export class AdvocacyStack extends Stack {
       removalPolicy,
     });
 
+    // Raw events as Parquet, written by the archiver (docs/architecture.md, "The history archive").
+    const archive = new HistoryArchive(this, 'HistoryArchive', { retentionDays: historyRetentionDays, removalPolicy });
+
     const handlers = {} as Record<FunctionId, ApiFunction>;
     for (const [fnId, def] of Object.entries(functions) as Array<[FunctionId, (typeof functions)[FunctionId]]>) {
       const access = Object.entries(def.tables) as Array<[TableId, TableAccess]>;
       const secrets = 'secrets' in def ? def.secrets : undefined;
+      const archiveAccess = 'archive' in def ? def.archive : undefined;
       handlers[fnId] = new ApiFunction(this, pascal(fnId), {
         definition: def,
         projectRoot: PROJECT_ROOT,
         serviceName: fnId,
-        environment: secrets ? { ...sharedEnvironment, SECRETS_KMS_KEY_ID: secretsKey.keyArn } : sharedEnvironment,
+        environment: {
+          ...sharedEnvironment,
+          ...(secrets ? { SECRETS_KMS_KEY_ID: secretsKey.keyArn } : {}),
+          ...(archiveAccess ? { [archiveBucketEnvVar]: archive.bucket.bucketName } : {}),
+        },
         tables: access.map(([tableId, level]) => ({
           table: data.tables[tableId],
           envVar: tableEnvVar(tableId),
@@ -191,6 +201,8 @@ export class AdvocacyStack extends Stack {
       // Exactly the one action each needs (grantEncrypt would add ReEncrypt*/GenerateDataKey*).
       if (secrets === 'seal') secretsKey.grant(handlers[fnId].fn, 'kms:Encrypt');
       if (secrets === 'open') secretsKey.grant(handlers[fnId].fn, 'kms:Decrypt');
+      const archiveAccess = 'archive' in def ? def.archive : undefined;
+      if (archiveAccess) archive.grant(handlers[fnId].fn, archiveAccess);
     }
 
     const api = new TrackingApi(this, 'Api', {
@@ -214,13 +226,23 @@ export class AdvocacyStack extends Stack {
       logRemovalPolicy: removalPolicy,
     });
 
-    const { function: consumerFn, table: consumerTable, ...consumerSettings } = streamConsumer;
-    const consumer = new StreamConsumer(this, 'RollupConsumer', {
-      fn: handlers[consumerFn].fn,
-      table: data.tables[consumerTable],
-      settings: consumerSettings,
-      removalPolicy,
-    });
+    // One mapping per consumer of the events stream, each with its own DLQ and alarms.
+    const consumers = Object.fromEntries(
+      streamConsumers.map(({ function: consumerFn, table: consumerTable, ...settings }) => [
+        settings.name,
+        new StreamConsumer(this, `${pascal(settings.name)}Consumer`, {
+          fn: handlers[consumerFn].fn,
+          table: data.tables[consumerTable],
+          settings,
+          removalPolicy,
+          ...('iteratorAgeAlarmSeconds' in settings
+            ? { maxIteratorAge: Duration.seconds(settings.iteratorAgeAlarmSeconds), keeps: 'history archive' }
+            : {}),
+        }),
+      ]),
+    ) as Record<(typeof streamConsumers)[number]['name'], StreamConsumer>;
+    const consumer = consumers[streamConsumer.name];
+    const archiveConsumerConstruct = consumers.archive;
 
     const cdn = new EdgeDistribution(this, 'Edge', {
       apiUrl: api.url,
@@ -235,7 +257,8 @@ export class AdvocacyStack extends Stack {
       httpApi: api.httpApi,
       functions: Object.fromEntries(Object.entries(handlers).map(([fnId, h]) => [fnId, h.fn])) as Record<FunctionId, ApiFunction['fn']>,
       deadLetterQueue: consumer.deadLetterQueue,
-      otherAlarms: Object.values(consumer.alarms),
+      archiveDeadLetterQueue: archiveConsumerConstruct.deadLetterQueue,
+      otherAlarms: Object.values(consumers).flatMap((each) => Object.values(each.alarms)),
       alarmEmail: alarmEmail.valueAsString,
       emailCondition: alarmEmailGiven,
       settings: monitoring,
@@ -258,6 +281,11 @@ export class AdvocacyStack extends Stack {
       value: consumer.deadLetterQueue.queueUrl,
       description: 'Failed roll-up batches (stream shard and sequence numbers)',
     });
+    new CfnOutput(this, 'ArchiveDeadLetterQueueUrl', {
+      value: archiveConsumerConstruct.deadLetterQueue.queueUrl,
+      description: 'Failed archive batches (stream shard and sequence numbers): docs/operations.md, "Archive dead letters"',
+    });
+    new CfnOutput(this, 'ArchiveBucketName', { value: archive.bucket.bucketName, description: 'The history archive (Parquet)' });
     for (const [tableId, table] of Object.entries(data.tables)) {
       new CfnOutput(this, `${pascal(tableId)}TableName`, { value: table.tableName });
     }
@@ -267,5 +295,7 @@ export class AdvocacyStack extends Stack {
     for (const [tableId, table] of Object.entries(data.tables) as Array<[TableId, Construct]>) pin(table, statefulLogicalIds.tables[tableId]);
     pin(secretsKey, statefulLogicalIds.webhookSecretsKey);
     pin(consumer.deadLetterQueue, statefulLogicalIds.rollupDeadLetterQueue);
+    pin(archiveConsumerConstruct.deadLetterQueue, statefulLogicalIds.archiveDeadLetterQueue);
+    pin(archive.bucket, statefulLogicalIds.archiveBucket);
   }
 }

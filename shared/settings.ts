@@ -18,11 +18,27 @@ export const tableEnvVar = (id: TableId): string => `TABLE_${id.toUpperCase()}`;
 export const archiveBucketEnvVar = 'ARCHIVE_BUCKET';
 export const archiveDirEnvVar = 'ARCHIVE_DIR';
 
-/** Raw-event retention: DynamoDB TTL removes raw events after this many days. */
+/**
+ * Hot retention of conversions and refunds: DynamoDB TTL removes them after this many days. They
+ * stay hot as long as the history: a conversion's item is its `conversionId` dedupe (a sender
+ * may repeat one months later) and refunds look their conversion up by it; they are ~1% of the
+ * events, so keeping them costs little. (Clicks: `hotClickRetentionDays`.)
+ */
 export const rawEventRetentionDays = 400;
 
 /** The longest attribution lookback a campaign may choose (spec section 6). */
 export const maxLookbackDays = 90;
+
+/**
+ * Hot retention of clicks (spec section 14): DynamoDB TTL removes a click this many days after
+ * its `at`. Attribution reads clicks up to `maxLookbackDays` before a conversion's `occurredAt`,
+ * and a conversion may reach us (or be processed) after it occurred: a sender retrying its
+ * webhook for days (Standard Webhooks senders retry for up to ~5 days), a roll-up batch
+ * replayed from the dead-letter queue. The 7-day margin keeps every click a conversion reported
+ * within a week of occurring can need. Exports and reconcile read older clicks from the archive,
+ * which holds every click from minutes after it was recorded.
+ */
+export const hotClickRetentionDays = maxLookbackDays + 7;
 
 /**
  * History retention (spec section 14): how long an organization's raw events stay queryable, in

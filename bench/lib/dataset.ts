@@ -5,7 +5,7 @@
  *
  * Pure: no database access. bench/lib/world.ts seeds the entities and fills in the slugs.
  */
-import { rawEventRetentionDays } from '../../shared/settings.js';
+import { hotClickRetentionDays, rawEventRetentionDays } from '../../shared/settings.js';
 import { conversionEventId } from '../../shared/adapters/conversions.js';
 import { eventKeys } from '../../shared/adapters/keys.js';
 import type { Channel } from '../../shared/domain/channels.js';
@@ -223,6 +223,7 @@ export interface GeneratedEvents {
 }
 
 const retentionSeconds = rawEventRetentionDays * 24 * 60 * 60;
+const clickRetentionSeconds = hotClickRetentionDays * 24 * 60 * 60;
 
 const CROCKFORD32 = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
@@ -280,7 +281,7 @@ export const clickItem = (
     referrerHost: visitor ? pickBy(clickId, referrerHosts) : undefined,
     gsi1pk: eventKeys.campaignIndex(link.orgId, link.campaignId, clickId),
     gsi1sk: eventKeys.campaignIndexSort(at, clickId),
-    expiresAt: Math.floor(clickMs / 1000) + retentionSeconds,
+    expiresAt: Math.floor(clickMs / 1000) + clickRetentionSeconds,
   };
 };
 

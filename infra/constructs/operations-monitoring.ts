@@ -18,6 +18,8 @@ export interface OperationsMonitoringProps {
   readonly functions: Record<FunctionId, lambda.IFunction>;
   /** The roll-up consumer's dead-letter queue. */
   readonly deadLetterQueue: sqs.IQueue;
+  /** The archiver's dead-letter queue (its alarm comes with `otherAlarms`), graphed beside the roll-up's. */
+  readonly archiveDeadLetterQueue: sqs.IQueue;
   /** Alarms made elsewhere (the stream consumer's) that must notify too. */
   readonly otherAlarms: cloudwatch.Alarm[];
   /** Address the alarm topic mails; the subscription exists only under `emailCondition`. */
@@ -147,9 +149,12 @@ export class OperationsMonitoring extends Construct {
           new cloudwatch.GraphWidget({ title: 'Clicks recorded (rolled up) and lost', left: [clicksRecorded], right: [clicksLost], width: 8 }),
           new cloudwatch.GraphWidget({ title: 'Conversion webhooks', left: conversions, width: 8 }),
           new cloudwatch.GraphWidget({
-            title: 'Roll-up lag (ms) and dead letters',
+            title: 'Roll-up lag (ms) and dead letters (roll-up, archive)',
             left: [rollupLag, props.functions.rollup.metric('IteratorAge', { period: PERIOD, statistic: cloudwatch.Stats.MAXIMUM })],
-            right: [props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: PERIOD, statistic: cloudwatch.Stats.MAXIMUM })],
+            right: [
+              props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: PERIOD, statistic: cloudwatch.Stats.MAXIMUM, label: 'roll-up dead letters' }),
+              props.archiveDeadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: PERIOD, statistic: cloudwatch.Stats.MAXIMUM, label: 'archive dead letters' }),
+            ],
             width: 8,
           }),
         ],

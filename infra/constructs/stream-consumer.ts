@@ -6,21 +6,23 @@ import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
-import type { streamConsumer } from '../definitions.js';
+import type { StreamConsumerDefinition } from '../definitions.js';
 
-export type StreamConsumerSettings = Omit<typeof streamConsumer, 'function' | 'table'>;
+export type StreamConsumerSettings = Omit<StreamConsumerDefinition, 'function' | 'table'>;
 
 export interface StreamConsumerProps {
   /** The consumer function (its role gets the stream read and DLQ send grants). */
   readonly fn: lambda.Function;
   /** A table with a stream. */
   readonly table: dynamodb.ITable;
-  /** Mapping settings: infra/definitions.ts `streamConsumer`, shared with the local poller. */
+  /** Mapping settings: infra/definitions.ts `streamConsumers`, shared with the local poller. */
   readonly settings: StreamConsumerSettings;
   /** @default RemovalPolicy.RETAIN */
   readonly removalPolicy?: RemovalPolicy;
-  /** Iterator age (roll-up lag) above which to alarm. @default 60 seconds */
+  /** Iterator age (how far behind the stream the consumer is) above which to alarm. @default 60 seconds */
   readonly maxIteratorAge?: Duration;
+  /** What the consumer keeps up to date, for the alarm texts. @default 'roll-ups' */
+  readonly keeps?: string;
 }
 
 /**
@@ -39,6 +41,7 @@ export class StreamConsumer extends Construct {
   constructor(scope: Construct, id: string, props: StreamConsumerProps) {
     super(scope, id);
     const s = props.settings;
+    const keeps = props.keeps ?? 'roll-ups';
 
     // Receives the *metadata* of failed batches (shard, sequence numbers), not the records: the
     // records stay in the events table and can be replayed from it.
@@ -82,7 +85,7 @@ export class StreamConsumer extends Construct {
     this.alarms = {
       deadLetters: new cloudwatch.Alarm(this, 'DeadLettersAlarm', {
         alarmDescription:
-          'Stream records failed every retry and were sent to the DLQ: roll-ups are missing events until replayed.',
+          `Stream records failed every retry and were sent to the DLQ: the ${keeps} are missing events until replayed.`,
         metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
           period: Duration.minutes(1),
           statistic: cloudwatch.Stats.MAXIMUM,
@@ -93,7 +96,7 @@ export class StreamConsumer extends Construct {
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       }),
       iteratorAge: new cloudwatch.Alarm(this, 'IteratorAgeAlarm', {
-        alarmDescription: 'The roll-up consumer is falling behind the events stream.',
+        alarmDescription: `The consumer of the events stream that keeps the ${keeps} is falling behind it.`,
         metric: props.fn.metric('IteratorAge', {
           period: Duration.minutes(1),
           statistic: cloudwatch.Stats.MAXIMUM,
@@ -105,7 +108,7 @@ export class StreamConsumer extends Construct {
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       }),
       errors: new cloudwatch.Alarm(this, 'ErrorsAlarm', {
-        alarmDescription: 'The roll-up consumer failed invocations (batches are being retried).',
+        alarmDescription: `The consumer of the events stream that keeps the ${keeps} failed invocations (batches are being retried).`,
         metric: props.fn.metricErrors({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
         threshold: 0,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,

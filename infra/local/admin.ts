@@ -50,6 +50,8 @@ const connectToRunningSystem = async () => {
   process.env.DYNAMODB_ENDPOINT = process.env.DYNAMODB_ENDPOINT || found.info.dynamodbEndpoint;
   process.env.AWS_REGION ??= 'eu-central-1';
   Object.assign(process.env, found.info.tableEnv);
+  // Reconcile counts clicks older than the hot window from the archive.
+  if (found.info.archiveDir) process.env.ARCHIVE_DIR ??= found.info.archiveDir;
 };
 
 const parse = () => {

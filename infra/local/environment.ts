@@ -20,8 +20,7 @@ export interface HandlerEnvironmentInput {
   issuer?: { issuer: string; audience: string };
   publicBaseUrl?: string;
   jwksUrl?: string;
-  /** The directory stores of the archive and of the exports (shared/adapters/object-store.ts). */
-  archiveDir?: string;
+  /** The exports' directory store (shared/adapters/export-store.ts). */
   exportsDir?: string;
   /** Explicit settings; they win over everything else. */
   overrides?: Record<string, string>;
@@ -61,7 +60,6 @@ export const handlerEnvironment = (input: HandlerEnvironmentInput): Record<strin
   }
   if (input.publicBaseUrl !== undefined) environment.PUBLIC_BASE_URL = input.publicBaseUrl;
   if (input.jwksUrl !== undefined) environment.JWKS_URL = input.jwksUrl;
-  if (input.archiveDir !== undefined && !input.base.ARCHIVE_DIR) environment.ARCHIVE_DIR = input.archiveDir;
   if (input.exportsDir !== undefined && !input.base.EXPORTS_DIR) environment.EXPORTS_DIR = input.exportsDir;
   return Object.assign(environment, input.overrides);
 };

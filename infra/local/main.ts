@@ -11,6 +11,8 @@
  * Prints one line containing `ready` (and the base URL when it serves the API) once everything is up.
  */
 import cluster, { type Worker } from 'node:cluster';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDynamoDbLocal } from './dynamodb-local.js';
 import { loadOrCreateIssuer, loadOrCreateSecretsKey, type LocalIssuer } from './issuer.js';
@@ -53,6 +55,7 @@ const runtimeOptions = (options: StartOptions, role: StartOptions['role'], issue
   inMemory: options.inMemory,
   dynamodbEndpoint: options.dynamodbEndpoint,
   publicBaseUrl: options.publicBaseUrl,
+  archiveDir: options.archiveDir,
   issuer,
 });
 
@@ -71,6 +74,7 @@ const runSingleProcess = async (options: StartOptions, issuer: LocalIssuer) => {
     dynamodbEndpoint: runtime.dynamodbEndpoint,
     tableEnv: runtime.tableEnv,
     pid: process.pid,
+    archiveDir: runtime.archiveDir,
   });
   stoppers.push(() => removeRuntimeInfo(options.dataDir));
   const role = options.role === 'api' ? ', API only' : '';
@@ -93,9 +97,18 @@ const runPrimary = async (options: StartOptions, issuer: LocalIssuer) => {
   // One key for every process, or a secret sealed by one worker could not be opened by another.
   const secretsKey = process.env.LOCAL_SECRETS_KEY || loadOrCreateSecretsKey(dataDir);
 
+  // One archive directory for the consumer and every worker (exports read what the archiver wrote).
+  let archiveDir = options.archiveDir ?? (dataDir ? join(dataDir, 'archive') : undefined);
+  if (!archiveDir) {
+    const temporary = await mkdtemp(join(tmpdir(), 'advocacy-archive-'));
+    stoppers.push(() => rm(temporary, { recursive: true, force: true }));
+    archiveDir = temporary;
+  }
+
   if (options.role === 'all') {
     const consumer = await startLocalRuntime({
       role: 'consumer',
+      archiveDir,
       dataDir: options.dataDir,
       inMemory: options.inMemory,
       dynamodbEndpoint,
@@ -110,7 +123,7 @@ const runPrimary = async (options: StartOptions, issuer: LocalIssuer) => {
   stoppers.push(() => stopWorkers(workers));
   const readyUrls = await Promise.all(
     Array.from({ length: options.workers }, () => {
-      const worker = cluster.fork({ DYNAMODB_ENDPOINT: dynamodbEndpoint, LOCAL_SECRETS_KEY: secretsKey });
+      const worker = cluster.fork({ DYNAMODB_ENDPOINT: dynamodbEndpoint, LOCAL_SECRETS_KEY: secretsKey, ARCHIVE_DIR: archiveDir });
       workers.push(worker);
       worker.once('exit', (code, signal) => {
         if (stopping) return;
@@ -126,7 +139,7 @@ const runPrimary = async (options: StartOptions, issuer: LocalIssuer) => {
   );
   if (stopping) return;
   const baseUrl = readyUrls[0];
-  writeRuntimeInfo(options.dataDir, { baseUrl, dynamodbEndpoint, tableEnv: tables.env, pid: process.pid });
+  writeRuntimeInfo(options.dataDir, { baseUrl, dynamodbEndpoint, tableEnv: tables.env, pid: process.pid, archiveDir });
   stoppers.push(() => removeRuntimeInfo(options.dataDir));
   const consumer = options.role === 'all' ? ' and the stream consumer' : '';
   process.stdout.write(

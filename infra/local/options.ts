@@ -12,7 +12,8 @@ export const usage = `usage: npm start -- [--role api|consumer|all] [--workers <
                     consumer runs in the first process, beside DynamoDB Local
   --in-memory       keep nothing on disk
 
-  PORT, HOST, DATA_DIR (default .data/), DYNAMODB_ENDPOINT, PUBLIC_BASE_URL`;
+  PORT, HOST, DATA_DIR (default .data/), DYNAMODB_ENDPOINT, PUBLIC_BASE_URL,
+  ARCHIVE_DIR (the history archive; default <DATA_DIR>/archive, a temporary directory with --in-memory)`;
 
 export interface StartOptions {
   role: RuntimeRole;
@@ -23,6 +24,8 @@ export interface StartOptions {
   dataDir: string;
   dynamodbEndpoint?: string;
   publicBaseUrl?: string;
+  /** Where the archiver writes the Parquet history (ARCHIVE_DIR); default: see the runtime. */
+  archiveDir?: string;
 }
 
 const roles: readonly RuntimeRole[] = ['api', 'consumer', 'all'];
@@ -57,5 +60,6 @@ export const parseStartOptions = (args: string[], env: NodeJS.ProcessEnv): Start
     dataDir: env.DATA_DIR || '.data/',
     dynamodbEndpoint: env.DYNAMODB_ENDPOINT || undefined,
     publicBaseUrl: env.PUBLIC_BASE_URL || undefined,
+    archiveDir: env.ARCHIVE_DIR || undefined,
   };
 };

@@ -8,6 +8,8 @@ export interface RuntimeInfo {
   dynamodbEndpoint: string;
   tableEnv: Record<string, string>;
   pid: number;
+  /** The history archive's directory (ARCHIVE_DIR), where the consumer runs in this system. */
+  archiveDir?: string;
 }
 
 const fileOf = (dataDir: string) => join(dataDir, 'runtime.json');

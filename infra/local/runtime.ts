@@ -10,16 +10,16 @@
  * when its parts are up and before the first invocation (see environment.ts).
  */
 import { loadOrCreateSecretsKey } from './issuer.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { streamConsumer } from '../definitions.js';
-import type { TableId } from '../../shared/settings.js';
+import { archiveConsumer, streamConsumer, streamConsumers } from '../definitions.js';
+import { archiveDirEnvVar, type TableId } from '../../shared/settings.js';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.js';
 import { startHttpServer, type JwksProvider } from './http-server.js';
 import { applyHandlerEnvironment, handlerEnvironment, runtimeRegion } from './environment.js';
 import { createBackgroundInvoker, createHandlerLoader, createInvoker, type HandlerOverrides, type LambdaEnvironment } from './lambda.js';
 import { registerLocalAsyncInvoker } from '../../shared/adapters/invoke-async.js';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { emptyPollerCounters, startStreamPoller, type StreamConsumerSettings, type StreamPoller } from './stream-poller.js';
 import { ensureTables } from './tables.js';
 
@@ -55,8 +55,15 @@ export interface LocalRuntimeOptions {
   env?: Record<string, string>;
   /** Stub handlers replacing the entry modules of infra/definitions.ts (tests). */
   handlers?: HandlerOverrides;
-  /** Overrides of the stream mapping settings (tests: short windows, few retries). */
+  /** Overrides of the roll-up consumer's mapping settings (tests: short windows, few retries). */
   streamConsumer?: Partial<StreamConsumerSettings>;
+  /**
+   * Overrides of the archiver's mapping settings (tests: a short window), or `'off'`: no archiver
+   * (benchmarks that measure the roll-up alone).
+   */
+  archiveConsumer?: Partial<StreamConsumerSettings> | 'off';
+  /** The archive's directory (ARCHIVE_DIR). Default: `<dataDir>/archive`, or a temporary directory removed by stop(). */
+  archiveDir?: string;
   /** Poller tuning (tests). */
   poller?: { pollIntervalMs?: number; discoveryIntervalMs?: number; retryBackoffMs?: { base: number; max: number } };
   /** Fail invocations that run past the function timeout, as Lambda does (default true). */
@@ -75,8 +82,12 @@ export interface LocalRuntime {
   tableNames: Record<TableId, string>;
   /** `TABLE_ENTITIES` etc. */
   tableEnv: Record<string, string>;
-  /** The stream poller (role api: none; calling its drain() is an error). */
+  /** The roll-up consumer's stream poller (role api: none; calling its drain() is an error). */
   poller: StreamPoller;
+  /** Every consumer's poller by consumer name (`streamConsumers`); none with role api. */
+  pollers: Record<string, StreamPoller>;
+  /** The directory the archiver writes the history archive to (ARCHIVE_DIR). */
+  archiveDir: string;
   /** What the handlers of this runtime see (applied to process.env by the runtime). */
   handlerEnv: Record<string, string>;
   /** The DynamoDB Local this runtime spawned (undefined when it reused one). */
@@ -113,10 +124,11 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
     background?: () => Promise<void>;
     poller?: () => Promise<void>;
     dynamodb?: () => Promise<void>;
-    scratch?: () => Promise<void>;
+    archiveDir?: () => Promise<void>;
+    exportsDir?: () => Promise<void>;
   } = {};
   const cleanUp = async () => {
-    for (const stopPart of [parts.http, parts.background, parts.poller, parts.dynamodb, parts.scratch]) {
+    for (const stopPart of [parts.http, parts.background, parts.poller, parts.dynamodb, parts.archiveDir, parts.exportsDir]) {
       await stopPart?.().catch((error) => console.error('[local-runtime] stop failed:', error));
     }
   };
@@ -131,12 +143,18 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
     }
     const tables = await ensureTables(dynamodbEndpoint, { prefix: options.tablePrefix, region });
 
-    // The archive and the exports (directory stores): kept with the data, or thrown away on stop.
-    let storesDir = dataDir;
-    if (!storesDir) {
-      const scratch = await mkdtemp(join(tmpdir(), 'advocacy-stores-'));
-      parts.scratch = () => rm(scratch, { recursive: true, force: true });
-      storesDir = scratch;
+    let archiveDir = options.archiveDir ?? (dataDir ? join(dataDir, 'archive') : undefined);
+    if (!archiveDir) {
+      const temporary = await mkdtemp(join(tmpdir(), 'advocacy-archive-'));
+      parts.archiveDir = () => rm(temporary, { recursive: true, force: true });
+      archiveDir = temporary;
+    }
+    // The exports' directory store: kept with the data, or thrown away on stop.
+    let exportsDir = dataDir ? join(dataDir, 'exports') : undefined;
+    if (!exportsDir) {
+      const temporary = await mkdtemp(join(tmpdir(), 'advocacy-exports-'));
+      parts.exportsDir = () => rm(temporary, { recursive: true, force: true });
+      exportsDir = temporary;
     }
 
     const loadHandler = createHandlerLoader(options.handlers);
@@ -168,9 +186,8 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
       issuer: options.issuer,
       publicBaseUrl: options.publicBaseUrl ?? http?.baseUrl,
       jwksUrl: http && jwks ? `${http.baseUrl}/.well-known/jwks.json` : undefined,
-      archiveDir: join(storesDir, 'archive'),
-      exportsDir: join(storesDir, 'exports'),
-      overrides: options.env,
+      exportsDir,
+      overrides: { [archiveDirEnvVar]: archiveDir, ...options.env },
     });
     applyHandlerEnvironment(handlerEnv);
 
@@ -184,23 +201,31 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
       await background.idle();
     };
 
-    let poller = noPoller();
+    const pollers: Record<string, StreamPoller> = {};
+    parts.poller = async () => {
+      await Promise.all(Object.values(pollers).map((running) => running.stop()));
+    };
     if (role !== 'api') {
-      const settings = { ...streamConsumer, ...options.streamConsumer };
-      poller = await startStreamPoller({
-        endpoint: dynamodbEndpoint,
-        tableName: tables.tableNames[streamConsumer.table],
-        loadHandler: () => loadHandler(settings.function),
-        settings,
-        dataDir,
-        region,
-        lambda,
-        enforceTimeouts: options.enforceTimeouts,
-        quiet: options.quiet,
-        ...options.poller,
-      });
-      parts.poller = poller.stop;
+      const overrides = { [streamConsumer.name]: options.streamConsumer, [archiveConsumer.name]: options.archiveConsumer };
+      for (const definition of streamConsumers) {
+        const override = overrides[definition.name];
+        if (override === 'off') continue;
+        const settings = { ...definition, ...override };
+        pollers[definition.name] = await startStreamPoller({
+          endpoint: dynamodbEndpoint,
+          tableName: tables.tableNames[definition.table],
+          loadHandler: () => loadHandler(settings.function),
+          settings,
+          dataDir,
+          region,
+          lambda,
+          enforceTimeouts: options.enforceTimeouts,
+          quiet: options.quiet,
+          ...options.poller,
+        });
+      }
     }
+    const poller = pollers[streamConsumer.name] ?? noPoller();
 
     let stopping: Promise<void> | undefined;
     return {
@@ -211,6 +236,8 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
       tableNames: tables.tableNames,
       tableEnv: tables.env,
       poller,
+      pollers,
+      archiveDir,
       handlerEnv,
       dynamodb,
       backgroundIdle: () => background.idle(),

@@ -13,8 +13,11 @@
  *   store with the metadata Lambda's on-failure destination sends, plus the records themselves
  *   (stream/delivery.ts, stream/dead-letters.ts).
  *
- * Checkpoints live in memory, and in `<dataDir>/stream-checkpoints.json` when persistent
- * (stream/checkpoints.ts). This file wires the parts and keeps discovery, drain() and stop().
+ * Each consumer of infra/definitions.ts `streamConsumers` gets a poller of its own, as each gets
+ * its own mapping on AWS. Checkpoints live in memory, and in `<dataDir>/stream-checkpoints.json`
+ * when persistent (`stream-checkpoints-<name>.json` for consumers other than the roll-up's; dead
+ * letters likewise) (stream/checkpoints.ts). This file wires the parts and keeps discovery,
+ * drain() and stop().
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -43,6 +46,8 @@ export { toLambdaRecord } from './stream/lambda-records.js';
 export type { DeadLetter } from './stream/dead-letters.js';
 
 export interface StreamConsumerSettings {
+  /** The consumer's name (`streamConsumers`): its checkpoints and dead letters are its own. */
+  name: string;
   function: FunctionId;
   startingPosition: 'TRIM_HORIZON' | 'LATEST';
   batchSize: number;
@@ -64,7 +69,7 @@ export interface StreamPollerOptions {
   handler?: LambdaHandler;
   /** Called before each invocation (should cache, like a warm container). */
   loadHandler?: () => Promise<LambdaHandler>;
-  /** Overrides of `streamConsumer` (tests shorten windows and retries). */
+  /** The consumer's settings (default: the roll-up consumer), with overrides (tests shorten windows and retries). */
   settings?: Partial<StreamConsumerSettings>;
   /** Persist checkpoints and dead letters here; in memory when undefined. */
   dataDir?: string;
@@ -137,6 +142,15 @@ const describeStreamArn = async (endpoint: string, region: string, tableName: st
 
 const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
+/**
+ * Where a consumer keeps its state under the data directory: the roll-up consumer keeps the
+ * names it always had (data directories of earlier versions resume where they stopped).
+ */
+export const consumerStateFiles = (name: string): { checkpoints: string; deadLetters: string } =>
+  name === streamConsumer.name
+    ? { checkpoints: 'stream-checkpoints.json', deadLetters: 'dead-letters.jsonl' }
+    : { checkpoints: `stream-checkpoints-${name}.json`, deadLetters: `dead-letters-${name}.jsonl` };
+
 export const startStreamPoller = async (options: StreamPollerOptions): Promise<StreamPoller> => {
   const settings: StreamConsumerSettings = { ...streamConsumer, ...options.settings };
   const region = options.region ?? process.env.AWS_REGION ?? 'eu-central-1';
@@ -144,8 +158,9 @@ export const startStreamPoller = async (options: StreamPollerOptions): Promise<S
   const streams = new DynamoDBStreamsClient({ endpoint: options.endpoint, region, credentials: localCredentials });
   const streamArn = await describeStreamArn(options.endpoint, region, options.tableName);
 
-  const checkpoints = new CheckpointStore(options.dataDir && join(options.dataDir, 'stream-checkpoints.json'));
-  const deadLetterStore = new DeadLetterStore(options.dataDir && join(options.dataDir, 'dead-letters.jsonl'));
+  const stateFiles = consumerStateFiles(settings.name);
+  const checkpoints = new CheckpointStore(options.dataDir && join(options.dataDir, stateFiles.checkpoints));
+  const deadLetterStore = new DeadLetterStore(options.dataDir && join(options.dataDir, stateFiles.deadLetters));
   if (options.dataDir) await mkdir(options.dataDir, { recursive: true });
   await Promise.all([checkpoints.load(), deadLetterStore.load()]);
 
@@ -163,7 +178,7 @@ export const startStreamPoller = async (options: StreamPollerOptions): Promise<S
   };
 
   const log = (...args: unknown[]) => {
-    if (!options.quiet) console.error('[stream-poller]', ...args);
+    if (!options.quiet) console.error(`[stream-poller ${settings.name}]`, ...args);
   };
 
   const loadHandler = async (): Promise<LambdaHandler> => {

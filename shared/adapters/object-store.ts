@@ -122,18 +122,25 @@ export const s3ObjectStore = (bucket: string, client: S3Client = new S3Client({ 
     getSignedUrl(client, new GetObjectCommand({ Bucket: bucket, Key: key }), { expiresIn: expiresSeconds }),
 });
 
-let archive: ObjectStore | undefined;
+let archive: { where: string; store: ObjectStore } | undefined;
 
 /**
  * The archive's store, chosen by the environment: `ARCHIVE_BUCKET` (AWS) or `ARCHIVE_DIR` (the
- * local runtime). One per container.
+ * local runtime). Kept while the setting stays the same (one per container on AWS; a test process
+ * may start several local runtimes, each with its own directory).
  */
 export const archiveStore = (): ObjectStore => {
-  if (archive) return archive;
+  const store = configuredArchiveStore();
+  if (!store) throw new Error(`Missing environment variable ${archiveBucketEnvVar} (or ${archiveDirEnvVar} locally)`);
+  return store;
+};
+
+/** The archive's store, or undefined where none is configured (a process that only reads the hot tables). */
+export const configuredArchiveStore = (): ObjectStore | undefined => {
   const bucket = process.env[archiveBucketEnvVar];
   const dir = process.env[archiveDirEnvVar];
-  if (bucket) archive = s3ObjectStore(bucket);
-  else if (dir) archive = directoryObjectStore(dir);
-  else throw new Error(`Missing environment variable ${archiveBucketEnvVar} (or ${archiveDirEnvVar} locally)`);
-  return archive;
+  const where = bucket ? `s3:${bucket}` : dir ? `dir:${dir}` : undefined;
+  if (!where) return undefined;
+  if (archive?.where !== where) archive = { where, store: bucket ? s3ObjectStore(bucket) : directoryObjectStore(dir!) };
+  return archive.store;
 };

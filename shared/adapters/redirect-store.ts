@@ -10,7 +10,7 @@ import { createTtlCache, type TtlCache } from './ttl-cache.js';
 import { documentClient } from './dynamo.js';
 import { clickItemKeys, entityKeys, eventKeys } from './keys.js';
 import type { ClickEventRecord } from '../domain/events.js';
-import { rawEventRetentionDays } from '../settings.js';
+import { hotClickRetentionDays } from '../settings.js';
 
 export interface RedirectTarget {
   slug: string;
@@ -185,9 +185,9 @@ export const recentClicksOfVisitor = async (
   return Items as Array<{ slug: string; at: string }>;
 };
 
-const RETENTION_SECONDS = rawEventRetentionDays * 24 * 60 * 60;
+const RETENTION_SECONDS = hotClickRetentionDays * 24 * 60 * 60;
 
-/** A click as stored: its facts, where its keys say, kept for the raw-event retention. */
+/** A click as stored: its facts, where its keys say, kept hot for `hotClickRetentionDays` (then only in the archive). */
 export const clickItem = (click: ClickEventRecord, atMs = Date.parse(click.at)) => ({
   ...clickItemKeys(click),
   ...click,

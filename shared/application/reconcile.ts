@@ -4,7 +4,15 @@
  * This is the one place that reads raw events in bulk; dashboards never do. It reads them page
  * by page and keeps only the expected counters of each row, so its memory follows the campaign's
  * roll-up rows, not its traffic.
+ *
+ * Clicks leave the hot table by TTL (`hotClickRetentionDays`) long after the archive has them. So
+ * with an archive, clicks inside the lookback window (`maxLookbackDays`) are counted from the hot
+ * table, older ones from hot ∪ archive, deduplicated by event id one UTC date at a time (an event
+ * has one date, so duplicates can only meet within it). Without an archive (a process that has
+ * none configured), every hot click is counted, as before the archive existed.
  */
+import { archivedDays } from '../adapters/archive-reads.js';
+import { configuredArchiveStore, type ObjectStore } from '../adapters/object-store.js';
 import {
   campaignClickItemPages,
   campaignRollupRowPages,
@@ -13,7 +21,9 @@ import {
 } from '../adapters/reconcile-reads.js';
 import { rollupKeys } from '../adapters/keys.js';
 import { contributionsOfConversionRecord } from '../domain/conversion-credit.js';
-import { clickEventSchema } from '../domain/events.js';
+import { clickOfArchiveRow } from '../domain/archive-rows.js';
+import { clickEventSchema, type ClickEventRecord } from '../domain/events.js';
+import { maxLookbackDays } from '../settings.js';
 import { contributionsOfRefund } from '../domain/refund-credit.js';
 import { addContributions, clickContributions, type Contribution, type Counters } from '../domain/rollup.js';
 
@@ -50,7 +60,13 @@ export interface ReconcileProgress {
 
 export interface ReconcileOptions {
   onProgress?: (progress: ReconcileProgress) => void;
+  /** The archive to count old clicks from; default: the configured one (ARCHIVE_BUCKET / ARCHIVE_DIR), if any. */
+  archive?: ObjectStore;
+  /** The time the lookback window ends at (epoch ms); default: now. */
+  now?: number;
 }
+
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 const rowKey = (pk: string, sk: string) => `${pk}\u0000${sk}`;
 
@@ -69,14 +85,44 @@ export const reconcileCampaign = async (orgId: string, campaignId: string, optio
   const report = () => options.onProgress?.({ ...progress });
 
   const expectedById = new Map<string, Contribution>();
+  const count = (click: ClickEventRecord) => {
+    progress.events++;
+    addContributions(expectedById, clickContributions(click));
+  };
+  const archive = options.archive ?? configuredArchiveStore();
+  // Clicks at or after the cutoff are hot for certain; older ones may have expired.
+  const cutoff = new Date((options.now ?? Date.now()) - maxLookbackDays * DAY_MS).toISOString();
+  /** Hot clicks older than the cutoff, by date, until that date's archived clicks are read. */
+  const olderHot = new Map<string, Map<string, ClickEventRecord>>();
   for await (const items of campaignClickItemPages(orgId, campaignId)) {
     for (const item of items) {
       const parsed = clickEventSchema.safeParse(item);
       if (!parsed.success) continue;
-      progress.events++;
-      addContributions(expectedById, clickContributions(parsed.data));
+      const click = parsed.data;
+      if (archive && click.at < cutoff) {
+        const date = click.at.slice(0, 10);
+        let day = olderHot.get(date);
+        if (!day) olderHot.set(date, (day = new Map()));
+        day.set(click.eventId, click);
+      } else count(click);
     }
     report();
+  }
+  if (archive) {
+    for await (const { date, rows } of archivedDays(archive, orgId, 'click', cutoff.slice(0, 10))) {
+      const day = olderHot.get(date) ?? new Map<string, ClickEventRecord>();
+      olderHot.delete(date);
+      for (const row of rows) {
+        if (row.campaign_id !== campaignId || typeof row.at !== 'string' || row.at >= cutoff) continue;
+        const click = clickOfArchiveRow(row);
+        if (click && !day.has(click.eventId)) day.set(click.eventId, click);
+      }
+      for (const click of day.values()) count(click);
+      report();
+    }
+    // Old hot clicks of dates the archive has nothing of (an archive batch still in the dead-letter queue).
+    for (const day of olderHot.values()) for (const click of day.values()) count(click);
+    olderHot.clear();
   }
   // Conversions count by the credit records written atomically with their counters.
   progress.phase = 'conversions';

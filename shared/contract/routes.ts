@@ -24,6 +24,7 @@ export const functionIds = [
   'openapi',
   'pages',
   'rollup',
+  'archiver',
 ] as const;
 export type FunctionId = (typeof functionIds)[number];
 

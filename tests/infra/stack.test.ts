@@ -15,7 +15,8 @@ import { fileURLToPath } from 'node:url';
 import { App, CfnResource, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authorizerSettings, functions, scaling, streamConsumer, tables, throttling } from '../../infra/definitions.js';
+import { archiveConsumer, authorizerSettings, functions, scaling, streamConsumer, streamConsumers, tables, throttling } from '../../infra/definitions.js';
+import { historyRetentionDays } from '../../shared/settings.js';
 import { routeKey, routes, type FunctionId } from '../../shared/contract/routes.js';
 import { tableEnvVar, type TableId } from '../../shared/settings.js';
 import { ESM_REQUIRE_BANNER } from '../../infra/constructs/api-function.js';
@@ -257,7 +258,8 @@ describe('stateful resources and feature flags', () => {
     });
     expect(ofType('AWS::DynamoDB::Table').map(([id]) => id).sort()).toEqual(['TablesEntitiesBC6B9C5A', 'TablesEventsE8DD42EA', 'TablesRollupsBE40FD10']);
     expect(ofType('AWS::KMS::Key').map(([id]) => id)).toEqual(['WebhookSecretsKey5C1E05FC']);
-    expect(ofType('AWS::SQS::Queue').map(([id]) => id)).toEqual(['RollupConsumerDeadLetterQueueE2267C55']);
+    expect(ofType('AWS::SQS::Queue').map(([id]) => id).sort()).toEqual(['ArchiveConsumerDeadLetterQueue', 'RollupConsumerDeadLetterQueueE2267C55']);
+    expect(ofType('AWS::S3::Bucket').map(([id]) => id)).toContain('HistoryArchiveBucket');
   });
 
   it("cdk.json sets every feature flag aws-cdk-lib recommends, at the recommended value", () => {
@@ -328,6 +330,8 @@ describe('functions', () => {
   });
 });
 
+const consumerFunctions = new Set<FunctionId>(streamConsumers.map((consumer) => consumer.function));
+
 describe('IAM (least privilege)', () => {
   // What shared/adapters sends: Get, BatchGet and Query; Put and Update (also in transactions).
   const writeActions = ['dynamodb:PutItem', 'dynamodb:UpdateItem'];
@@ -350,7 +354,9 @@ describe('IAM (least privilege)', () => {
     for (const s of statements) expect(s.Effect).toBe('Allow');
 
     const tableIds = new Set(Object.values(tableLogicalId));
-    const mentioned = new Set([...referencedIds(statements)].filter((id) => tableIds.has(id)));
+    // A stream consumer's stream grant names its table's StreamArn: that is not table access.
+    const tableStatements = statements.filter((s) => !JSON.stringify(s.Resource).includes('StreamArn'));
+    const mentioned = new Set([...referencedIds(tableStatements)].filter((id) => tableIds.has(id)));
     const expected = new Set(Object.keys(def.tables).map((t) => tableLogicalId[t as TableId]));
     expect([...mentioned].sort()).toEqual([...expected].sort());
 
@@ -372,7 +378,8 @@ describe('IAM (least privilege)', () => {
   });
 
   it.each(Object.keys(functions) as FunctionId[])('%s: no action beyond what its definition says it uses', (fnId) => {
-    const def = functions[fnId] as { tables: Partial<Record<TableId, string>>; secrets?: 'seal' | 'open' };
+    const def = functions[fnId] as { tables: Partial<Record<TableId, string>>; secrets?: 'seal' | 'open'; archive?: string };
+    const consumes = consumerFunctions.has(fnId);
     const allowed = new Set([
       'logs:CreateLogStream',
       'logs:PutLogEvents',
@@ -383,10 +390,10 @@ describe('IAM (least privilege)', () => {
         ...(access === 'read' ? [] : writeActions),
       ]),
       ...(def.secrets === 'seal' ? ['kms:Encrypt'] : def.secrets === 'open' ? ['kms:Decrypt'] : []),
-      ...(fnId === streamConsumer.function
-        ? ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams']
-        : []),
-      ...(fnId === streamConsumer.function ? ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'] : []),
+      ...(consumes ? ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'] : []),
+      ...(consumes ? ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'] : []),
+      ...(def.archive && def.archive !== 'write' ? ['s3:GetObject', 's3:ListBucket'] : []),
+      ...(def.archive && def.archive !== 'read' ? ['s3:PutObject', 's3:DeleteObject'] : []),
     ]);
     const actions = [...new Set(policyStatementsOf(fnId).flatMap(actionsOf))];
     expect(actions.filter((action) => !allowed.has(action)), 'actions beyond its needs').toEqual([]);
@@ -398,7 +405,7 @@ describe('IAM (least privilege)', () => {
 
   it.each(Object.keys(functions) as FunctionId[])('%s: Resource "*" only for actions without resource-level permissions', (fnId) => {
     const allowedOnStar = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'];
-    if (fnId === streamConsumer.function) allowedOnStar.push('dynamodb:ListStreams');
+    if (consumerFunctions.has(fnId)) allowedOnStar.push('dynamodb:ListStreams');
     const onStar = policyStatementsOf(fnId)
       .filter((s) => [s.Resource].flat().includes('*'))
       .flatMap(actionsOf);
@@ -411,7 +418,18 @@ describe('IAM (least privilege)', () => {
     const ownLogGroup = resources[fnLogicalId[fnId]].Properties.LoggingConfig.LogGroup.Ref;
     expect(logStatements.map((s) => s.Resource)).toEqual([{ 'Fn::GetAtt': [ownLogGroup, 'Arn'] }]);
     const sqs = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('sqs:')));
-    expect(sqs.length > 0).toBe(fnId === streamConsumer.function);
+    expect(sqs.length > 0).toBe(consumerFunctions.has(fnId));
+  });
+
+  it.each(Object.keys(functions) as FunctionId[])('%s: the archive bucket only as its definition says, on that bucket only', (fnId) => {
+    const def = functions[fnId] as { archive?: string };
+    const s3Statements = policyStatementsOf(fnId).filter((s) => actionsOf(s).some((a) => a.startsWith('s3:')));
+    expect(s3Statements.length > 0).toBe(Boolean(def.archive));
+    for (const statement of s3Statements) {
+      expect([...referencedIds(statement.Resource)]).toEqual(['HistoryArchiveBucket']);
+    }
+    const env = resources[fnLogicalId[fnId]].Properties.Environment.Variables;
+    expect(env.ARCHIVE_BUCKET).toEqual(def.archive ? { Ref: 'HistoryArchiveBucket' } : undefined);
   });
 });
 
@@ -504,11 +522,23 @@ describe('HTTP API', () => {
   });
 });
 
-describe('stream consumer', () => {
-  it('event source mapping equals streamConsumer', () => {
-    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
-    const [, esm] = ofType('AWS::Lambda::EventSourceMapping')[0];
-    const p = esm.Properties;
+const byJson = (a: unknown, b: unknown) => JSON.stringify(a).localeCompare(JSON.stringify(b));
+const mappingOf = (fnId: FunctionId): Resource => {
+  const found = ofType('AWS::Lambda::EventSourceMapping').filter(([, esm]) => esm.Properties.FunctionName.Ref === fnLogicalId[fnId]);
+  expect(found).toHaveLength(1);
+  return found[0]![1];
+};
+
+describe('stream consumers', () => {
+  it('one event source mapping per consumer of streamConsumers', () => {
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', streamConsumers.length);
+    expect(ofType('AWS::Lambda::EventSourceMapping').map(([, esm]) => esm.Properties.FunctionName).sort(byJson)).toEqual(
+      streamConsumers.map((consumer) => ({ Ref: fnLogicalId[consumer.function] })).sort(byJson),
+    );
+  });
+
+  it.each(streamConsumers.map((consumer) => [consumer.name, consumer] as const))('%s: event source mapping equals its definition, with its own DLQ', (_name, streamConsumer) => {
+    const p = mappingOf(streamConsumer.function).Properties;
     expect(p.FunctionName).toEqual({ Ref: fnLogicalId[streamConsumer.function] });
     expect(p.EventSourceArn).toEqual({ 'Fn::GetAtt': [tableLogicalId[streamConsumer.table], 'StreamArn'] });
     expect(p).toMatchObject({
@@ -525,6 +555,10 @@ describe('stream consumer', () => {
       { eventName: [...streamConsumer.filterEventNames] },
     ]);
     expect(p.FilterCriteria.Filters.map((f: any) => JSON.parse(f.Pattern))).toEqual([{ eventName: ['INSERT'] }]);
+    const otherQueues = streamConsumers
+      .filter((other) => other !== streamConsumer)
+      .map((other) => mappingOf(other.function).Properties.DestinationConfig.OnFailure.Destination['Fn::GetAtt'][0]);
+    expect(otherQueues).not.toContain(p.DestinationConfig.OnFailure.Destination['Fn::GetAtt'][0]);
 
     // On failure: the encrypted, TLS-only SQS dead-letter queue.
     const queueId = p.DestinationConfig.OnFailure.Destination['Fn::GetAtt'][0];
@@ -548,31 +582,35 @@ describe('stream consumer', () => {
 
 describe('alarms', () => {
   const alarms = (): Array<Record<string, any>> => ofType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
-  const consumerFnRef = (): unknown => ({ Ref: fnLogicalId[streamConsumer.function] });
+  const consumerFnRef = (fnId: FunctionId): unknown => ({ Ref: fnLogicalId[fnId] });
 
-  it('DLQ has visible messages', () => {
+  it.each(streamConsumers.map((consumer) => [consumer.name, consumer.function] as const))('%s consumer: its DLQ has visible messages', (_name, fnId) => {
     const dlq = alarms().filter((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible');
-    expect(dlq).toHaveLength(1);
-    expect(dlq[0]).toMatchObject({ Namespace: 'AWS/SQS', Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
-    // …on the very queue the stream mapping sends failures to, and that queue is encrypted.
-    const [, esm] = ofType('AWS::Lambda::EventSourceMapping')[0];
-    const queueId = esm.Properties.DestinationConfig.OnFailure.Destination['Fn::GetAtt'][0];
-    expect(dlq[0].Dimensions).toEqual([{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queueId, 'QueueName'] } }]);
+    expect(dlq).toHaveLength(streamConsumers.length);
+    // …on the very queue its stream mapping sends failures to, and that queue is encrypted.
+    const queueId = mappingOf(fnId).Properties.DestinationConfig.OnFailure.Destination['Fn::GetAtt'][0];
+    const own = dlq.filter((a) => JSON.stringify(a.Dimensions) === JSON.stringify([{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queueId, 'QueueName'] } }]));
+    expect(own).toHaveLength(1);
+    expect(own[0]).toMatchObject({ Namespace: 'AWS/SQS', Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
     expect(resources[queueId].Properties.SqsManagedSseEnabled ?? Boolean(resources[queueId].Properties.KmsMasterKeyId)).toBe(true);
   });
 
-  it('consumer IteratorAge above 60 s', () => {
+  it('consumer IteratorAge: 60 s for the roll-ups, far past its window for the archive', () => {
     const a = alarms().filter((x) => x.MetricName === 'IteratorAge');
-    expect(a).toHaveLength(1);
-    expect(a[0]).toMatchObject({ Namespace: 'AWS/Lambda', Threshold: 60_000, Statistic: 'Maximum' });
-    expect(a[0].Dimensions).toEqual([{ Name: 'FunctionName', Value: consumerFnRef() }]);
+    expect(a).toHaveLength(2);
+    const on = (fnId: FunctionId) => a.filter((x) => JSON.stringify(x.Dimensions) === JSON.stringify([{ Name: 'FunctionName', Value: consumerFnRef(fnId) }]));
+    expect(on(streamConsumer.function)).toEqual([expect.objectContaining({ Namespace: 'AWS/Lambda', Threshold: 60_000, Statistic: 'Maximum' })]);
+    expect(on(archiveConsumer.function)).toEqual([expect.objectContaining({ Threshold: archiveConsumer.iteratorAgeAlarmSeconds * 1000 })]);
+    expect(archiveConsumer.iteratorAgeAlarmSeconds).toBeGreaterThan(archiveConsumer.maxBatchingWindowSeconds * 2);
   });
 
   it('consumer errors', () => {
     const a = alarms().filter((x) => x.MetricName === 'Errors');
-    expect(a).toHaveLength(1);
-    expect(a[0]).toMatchObject({ Namespace: 'AWS/Lambda', Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
-    expect(a[0].Dimensions).toEqual([{ Name: 'FunctionName', Value: consumerFnRef() }]);
+    expect(a).toHaveLength(2);
+    expect(a.map((x) => x.Dimensions).sort(byJson)).toEqual(
+      streamConsumers.map((consumer) => [{ Name: 'FunctionName', Value: consumerFnRef(consumer.function) }]).sort(byJson),
+    );
+    for (const x of a) expect(x).toMatchObject({ Namespace: 'AWS/Lambda', Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
   });
 
   it('ClickNotRecorded > 0, on the dimension Powertools emits for the redirect', () => {
@@ -614,6 +652,30 @@ describe('settings that matter at scale (docs/scaling.md)', () => {
     // A route limit above the account's (10,000 rps, 5,000 burst by default) would promise what it cannot take.
     expect(throttling.redirectRateLimit).toBeLessThanOrEqual(10_000);
     expect(throttling.redirectBurstLimit).toBeLessThanOrEqual(5_000);
+  });
+});
+
+describe('history archive bucket', () => {
+  it('is encrypted, private, TLS only, logged, and expires objects after the history retention', () => {
+    const bucket = resources.HistoryArchiveBucket!.Properties;
+    expect(bucket.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toBe('AES256');
+    expect(bucket.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    expect(bucket.LifecycleConfiguration.Rules).toEqual(
+      expect.arrayContaining([expect.objectContaining({ Status: 'Enabled', ExpirationInDays: historyRetentionDays })]),
+    );
+    const logBucketId = bucket.LoggingConfiguration.DestinationBucketName.Ref;
+    expect(resources[logBucketId]!.Type).toBe('AWS::S3::Bucket');
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: 'HistoryArchiveBucket' },
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
+      },
+    });
   });
 });
 

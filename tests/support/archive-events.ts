@@ -50,3 +50,49 @@ export const sampleRefund = (n: number): RefundEventRecord => ({
 
 export const sampleEvents = (count: number): RawEvent[] =>
   Array.from({ length: count }, (_, n) => (n % 10 === 3 ? sampleConversion(n) : n % 10 === 7 ? sampleRefund(n) : sampleClick(n)));
+
+/** An in-memory object store (the plan's tests), with a counter of puts. */
+export const memoryObjectStore = () => {
+  const objects = new Map<string, Uint8Array>();
+  return {
+    objects,
+    async put(key: string, bytes: Uint8Array) {
+      objects.set(key, bytes);
+    },
+    async get(key: string) {
+      return objects.get(key);
+    },
+    async list(prefix: string) {
+      return [...objects.keys()].filter((key) => key.startsWith(prefix)).sort();
+    },
+    async delete(key: string) {
+      objects.delete(key);
+    },
+    localPath: () => undefined,
+    presignGet: async () => undefined,
+  };
+};
+
+type Store = ReturnType<typeof memoryObjectStore> | import('../../shared/adapters/object-store.js').ObjectStore;
+
+/**
+ * The store, crashing (throwing) on its `failAt`-th write or delete (1-based): an archiver that
+ * dies after some files were written. `failAt` 0: never.
+ */
+export const crashingStore = <S extends Store>(store: S, failAt: number): S => {
+  let writes = 0;
+  const hit = () => {
+    if (failAt > 0 && ++writes === failAt) throw new Error(`injected crash at store write ${failAt}`);
+  };
+  return {
+    ...store,
+    put: async (key: string, bytes: Uint8Array, contentType: string) => {
+      hit();
+      await store.put(key, bytes, contentType);
+    },
+    delete: async (key: string) => {
+      hit();
+      await store.delete(key);
+    },
+  };
+};
