@@ -10,7 +10,6 @@
 import { rename, rm } from 'node:fs/promises';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { archivePartition } from '../domain/archive.js';
 import { exportSelect } from '../domain/export-query.js';
 import { daysOf } from '../domain/exports.js';
@@ -57,6 +56,8 @@ export const createDuckDbExportEngine = (): ExportEngine => ({
       sources: { dialect: 'duckdb', archiveFiles: await archiveFilesOf(job), stagingFile: localPathOf(store, stagingKey) },
     });
 
+    // Loaded on first use: the Lambda bundles leave the native module out (AWS runs Athena).
+    const { DuckDBInstance } = await import('@duckdb/node-api');
     const instance = await DuckDBInstance.create(':memory:', {
       autoinstall_known_extensions: 'false',
       autoload_known_extensions: 'false',

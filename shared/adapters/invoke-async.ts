@@ -6,6 +6,7 @@
  * background of the same process.
  */
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { invokedFunctionEnvVar } from '../settings.js';
 
 /** The async functions a handler may start. */
 export type AsyncFunction = 'exportWorker';
@@ -21,7 +22,6 @@ export const registerLocalAsyncInvoker = (invoker: LocalAsyncInvoker | undefined
   (globalThis as Slots)[localInvokerSlot] = invoker;
 };
 
-const functionNameVariable: Record<AsyncFunction, string> = { exportWorker: 'EXPORT_WORKER_FUNCTION_NAME' };
 
 let lambda: LambdaClient | undefined;
 
@@ -31,8 +31,8 @@ export const invokeAsync = async (target: AsyncFunction, payload: unknown): Prom
     local(target, payload);
     return;
   }
-  const functionName = process.env[functionNameVariable[target]];
-  if (!functionName) throw new Error(`No function to invoke: ${functionNameVariable[target]} is not set`);
+  const functionName = process.env[invokedFunctionEnvVar(target)];
+  if (!functionName) throw new Error(`No function to invoke: ${invokedFunctionEnvVar(target)} is not set`);
   lambda ??= new LambdaClient({});
   await lambda.send(new InvokeCommand({ FunctionName: functionName, InvocationType: 'Event', Payload: Buffer.from(JSON.stringify(payload)) }));
 };
