@@ -13,7 +13,7 @@ import { logger } from '../shared/adapters/observability.js';
 import { requestLogging } from '../shared/adapters/request-logging.js';
 import { HttpError, json, parseJsonBody, pathParam, problem, publicBaseUrlFor, type HttpResult } from '../shared/contract/http.js';
 import { createRouter } from '../shared/contract/router.js';
-import { DOWNLOAD_LINK_SECONDS, MAX_EXPORTS_IN_FLIGHT, exportCreateSchema, exportRangeErrors } from '../shared/domain/exports.js';
+import { DOWNLOAD_LINK_SECONDS, MAX_EXPORTS_IN_FLIGHT, exportCreateSchema, exportRangeErrors, isStalled } from '../shared/domain/exports.js';
 import { isValidId } from '../shared/domain/ids.js';
 import type { Principal } from '../shared/domain/principal.js';
 import { historyRetentionDays } from '../shared/settings.js';
@@ -70,8 +70,13 @@ const present = async (record: ExportRecord, baseUrl: string) => {
 
 const read = async (event: APIGatewayProxyEventV2, principal: Principal): Promise<HttpResult> => {
   const exportId = pathParam(event, 'exportId');
-  const record = isValidId(exportId, 'exp') ? await getExport(principal.orgId, exportId) : undefined;
+  let record = isValidId(exportId, 'exp') ? await getExport(principal.orgId, exportId) : undefined;
   if (!record) throw new HttpError(404, 'Export not found');
+  if (isStalled(record, Date.now())) {
+    // Its worker is gone (three attempts past the timeout): fail it and give its slot back.
+    await finishExport(record.orgId, exportId, { status: 'failed', error: 'The export did not finish; ask again' });
+    record = (await getExport(principal.orgId, exportId)) ?? record;
+  }
   return json(200, await present(record, publicBaseUrlFor(event)));
 };
 

@@ -11,6 +11,7 @@ import { routes, type FunctionId } from '../shared/contract/routes.js';
 import type { TableId } from '../shared/settings.js';
 import { webAssetFiles } from '../shared/contract/web-assets.js';
 import { CLICK_REQUEST_HEADERS, VIEWER_HOST_HEADER } from '../shared/application/record-click.js';
+import { EXPORT_WORKER_TIMEOUT_SECONDS } from '../shared/domain/exports.js';
 
 export type AttributeType = 'S' | 'N';
 
@@ -229,8 +230,8 @@ export const functions = {
     handler: 'handler',
     // Stages a range's hot events (up to ~90 days of a campaign's clicks) as Parquet in memory.
     memoryMb: 1024,
-    // Athena's queue and scan of 13 months of a large program, with room to spare.
-    timeoutSeconds: 900,
+    // Athena's queue and scan of 13 months of a large program, with room to spare (Lambda's maximum).
+    timeoutSeconds: EXPORT_WORKER_TIMEOUT_SECONDS,
     tables: { entities: 'readWrite', events: 'read', rollups: 'read' },
     archive: 'read',
     exportEngine: true,

@@ -16,6 +16,19 @@ export type ExportStatus = (typeof exportStatuses)[number];
 export const MAX_EXPORTS_IN_FLIGHT = 3;
 /** An export (its record and its file) is kept this long after it was asked for. */
 export const EXPORT_RETENTION_DAYS = 7;
+/** The export worker's timeout (infra/definitions.ts takes it from here). */
+export const EXPORT_WORKER_TIMEOUT_SECONDS = 900;
+/**
+ * An export still queued or running this long after it was asked for cannot finish any more (its
+ * worker crashed past its own error handling, or the invocation was lost): reading it marks it
+ * failed, which gives its slot back.
+ */
+export const STALLED_EXPORT_SECONDS = EXPORT_WORKER_TIMEOUT_SECONDS * 3 + 120;
+
+/** Whether an unfinished export has stalled at `nowMs`. */
+export const isStalled = (record: { status: ExportStatus; createdAt: string }, nowMs: number): boolean =>
+  (record.status === 'queued' || record.status === 'running') && nowMs - Date.parse(record.createdAt) > STALLED_EXPORT_SECONDS * 1000;
+
 /** How long a download link signed by `GET /v1/exports/{id}` stays valid. */
 export const DOWNLOAD_LINK_SECONDS = 15 * 60;
 /** How long the presigned S3 URL the download route redirects to stays valid (AWS). */

@@ -1,6 +1,6 @@
 /** Export requests (shared/domain/exports.ts): the body's schema and the ranges that can be exported. */
 import { describe, expect, it } from 'vitest';
-import { daysOf, downloadLinkMessage, exportCreateSchema, exportRangeErrors, oldestExportableDay, shiftDay } from '../../shared/domain/exports.js';
+import { EXPORT_WORKER_TIMEOUT_SECONDS, STALLED_EXPORT_SECONDS, daysOf, downloadLinkMessage, exportCreateSchema, exportRangeErrors, isStalled, oldestExportableDay, shiftDay } from '../../shared/domain/exports.js';
 
 const today = '2026-12-05';
 const retention = 400;
@@ -55,5 +55,19 @@ describe('days', () => {
   it('signs the organization, the export and the expiry of a download link, each apart', () => {
     const message = downloadLinkMessage('org_a', 'exp_b', 1700000000);
     expect(new Set([message, downloadLinkMessage('org_x', 'exp_b', 1700000000), downloadLinkMessage('org_a', 'exp_x', 1700000000), downloadLinkMessage('org_a', 'exp_b', 1700000001)]).size).toBe(4);
+  });
+});
+
+describe('stalled exports', () => {
+  const createdAt = '2026-12-05T00:00:00.000Z';
+  const at = (seconds: number) => Date.parse(createdAt) + seconds * 1000;
+
+  it('an unfinished export stalls only past three worker timeouts and a margin; a finished one never', () => {
+    expect(isStalled({ status: 'running', createdAt }, at(STALLED_EXPORT_SECONDS))).toBe(false);
+    expect(isStalled({ status: 'running', createdAt }, at(STALLED_EXPORT_SECONDS + 1))).toBe(true);
+    expect(isStalled({ status: 'queued', createdAt }, at(STALLED_EXPORT_SECONDS + 1))).toBe(true);
+    expect(isStalled({ status: 'succeeded', createdAt }, at(10 * STALLED_EXPORT_SECONDS))).toBe(false);
+    expect(isStalled({ status: 'failed', createdAt }, at(10 * STALLED_EXPORT_SECONDS))).toBe(false);
+    expect(STALLED_EXPORT_SECONDS).toBeGreaterThan(3 * EXPORT_WORKER_TIMEOUT_SECONDS);
   });
 });
