@@ -60,7 +60,7 @@ export const handlerEnvironment = (input: HandlerEnvironmentInput): Record<strin
   }
   if (input.publicBaseUrl !== undefined) environment.PUBLIC_BASE_URL = input.publicBaseUrl;
   if (input.jwksUrl !== undefined) environment.JWKS_URL = input.jwksUrl;
-  if (input.exportsDir !== undefined && !input.base.EXPORTS_DIR) environment.EXPORTS_DIR = input.exportsDir;
+  if (input.exportsDir !== undefined) environment.EXPORTS_DIR = input.exportsDir;
   return Object.assign(environment, input.overrides);
 };
 

@@ -64,6 +64,8 @@ export interface LocalRuntimeOptions {
   archiveConsumer?: Partial<StreamConsumerSettings> | 'off';
   /** The archive's directory (ARCHIVE_DIR). Default: `<dataDir>/archive`, or a temporary directory removed by stop(). */
   archiveDir?: string;
+  /** The exports' directory (EXPORTS_DIR). Default: `<dataDir>/exports`, or a temporary directory removed by stop(). */
+  exportsDir?: string;
   /** Poller tuning (tests). */
   poller?: { pollIntervalMs?: number; discoveryIntervalMs?: number; retryBackoffMs?: { base: number; max: number } };
   /** Fail invocations that run past the function timeout, as Lambda does (default true). */
@@ -149,8 +151,9 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
       parts.archiveDir = () => rm(temporary, { recursive: true, force: true });
       archiveDir = temporary;
     }
-    // The exports' directory store: kept with the data, or thrown away on stop.
-    let exportsDir = dataDir ? join(dataDir, 'exports') : undefined;
+    // The exports' directory store: the one given (`npm start`'s workers share one), else kept
+    // with the data, or thrown away on stop.
+    let exportsDir = options.exportsDir ?? (dataDir ? join(dataDir, 'exports') : undefined);
     if (!exportsDir) {
       const temporary = await mkdtemp(join(tmpdir(), 'advocacy-exports-'));
       parts.exportsDir = () => rm(temporary, { recursive: true, force: true });
