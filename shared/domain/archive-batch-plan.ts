@@ -11,7 +11,7 @@
  *   so other partitions) deletes the files of earlier attempts it will not rewrite — before it
  *   writes its own — so each event ends up in exactly one file.
  */
-import { archivePartition, archiveRowOf, type ArchivedEventType, type ArchiveRow, archiveDateOf } from './archive.js';
+import { archiveRowOf, groupByPartition, type ArchivedEventType, type ArchiveRow } from './archive.js';
 import type { RawEvent } from './events.js';
 
 /** Key prefix of the batch manifests, beside the `events/` tree (query engines never read it). */
@@ -40,16 +40,10 @@ export interface ArchiveFilePlan {
  */
 export const planArchiveFiles = (events: readonly RawEvent[], batchId: string): ArchiveFilePlan[] => {
   const seen = new Set<string>();
-  const files = new Map<string, ArchiveFilePlan>();
-  for (const event of events) {
-    if (seen.has(event.eventId)) continue;
-    seen.add(event.eventId);
-    const key = archiveFileKey(archivePartition(event.orgId, event.type, archiveDateOf(event)), batchId);
-    let file = files.get(key);
-    if (!file) files.set(key, (file = { key, type: event.type, rows: [] }));
-    file.rows.push(archiveRowOf(event));
-  }
-  return [...files.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const once = events.filter((event) => !seen.has(event.eventId) && seen.add(event.eventId));
+  return [...groupByPartition(once)]
+    .map(([partition, group]) => ({ key: archiveFileKey(partition, batchId), type: group[0]!.type, rows: group.map(archiveRowOf) }))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 };
 
 export interface ArchiveManifest {

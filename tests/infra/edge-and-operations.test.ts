@@ -193,7 +193,8 @@ describe('operations', () => {
 
   it('every alarm notifies the topic, in alarm and back to OK', () => {
     const all = alarms();
-    expect(all.length).toBe(7);
+    // Four of the operations construct, three per stream consumer (roll-ups, archive).
+    expect(all.length).toBe(10);
     for (const alarm of all) {
       expect(alarm.AlarmActions, alarm.id).toEqual([{ Ref: topicId() }]);
       expect(alarm.OKActions, alarm.id).toEqual([{ Ref: topicId() }]);
@@ -246,6 +247,8 @@ describe('operations', () => {
     for (const name of Object.values(metricNames)) expect(body, name).toContain(name);
     for (const metric of ['IteratorAge', 'ApproximateNumberOfMessagesVisible', '5xx', 'Throttles', 'Duration']) expect(body, metric).toContain(metric);
     for (const { id } of alarms()) expect(body, id).toContain(id);
+    // Both dead-letter queues are graphed: the roll-ups' and the archiver's.
+    for (const queue of ['RollupConsumerDeadLetterQueueE2267C55', 'ArchiveConsumerDeadLetterQueue']) expect(body, queue).toContain(queue);
   });
 
   it('the log level is a parameter, WARN unless changed, in every function', () => {

@@ -13,6 +13,10 @@ import type { TableId } from '../../shared/settings.js';
 import { documentClient } from '../../shared/adapters/dynamo.js';
 import { tableName } from '../../shared/adapters/config.js';
 import { reconcileCampaign } from '../../shared/application/reconcile.js';
+import { decodeArchiveFile } from '../../shared/adapters/archive-file.js';
+import { directoryObjectStore } from '../../shared/adapters/object-store.js';
+import { ARCHIVE_PREFIX } from '../../shared/domain/archive.js';
+import { rawEventSchema } from '../../shared/domain/events.js';
 import type { Ledger } from './ledger.js';
 import type { SoakSeed } from './seed.js';
 import { userAgents } from './traffic.js';
@@ -348,6 +352,11 @@ export const checkStores = async (seed: SoakSeed, dataDir: string): Promise<Chec
     /* none */
   }
   pieces.push({ where: 'dead-letter store', text: deadLetters });
+  // The Parquet archive holds every raw event again: it must be as clean as the table.
+  const archive = directoryObjectStore(join(dataDir, 'archive'));
+  for (const key of await archive.list(`${ARCHIVE_PREFIX}/`)) {
+    pieces.push({ where: `archive file ${key}`, text: JSON.stringify(await decodeArchiveFile((await archive.get(key))!)) });
+  }
   // Canaries: copies of a stored click, each carrying one planted secret, scanned with the rest.
   const planted = canaries(seed).map((canary, index) => ({
     canary,
@@ -358,8 +367,38 @@ export const checkStores = async (seed: SoakSeed, dataDir: string): Promise<Chec
   const missed = planted.filter(({ canary, piece }) => !catches(found.find((r) => r.where === piece.where)?.leaks ?? [], canary));
   const failures = found.filter((r) => !plantedWhere.has(r.where)).flatMap((r) => summarise(r.leaks).map((f) => `${r.where}: ${f}`));
   return {
-    name: 'tables and dead letters: no raw IP, no full user agent, no secret in clear (and every planted canary found)',
+    name: 'tables, dead letters and the archive: no raw IP, no full user agent, no secret in clear (and every planted canary found)',
     figures: { itemsScanned: items, canariesFound: `${planted.length - missed.length}/${planted.length}` },
     failures: [...missed.map(({ canary }) => `canary not found in a planted table item: ${canary.name}`), ...first(failures, 10)],
+  };
+};
+
+/**
+ * Every valid raw event in the events table is in the archive exactly once (the archiver crashed
+ * after writing part of some batches: the retries must have replaced those files), no archived
+ * event is unknown to the table, and the poison record is nowhere in it.
+ */
+export const checkArchive = async (events: Array<Record<string, unknown>>, archiveDir: string): Promise<CheckResult> => {
+  const expected = new Set(events.flatMap((item) => {
+    const parsed = rawEventSchema.safeParse(item);
+    return parsed.success ? [parsed.data.eventId] : [];
+  }));
+  const store = directoryObjectStore(archiveDir);
+  const seen = new Map<string, number>();
+  const files = await store.list(`${ARCHIVE_PREFIX}/`);
+  for (const key of files) {
+    for (const row of await decodeArchiveFile((await store.get(key))!)) seen.set(String(row.event_id), (seen.get(String(row.event_id)) ?? 0) + 1);
+  }
+  const missing = [...expected].filter((id) => !seen.has(id));
+  const twice = [...seen].filter(([, count]) => count > 1).map(([id]) => id);
+  const unknown = [...seen.keys()].filter((id) => !expected.has(id));
+  return {
+    name: 'the archive holds every raw event exactly once, despite archiver crashes mid-batch',
+    figures: { events: expected.size, archived: seen.size, files: files.length, missing: missing.length, duplicated: twice.length, unknown: unknown.length },
+    failures: [
+      ...(missing.length ? [`not archived: ${first(missing).join(', ')}`] : []),
+      ...(twice.length ? [`archived more than once: ${first(twice).join(', ')}`] : []),
+      ...(unknown.length ? [`archived but not in the table: ${first(unknown).join(', ')}`] : []),
+    ],
   };
 };

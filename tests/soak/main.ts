@@ -1,6 +1,7 @@
 /**
  * `npm run soak`: about a minute of mixed traffic on loopback while the system is hurt — the
- * stream consumer restarted several times and crashing mid-batch, DynamoDB Local (persistent)
+ * stream consumer restarted several times and crashing mid-batch, the archiver crashing after
+ * writing part of a batch's files, DynamoDB Local (persistent)
  * stopped for seconds and started again on the same port and data, a poison record in the
  * events stream — then checks that nothing was lost or doubled and that no secret or personal
  * data reached a log or a table. Prints the figures (docs/reliability.md quotes them), writes
@@ -49,6 +50,7 @@ const run = async () => {
     let outage = { startedAt: 0, endedAt: 0 };
     const faults = (async () => {
       system.consumer.crashEvery(3);
+      system.archiver.crashEvery(3);
       for (const [when, fault] of [
         [0.13, async () => system.consumer.restart(1500)],
         [0.2, async () => poisonKeys.push(await injectPoisonRecord(seed.orgId))],
@@ -67,9 +69,11 @@ const run = async () => {
     await traffic.run(at(1));
     await faults;
     system.consumer.crashEvery(0);
+    system.archiver.crashEvery(0);
     say('traffic done; draining the stream');
     const trafficEndedAt = Date.now();
     await system.consumer.drain(120_000);
+    await system.archiver.drain(120_000);
     const drainSeconds = Math.round((Date.now() - trafficEndedAt) / 1000);
 
     const events = await checks.scanTable('events');
@@ -83,6 +87,7 @@ const run = async () => {
       await checkAgainstModel(system.baseUrl, seed, ledger, events, outage),
       checks.checkLogs(logs, seed, system.serverAddresses()),
       await checks.checkStores(seed, system.dataDir),
+      await checks.checkArchive(events, system.archiver.dir),
     ];
     const counters = system.consumer.counters();
     const report = {
@@ -106,6 +111,9 @@ const run = async () => {
         databaseOutages: 1,
         databaseOutageMs: outage.endedAt - outage.startedAt,
         poisonRecords: poisonKeys.length,
+        archiverCrashesInjected: system.archiver.counters().crashesInjected,
+        archiverInvocations: system.archiver.counters().invocations,
+        archiverRetries: system.archiver.counters().retries,
       },
       duplicatesSent: ledger.duplicatesSent,
       checks: results,

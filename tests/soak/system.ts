@@ -22,6 +22,7 @@ export interface SoakSystem {
   /** host:port of every server of the soak (the database's and the API's own addresses). */
   serverAddresses(): string[];
   consumer: ConsumerControl;
+  archiver: ArchiverControl;
   database: DatabaseControl;
   stop(): Promise<void>;
 }
@@ -34,6 +35,15 @@ export interface ConsumerControl {
   drain(timeoutMs: number): Promise<void>;
   counters(): { restarts: number; crashesInjected: number; invocations: number; retries: number; bisections: number };
   poller(): StreamPoller;
+}
+
+export interface ArchiverControl {
+  /** Where the archive is written. */
+  dir: string;
+  /** Every `n`th invocation with two or more records dies after writing part of its files (0: never). */
+  crashEvery(n: number): void;
+  drain(timeoutMs: number): Promise<void>;
+  counters(): { crashesInjected: number; invocations: number; retries: number };
 }
 
 export interface DatabaseControl {
@@ -69,14 +79,38 @@ export const startSoakSystem = async (env: Record<string, string>): Promise<Soak
     return realConsumer(event, context);
   };
 
+  // The real archiver, wrapped so the soak can make it die after writing some of a batch's files
+  // (the manifest counts as the first write): the retry must replace them, adding nothing twice.
+  let archiverCrashInterval = 0;
+  let archiverMultiRecordInvocations = 0;
+  let archiverCrashes = 0;
+  let realArchiver: LambdaHandler | undefined;
+  const archiver: LambdaHandler = async (event: DynamoDBStreamEvent, context: Context) => {
+    realArchiver ??= (await import('../../functions/archiver.js')).handler as LambdaHandler;
+    if (event.Records.length >= 2 && archiverCrashInterval > 0 && ++archiverMultiRecordInvocations % archiverCrashInterval === 1) {
+      const { archiveBatch } = await import('../../shared/application/archive-batch.js');
+      const { archiveStore } = await import('../../shared/adapters/object-store.js');
+      const { crashingStore } = await import('../support/archive-events.js');
+      archiverCrashes++;
+      // Dies at a random store write after the manifest: some files written, others not.
+      await archiveBatch(event.Records, crashingStore(archiveStore(), 2 + Math.floor(Math.random() * 3)));
+      // A batch of one partition may finish before the crash point: die anyway, after it.
+      throw new Error('soak: injected archiver crash after a partial batch');
+    }
+    return realArchiver(event, context);
+  };
+
   const runtime = await startLocalRuntime({
     port: 0,
     dataDir,
     dynamodbEndpoint: database.endpoint,
     issuer,
     env,
-    handlers: { rollup: consumer },
+    handlers: { rollup: consumer, archiver },
+    // Batches every few seconds instead of every 5 minutes, so a one-minute soak crashes it often.
+    archiveConsumer: { maxBatchingWindowSeconds: 3 },
   });
+  const archivePoller = runtime.pollers.archive!;
 
   let poller: StreamPoller = runtime.poller;
   let restarts = 0;
@@ -132,6 +166,14 @@ export const startSoakSystem = async (env: Record<string, string>): Promise<Soak
         };
       },
       poller: () => poller,
+    },
+    archiver: {
+      dir: runtime.archiveDir,
+      crashEvery: (n) => {
+        archiverCrashInterval = n;
+      },
+      drain: (timeoutMs) => archivePoller.drain({ timeoutMs }),
+      counters: () => ({ crashesInjected: archiverCrashes, invocations: archivePoller.counters().invocations, retries: archivePoller.counters().retries }),
     },
     database: {
       endpoint: database.endpoint,
