@@ -513,7 +513,7 @@ export interface paths {
         };
         /**
          * An export's file, by the signed link GET /v1/exports/{exportId} gave
-         * @description On AWS a 302 to the file in S3 (a presigned URL valid 60 s); locally the file itself. An expired link, or one whose signature does not match its organization, export and expiry, is refused with 403 (the link is the credential; ask GET /v1/exports/{exportId} for a new one).
+         * @description A 302 to the file: on AWS a presigned S3 URL valid 60 s; locally a URL of the runtime, signed and valid as long, that streams the file. An expired link, or one whose signature does not match its organization, export and expiry, is refused with 403 (the link is the credential; ask GET /v1/exports/{exportId} for a new one).
          */
         get: operations["downloadExport"];
         put?: never;
@@ -4290,20 +4290,10 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The file (local runtime) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/vnd.apache.parquet": string;
-                    "text/csv": string;
-                };
-            };
-            /** @description To the file (AWS) */
+            /** @description To the file */
             302: {
                 headers: {
-                    /** @description A presigned URL of the file */
+                    /** @description A presigned URL of the file, valid a minute */
                     Location?: string;
                     [name: string]: unknown;
                 };

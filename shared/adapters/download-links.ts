@@ -49,3 +49,27 @@ export const verifyDownload = async (orgId: string, exportId: string, expires: n
   }
   return timingSafeEqual(createHmac('sha256', localMacKey()).update(message).digest(), given);
 };
+
+/**
+ * The local runtime's stand-in for a presigned S3 URL of an export file: the download route
+ * redirects to `LOCAL_EXPORT_FILE_PATH?key=…&expires=…&signature=…`, which the local HTTP server
+ * streams from the exports directory (infra/local/http-api/export-files.ts). Signed like a download
+ * link, under a key of its own.
+ */
+export const LOCAL_EXPORT_FILE_PATH = '/_local/export-file';
+
+const localFileMessage = (key: string, expires: number) => Buffer.from(`local-export-file:v1:${key}:${expires}`);
+const localFileKey = (): Buffer => Buffer.from(hkdfSync('sha256', localMacKey(), Buffer.alloc(0), 'local-export-file-urls', 32));
+
+export const localExportFileQuery = (key: string, expires: number): string =>
+  new URLSearchParams({ key, expires: String(expires), signature: createHmac('sha256', localFileKey()).update(localFileMessage(key, expires)).digest('base64url') }).toString();
+
+/** The export file's key a local file URL names, when its signature holds and it has not expired. */
+export const verifiedLocalExportFile = (query: URLSearchParams, nowSeconds: number): string | undefined => {
+  const key = query.get('key');
+  const expires = Number(query.get('expires'));
+  const given = Buffer.from(query.get('signature') ?? '', 'base64url');
+  if (!key || !Number.isSafeInteger(expires) || given.length !== 32 || expires <= nowSeconds) return undefined;
+  const expected = createHmac('sha256', localFileKey()).update(localFileMessage(key, expires)).digest();
+  return timingSafeEqual(expected, given) ? key : undefined;
+};

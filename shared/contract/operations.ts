@@ -659,16 +659,12 @@ export const operations: Record<string, OperationSpec> = {
     function: 'exportDownload',
     operationId: 'downloadExport',
     summary: "An export's file, by the signed link GET /v1/exports/{exportId} gave",
-    description: `On AWS a 302 to the file in S3 (a presigned URL valid ${PRESIGNED_URL_SECONDS} s); locally the file itself. An expired link, or one whose signature does not match its organization, export and expiry, is refused with 403 (the link is the credential; ask GET /v1/exports/{exportId} for a new one).`,
+    description: `A 302 to the file: on AWS a presigned S3 URL valid ${PRESIGNED_URL_SECONDS} s; locally a URL of the runtime, signed and valid as long, that streams the file. An expired link, or one whose signature does not match its organization, export and expiry, is refused with 403 (the link is the credential; ask GET /v1/exports/{exportId} for a new one).`,
     tag: 'Exports',
     auth: { kind: 'public', reason: Reasons.exportDownload },
     query: exportDownloadQuerySchema,
     responses: {
-      200: {
-        description: 'The file (local runtime)',
-        content: { 'text/csv': { schema: { json: { type: 'string' } } }, 'application/vnd.apache.parquet': { schema: { json: { type: 'string', format: 'binary' } } } },
-      },
-      302: { description: 'To the file (AWS)', headers: { Location: { description: 'A presigned URL of the file', schema: { type: 'string' } } } },
+      302: { description: 'To the file', headers: { Location: { description: 'A presigned URL of the file, valid a minute', schema: { type: 'string' } } } },
       403: { description: 'The link expired, or its signature is not ours for this export and expiry', content: problemContent },
       404: { description: 'No such export, or it has no file (not finished, failed, or expired)', content: problemContent },
     },

@@ -80,8 +80,11 @@ const exportNow = async (token: string, body: Record<string, unknown>) => {
   return done.body;
 };
 
+/** The signed link answers 302 to the file's own short-lived URL, which streams it (locally). */
 const download = async (url: string) => {
-  const response = await fetch(url, { redirect: 'manual' });
+  const redirect = await fetch(url, { redirect: 'manual' });
+  expect(redirect.status).toBe(302);
+  const response = await fetch(redirect.headers.get('location')!, { redirect: 'manual' });
   expect(response.status).toBe(200);
   return response;
 };
@@ -273,6 +276,13 @@ describe('refusals', () => {
     const response = await fetch(expired, { redirect: 'manual' });
     expect(response.status).toBe(403);
     expect(((await response.json()) as { detail: string }).detail).toMatch(/expired/);
-    expect((await fetch(done.downloadUrl)).status).toBe(200);
+    expect((await download(done.downloadUrl)).status).toBe(200);
+    // The file URL it redirects to is signed too: edited, or for another file, it is refused.
+    const fileUrl = new URL((await fetch(done.downloadUrl, { redirect: 'manual' })).headers.get('location')!);
+    for (const [name, value] of [['key', `exports/org=${globex.orgId}/${done.exportId}.csv`], ['expires', String(Number(fileUrl.searchParams.get('expires')) + 60)]] as const) {
+      const edited = new URL(fileUrl);
+      edited.searchParams.set(name, value);
+      expect((await fetch(edited, { redirect: 'manual' })).status).toBe(403);
+    }
   });
 });

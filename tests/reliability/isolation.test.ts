@@ -389,9 +389,9 @@ describe('public routes: a credential neither helps nor hurts', () => {
 describe("export download links: the link is the credential, and only for its own organization's export", () => {
   const download = (exportId: string, query: string) => ({ method: 'GET', target: `/v1/exports/${exportId}/download?${query}` });
 
-  it("control: the victim's signed link downloads the victim's export (200)", async () => {
+  it("control: the victim's signed link leads to the victim's export file (302)", async () => {
     const { answer } = await send(undefined, download(world.victimExportId, world.victimDownloadQuery));
-    expect(answer.status, answer.body).toBe(200);
+    expect(answer.status, answer.body).toBe(302);
   });
 
   it("the victim's link aimed at the attacker's export, or naming the attacker's organization, is refused (403) and reads nothing", async () => {
