@@ -132,7 +132,7 @@ export const exportScenario = async (context: BenchContext): Promise<ScenarioRes
             rows: [[formatNumber(Number(state.rowCount), 0), `${formatNumber(mb(csvBytes), 1)} MB`, formatNumber(seconds, 1), `${formatNumber(mb(peak), 0)} MB`, `${formatNumber(mb(baselineRss), 0)} MB`]],
           },
         ],
-        notes: ['The download itself is not timed: locally the download route answers with the file; on AWS it redirects to S3.'],
+        notes: ['The download itself is not timed: the download route redirects to the file (locally a runtime URL that streams it; on AWS a presigned S3 URL).'],
         data: { clicks: CLICKS, days: DAYS, rowCount: state.rowCount, seconds, peakRssBytes: peak, baselineRssBytes: baselineRss, csvBytes, archiveBytes },
       };
     } finally {
