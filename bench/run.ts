@@ -23,6 +23,7 @@ const scenarios: Record<ScenarioId, () => Promise<Scenario>> = {
   queries: async () => (await import('./scenarios/queries.js')).queries,
   rollup: async () => (await import('./scenarios/rollup.js')).rollup,
   program: async () => (await import('./scenarios/program.js')).program,
+  export: async () => (await import('./scenarios/export.js')).exportScenario,
 };
 
 /** The organization each scenario works on: the program's is small (2 campaigns, ~200 links). */

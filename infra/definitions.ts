@@ -11,6 +11,7 @@ import { routes, type FunctionId } from '../shared/contract/routes.js';
 import { campaignIndexName, type TableId } from '../shared/settings.js';
 import { webAssetFiles } from '../shared/contract/web-assets.js';
 import { CLICK_REQUEST_HEADERS, VIEWER_HOST_HEADER } from '../shared/application/record-click.js';
+import { EXPORT_WORKER_TIMEOUT_SECONDS } from '../shared/domain/exports.js';
 
 export type AttributeType = 'S' | 'N';
 
@@ -125,6 +126,14 @@ export interface FunctionDefinition {
   archive?: TableAccess;
   /** Use of the webhook-secret key: `seal` (kms:Encrypt) or `open` (kms:Decrypt). */
   secrets?: 'seal' | 'open';
+  /** Use of the export download-link HMAC key: `sign` (kms:GenerateMac) or `verify` (kms:VerifyMac). */
+  downloadLinks?: 'sign' | 'verify';
+  /** Functions it starts asynchronously (lambda:InvokeFunction; `<ID>_FUNCTION_NAME` env var). */
+  invokes?: readonly FunctionId[];
+  /** Runs export queries: the archive (read), the exports bucket (read/write), Athena and Glue. */
+  exportEngine?: boolean;
+  /** Reads export files from the exports bucket (presigned downloads). */
+  exportFiles?: 'read';
   /**
    * Files (relative to the repository root) the handler reads at run time: copied next to the
    * bundle on AWS under the same relative paths; read from the repository locally.
@@ -225,6 +234,38 @@ export const functions = {
     timeoutSeconds: 29,
     tables: { entities: 'read', events: 'read', rollups: 'read' },
     description: 'Dashboard reads: attribution, leaderboard, advocate stats, raw events',
+  },
+  exports: {
+    entry: 'functions/exports.ts',
+    handler: 'handler',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    tables: { entities: 'readWrite' },
+    downloadLinks: 'sign',
+    invokes: ['exportWorker'],
+    description: 'POST /v1/exports, GET /v1/exports/{exportId}: history exports, queued and followed',
+  },
+  exportDownload: {
+    entry: 'functions/export-download.ts',
+    handler: 'handler',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    tables: { entities: 'read' },
+    downloadLinks: 'verify',
+    exportFiles: 'read',
+    description: 'GET /v1/exports/{exportId}/download: checks the signed link, redirects to the file',
+  },
+  exportWorker: {
+    entry: 'functions/export-worker.ts',
+    handler: 'handler',
+    // Stages a range's hot events (up to ~90 days of a campaign's clicks) as Parquet in memory.
+    memoryMb: 1024,
+    // Athena's queue and scan of 13 months of a large program, with room to spare (Lambda's maximum).
+    timeoutSeconds: EXPORT_WORKER_TIMEOUT_SECONDS,
+    tables: { entities: 'readWrite', events: 'read', rollups: 'read' },
+    archive: 'read',
+    exportEngine: true,
+    description: 'Export worker (invoked asynchronously): stages hot events, runs the export query, marks the export done',
   },
   openapi: {
     entry: 'functions/openapi.ts',
@@ -425,6 +466,16 @@ export const edge = {
    */
   redirectHeaders: CLICK_REQUEST_HEADERS,
 } as const;
+
+/** History exports on AWS (infra/constructs/export-analytics.ts). */
+export const exportSettings = {
+  /**
+   * Bytes one Athena query may scan: 10 GB ($0.05 at $5/TB). A year of a 2 M-clicks-a-month
+   * program is ~24 M clicks, ~0.7 GB of Parquet (bench: 1 M clicks in 27 MB); anything beyond is
+   * a runaway query.
+   */
+  bytesScannedCutoffPerQuery: 10 * 1024 ** 3,
+};
 
 /** Log levels Powertools understands (`POWERTOOLS_LOG_LEVEL`). */
 export const logLevels = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;

@@ -2,12 +2,14 @@ import { fileURLToPath } from 'node:url';
 import { CfnCondition, CfnOutput, CfnResource, CfnParameter, Duration, Fn, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct, IConstruct } from 'constructs';
+import { NagSuppressions } from 'cdk-nag';
 import {
   authorizerSettings,
   edge,
   functions,
   logLevels,
   monitoring,
+  exportSettings,
   scaling,
   streamConsumer,
   streamConsumers,
@@ -16,8 +18,9 @@ import {
   type TableAccess,
 } from './definitions.js';
 import { routeKey, routes, type FunctionId } from '../shared/contract/routes.js';
-import { archiveBucketEnvVar, historyRetentionDays, tableEnvVar, type TableId } from '../shared/settings.js';
+import { archiveBucketEnvVar, historyRetentionDays, invokedFunctionEnvVar, tableEnvVar, type TableId } from '../shared/settings.js';
 import { HistoryArchive } from './constructs/history-archive.js';
+import { ExportAnalytics } from './constructs/export-analytics.js';
 import { ApiFunction } from './constructs/api-function.js';
 import { EdgeDistribution } from './constructs/edge-distribution.js';
 import { OperationsMonitoring } from './constructs/operations-monitoring.js';
@@ -170,6 +173,14 @@ export class AdvocacyStack extends Stack {
 
     // Raw events as Parquet, written by the archiver (docs/architecture.md, "The history archive").
     const archive = new HistoryArchive(this, 'HistoryArchive', { retentionDays: historyRetentionDays, removalPolicy });
+    // History exports through Athena over the archive (docs/api.md, "Exports").
+    const exportAnalytics = new ExportAnalytics(this, 'ExportAnalytics', {
+      archiveBucket: archive.bucket,
+      accessLogsBucket: archive.accessLogs,
+      historyDays: historyRetentionDays,
+      bytesScannedCutoffPerQuery: exportSettings.bytesScannedCutoffPerQuery,
+      removalPolicy,
+    });
 
     const handlers = {} as Record<FunctionId, ApiFunction>;
     for (const [fnId, def] of Object.entries(functions) as Array<[FunctionId, (typeof functions)[FunctionId]]>) {
@@ -184,6 +195,9 @@ export class AdvocacyStack extends Stack {
           ...sharedEnvironment,
           ...(secrets ? { SECRETS_KMS_KEY_ID: secretsKey.keyArn } : {}),
           ...(archiveAccess ? { [archiveBucketEnvVar]: archive.bucket.bucketName } : {}),
+          ...('downloadLinks' in def ? { DOWNLOAD_MAC_KMS_KEY_ID: exportAnalytics.downloadKey.keyArn } : {}),
+          ...('exportEngine' in def ? exportAnalytics.engineEnvironment() : {}),
+          ...('exportFiles' in def ? { EXPORTS_BUCKET: exportAnalytics.bucket.bucketName } : {}),
         },
         tables: access.map(([tableId, level]) => ({
           table: data.tables[tableId],
@@ -203,6 +217,21 @@ export class AdvocacyStack extends Stack {
       if (secrets === 'open') secretsKey.grant(handlers[fnId].fn, 'kms:Decrypt');
       const archiveAccess = 'archive' in def ? def.archive : undefined;
       if (archiveAccess) archive.grant(handlers[fnId].fn, archiveAccess);
+      const fn = handlers[fnId].fn;
+      if ('downloadLinks' in def) exportAnalytics.downloadKey.grant(fn, def.downloadLinks === 'sign' ? 'kms:GenerateMac' : 'kms:VerifyMac');
+      if ('exportEngine' in def) exportAnalytics.grantEngine(fn);
+      if ('exportFiles' in def) exportAnalytics.grantDownload(fn);
+      // Asynchronous starts (Lambda Invoke, `Event`): the target's name in `<TARGET>_FUNCTION_NAME`.
+      for (const target of 'invokes' in def ? def.invokes : []) {
+        // lambda:InvokeFunction on the target (and its versions: `<arn>:*`).
+        handlers[target].fn.grantInvoke(fn);
+        NagSuppressions.addResourceSuppressions(
+          fn.role!,
+          [{ id: 'AwsSolutions-IAM5', reason: `lambda:InvokeFunction on the ${target} function and its versions (<function arn>:*) only.`, appliesTo: [{ regex: `/^Resource::<${pascal(target)}Function[A-Za-z0-9]*\\.Arn>:\\*$/` }] }],
+          true,
+        );
+        fn.addEnvironment(invokedFunctionEnvVar(target), handlers[target].fn.functionName);
+      }
     }
 
     const api = new TrackingApi(this, 'Api', {

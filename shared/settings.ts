@@ -10,6 +10,9 @@ export const tableIds = ['entities', 'events', 'rollups'] as const;
 export type TableId = (typeof tableIds)[number];
 export const tableEnvVar = (id: TableId): string => `TABLE_${id.toUpperCase()}`;
 
+/** A function another starts asynchronously reads its deployed name from `<ID>_FUNCTION_NAME` (`exportWorker` → `EXPORT_WORKER_FUNCTION_NAME`). */
+export const invokedFunctionEnvVar = (functionId: string): string => `${functionId.replace(/[A-Z]/g, (letter) => `_${letter}`).toUpperCase()}_FUNCTION_NAME`;
+
 /**
  * Where the history archive lives (shared/adapters/object-store.ts reads them): on AWS the
  * bucket's name (set by the CDK stack on the functions that read or write it), locally a

@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 
-export const scenarioIds = ['cold-start', 'redirect', 'webhooks', 'queries', 'rollup', 'program'] as const;
+export const scenarioIds = ['cold-start', 'redirect', 'webhooks', 'queries', 'rollup', 'export', 'program'] as const;
 /** Scenarios the default run (no `--only`) leaves out: the program's day runs at real rates, ~10 minutes. */
 const onRequestOnly: readonly ScenarioId[] = ['program'];
 export type ScenarioId = (typeof scenarioIds)[number];
@@ -59,7 +59,7 @@ export const parseOptions = (argv = process.argv.slice(2)): BenchOptions => {
   });
   if (values.help) {
     process.stdout.write(
-      'npm run bench -- [--only cold-start,redirect,webhooks,queries,rollup,program] [--repeats 3] [--load-seconds 10]\n' +
+      'npm run bench -- [--only cold-start,redirect,webhooks,queries,rollup,export,program] [--repeats 3] [--load-seconds 10]\n' +
         '                 [--rollup-clicks N --rollup-conversions N | --full] [--quick] [--label name] [--no-docs]\n' +
         '                 [--program-seconds 180] [--batching-window S] [--batch-size N]   (scenario program, run with --only)\n',
     );

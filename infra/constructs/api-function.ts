@@ -163,9 +163,11 @@ export class ApiFunction extends Construct {
       {
         id: 'Serverless-LambdaDLQ',
         reason:
-          'No function is invoked asynchronously, where a function dead-letter queue applies: API ' +
-          'Gateway invokes synchronously (the caller sees the error), and the stream consumer\'s ' +
-          'failed records go to its event source mapping\'s on-failure SQS queue.',
+          'API Gateway invokes synchronously (the caller sees the error), and the stream consumers\' ' +
+          'failed records go to their event source mappings\' on-failure SQS queues. The one function ' +
+          'invoked asynchronously, the export worker, records its own failure on the export (failed, ' +
+          'slot freed); an export whose worker died past that is failed when next read (stalled): a ' +
+          'dead letter would hold nothing to act on.',
       },
     ]);
     NagSuppressions.addResourceSuppressions(

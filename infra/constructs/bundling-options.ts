@@ -24,5 +24,7 @@ export const lambdaBundling = {
   // ~340 KB minified (the redirect's budget is 150 KB, every function's 400 KB). The runtime's
   // copy is loaded from /var/runtime; bench scenario 2 measures size and start-up both ways.
   bundleAwsSDK: false,
-  externalModules: ['@aws-sdk/*'] as string[],
+  // DuckDB is the local export engine (a native binary); on AWS the engine is Athena and the
+  // module is never loaded (shared/adapters/duckdb-export-engine.ts imports it on first use).
+  externalModules: ['@aws-sdk/*', '@duckdb/*'] as string[],
 } as const;

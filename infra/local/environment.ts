@@ -20,6 +20,8 @@ export interface HandlerEnvironmentInput {
   issuer?: { issuer: string; audience: string };
   publicBaseUrl?: string;
   jwksUrl?: string;
+  /** The exports' directory store (shared/adapters/export-store.ts). */
+  exportsDir?: string;
   /** Explicit settings; they win over everything else. */
   overrides?: Record<string, string>;
 }
@@ -58,6 +60,7 @@ export const handlerEnvironment = (input: HandlerEnvironmentInput): Record<strin
   }
   if (input.publicBaseUrl !== undefined) environment.PUBLIC_BASE_URL = input.publicBaseUrl;
   if (input.jwksUrl !== undefined) environment.JWKS_URL = input.jwksUrl;
+  if (input.exportsDir !== undefined) environment.EXPORTS_DIR = input.exportsDir;
   return Object.assign(environment, input.overrides);
 };
 

@@ -16,6 +16,7 @@ import { buildProxyEvent, requestId, type GatewayContext } from './http-api/prox
 import { BodyTooLargeError, readBody } from './http-api/request-body.js';
 import { gatewayMessage, mapLambdaResult, notFound, type GatewayAnswer } from './http-api/responses.js';
 import { createRouter } from './http-api/routing.js';
+import { serveLocalExportFile } from './http-api/export-files.js';
 import { createInvoker, defaultLambdaEnvironment, type HandlerLoader, type LambdaEnvironment } from './lambda.js';
 
 export { createRouter, type CompiledRoute, type RouteMatch } from './http-api/routing.js';
@@ -145,6 +146,7 @@ export const startHttpServer = async (options: HttpServerOptions): Promise<Local
   };
 
   const server = createServer((request, response) => {
+    if (serveLocalExportFile(request, response)) return;
     const startedAt = logRequests ? performance.now() : 0;
     handle(request, response)
       .catch((error: unknown) => {

@@ -144,3 +144,43 @@ export const createInvoker =
     const handler = await loadHandler(id);
     return invokeHandler(id, handler, event, lambdaContext(id, lambda), enforceTimeouts);
   };
+
+/** Retries of an asynchronous invocation that failed, as Lambda makes (two by default). */
+const ASYNC_RETRIES = 2;
+
+export interface BackgroundInvoker {
+  /** Queues an invocation and returns at once (Lambda's `InvocationType: 'Event'`). */
+  start(id: FunctionId, event: unknown): void;
+  /** Settles when every invocation started so far has finished (stop, tests). */
+  idle(): Promise<void>;
+}
+
+/**
+ * Asynchronous invocations, as Lambda runs them: in the background, retried twice on failure,
+ * the failure logged (on AWS it would reach the function's on-failure destination).
+ */
+export const createBackgroundInvoker = (invoke: Invoke, onError: (id: FunctionId, error: unknown) => void): BackgroundInvoker => {
+  const running = new Set<Promise<void>>();
+  const attempt = async (id: FunctionId, event: unknown): Promise<void> => {
+    for (let tries = 0; ; tries++) {
+      try {
+        await invoke(id, event);
+        return;
+      } catch (error) {
+        if (tries >= ASYNC_RETRIES) {
+          onError(id, error);
+          return;
+        }
+      }
+    }
+  };
+  return {
+    start(id, event) {
+      const run = attempt(id, event).finally(() => running.delete(run));
+      running.add(run);
+    },
+    async idle() {
+      while (running.size > 0) await Promise.all([...running]);
+    },
+  };
+};

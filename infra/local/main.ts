@@ -56,6 +56,7 @@ const runtimeOptions = (options: StartOptions, role: StartOptions['role'], issue
   dynamodbEndpoint: options.dynamodbEndpoint,
   publicBaseUrl: options.publicBaseUrl,
   archiveDir: options.archiveDir,
+  exportsDir: options.exportsDir,
   issuer,
 });
 
@@ -104,6 +105,13 @@ const runPrimary = async (options: StartOptions, issuer: LocalIssuer) => {
     stoppers.push(() => rm(temporary, { recursive: true, force: true }));
     archiveDir = temporary;
   }
+  // One exports directory too: an export written by one worker is downloaded through any.
+  let exportsDir = options.exportsDir ?? (dataDir ? join(dataDir, 'exports') : undefined);
+  if (!exportsDir) {
+    const temporary = await mkdtemp(join(tmpdir(), 'advocacy-exports-'));
+    stoppers.push(() => rm(temporary, { recursive: true, force: true }));
+    exportsDir = temporary;
+  }
 
   if (options.role === 'all') {
     const consumer = await startLocalRuntime({
@@ -123,7 +131,7 @@ const runPrimary = async (options: StartOptions, issuer: LocalIssuer) => {
   stoppers.push(() => stopWorkers(workers));
   const readyUrls = await Promise.all(
     Array.from({ length: options.workers }, () => {
-      const worker = cluster.fork({ DYNAMODB_ENDPOINT: dynamodbEndpoint, LOCAL_SECRETS_KEY: secretsKey, ARCHIVE_DIR: archiveDir });
+      const worker = cluster.fork({ DYNAMODB_ENDPOINT: dynamodbEndpoint, LOCAL_SECRETS_KEY: secretsKey, ARCHIVE_DIR: archiveDir, EXPORTS_DIR: exportsDir });
       workers.push(worker);
       worker.once('exit', (code, signal) => {
         if (stopping) return;

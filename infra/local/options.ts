@@ -13,7 +13,8 @@ export const usage = `usage: npm start -- [--role api|consumer|all] [--workers <
   --in-memory       keep nothing on disk
 
   PORT, HOST, DATA_DIR (default .data/), DYNAMODB_ENDPOINT, PUBLIC_BASE_URL,
-  ARCHIVE_DIR (the history archive; default <DATA_DIR>/archive, a temporary directory with --in-memory)`;
+  ARCHIVE_DIR (the history archive; default <DATA_DIR>/archive, a temporary directory with --in-memory),
+  EXPORTS_DIR (export files; default <DATA_DIR>/exports, a temporary directory with --in-memory)`;
 
 export interface StartOptions {
   role: RuntimeRole;
@@ -26,6 +27,8 @@ export interface StartOptions {
   publicBaseUrl?: string;
   /** Where the archiver writes the Parquet history (ARCHIVE_DIR); default: see the runtime. */
   archiveDir?: string;
+  /** EXPORTS_DIR: where export files go (default <DATA_DIR>/exports). */
+  exportsDir?: string;
 }
 
 const roles: readonly RuntimeRole[] = ['api', 'consumer', 'all'];
@@ -61,5 +64,6 @@ export const parseStartOptions = (args: string[], env: NodeJS.ProcessEnv): Start
     dynamodbEndpoint: env.DYNAMODB_ENDPOINT || undefined,
     publicBaseUrl: env.PUBLIC_BASE_URL || undefined,
     archiveDir: env.ARCHIVE_DIR || undefined,
+    exportsDir: env.EXPORTS_DIR || undefined,
   };
 };

@@ -18,7 +18,8 @@ import { archiveDirEnvVar, type TableId } from '../../shared/settings.js';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.js';
 import { startHttpServer, type JwksProvider } from './http-server.js';
 import { applyHandlerEnvironment, handlerEnvironment, runtimeRegion } from './environment.js';
-import { createHandlerLoader, type HandlerOverrides, type LambdaEnvironment } from './lambda.js';
+import { createBackgroundInvoker, createHandlerLoader, createInvoker, type HandlerOverrides, type LambdaEnvironment } from './lambda.js';
+import { registerLocalAsyncInvoker } from '../../shared/adapters/invoke-async.js';
 import { emptyPollerCounters, startStreamPoller, type StreamConsumerSettings, type StreamPoller } from './stream-poller.js';
 import { ensureTables } from './tables.js';
 
@@ -63,6 +64,8 @@ export interface LocalRuntimeOptions {
   archiveConsumer?: Partial<StreamConsumerSettings> | 'off';
   /** The archive's directory (ARCHIVE_DIR). Default: `<dataDir>/archive`, or a temporary directory removed by stop(). */
   archiveDir?: string;
+  /** The exports' directory (EXPORTS_DIR). Default: `<dataDir>/exports`, or a temporary directory removed by stop(). */
+  exportsDir?: string;
   /** Poller tuning (tests). */
   poller?: { pollIntervalMs?: number; discoveryIntervalMs?: number; retryBackoffMs?: { base: number; max: number } };
   /** Fail invocations that run past the function timeout, as Lambda does (default true). */
@@ -91,6 +94,8 @@ export interface LocalRuntime {
   handlerEnv: Record<string, string>;
   /** The DynamoDB Local this runtime spawned (undefined when it reused one). */
   dynamodb?: DynamoDbLocal;
+  /** Settles when every asynchronous invocation started so far (export workers) has finished. */
+  backgroundIdle(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -118,12 +123,14 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
   // batch), then DynamoDB Local. Filled in as parts start, so a failed start cleans up too.
   const parts: {
     http?: () => Promise<void>;
+    background?: () => Promise<void>;
     poller?: () => Promise<void>;
     dynamodb?: () => Promise<void>;
     archiveDir?: () => Promise<void>;
+    exportsDir?: () => Promise<void>;
   } = {};
   const cleanUp = async () => {
-    for (const stopPart of [parts.http, parts.poller, parts.dynamodb, parts.archiveDir]) {
+    for (const stopPart of [parts.http, parts.background, parts.poller, parts.dynamodb, parts.archiveDir, parts.exportsDir]) {
       await stopPart?.().catch((error) => console.error('[local-runtime] stop failed:', error));
     }
   };
@@ -143,6 +150,14 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
       const temporary = await mkdtemp(join(tmpdir(), 'advocacy-archive-'));
       parts.archiveDir = () => rm(temporary, { recursive: true, force: true });
       archiveDir = temporary;
+    }
+    // The exports' directory store: the one given (`npm start`'s workers share one), else kept
+    // with the data, or thrown away on stop.
+    let exportsDir = options.exportsDir ?? (dataDir ? join(dataDir, 'exports') : undefined);
+    if (!exportsDir) {
+      const temporary = await mkdtemp(join(tmpdir(), 'advocacy-exports-'));
+      parts.exportsDir = () => rm(temporary, { recursive: true, force: true });
+      exportsDir = temporary;
     }
 
     const loadHandler = createHandlerLoader(options.handlers);
@@ -174,9 +189,20 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
       issuer: options.issuer,
       publicBaseUrl: options.publicBaseUrl ?? http?.baseUrl,
       jwksUrl: http && jwks ? `${http.baseUrl}/.well-known/jwks.json` : undefined,
+      exportsDir,
       overrides: { [archiveDirEnvVar]: archiveDir, ...options.env },
     });
     applyHandlerEnvironment(handlerEnv);
+
+    // Lambda's asynchronous invocations (the export worker), run in the background of this process.
+    const background = createBackgroundInvoker(createInvoker({ loadHandler, lambda, enforceTimeouts: options.enforceTimeouts ?? true }), (id, error) => {
+      if (!options.quiet) console.error(`[local-runtime] asynchronous ${id} failed:`, error);
+    });
+    if (role !== 'consumer') registerLocalAsyncInvoker((target, payload) => background.start(target, payload));
+    parts.background = async () => {
+      registerLocalAsyncInvoker(undefined);
+      await background.idle();
+    };
 
     const pollers: Record<string, StreamPoller> = {};
     parts.poller = async () => {
@@ -217,6 +243,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
       archiveDir,
       handlerEnv,
       dynamodb,
+      backgroundIdle: () => background.idle(),
       stop: () => (stopping ??= cleanUp()),
     };
   } catch (error) {

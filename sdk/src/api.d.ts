@@ -460,6 +460,70 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/exports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Export a campaign's events of a date range (hot and archived) as one file
+         * @description Runs in the background: poll GET /v1/exports/{exportId}. `from`/`to` are UTC days, inclusive, within the history kept (today − 400 days … today). Clicks: every click of the campaign, archived or not, once each, by time then click id. Conversions: the campaign's credited conversions (the bulk version of `GET /v1/campaigns/{id}/events?type=conversion`). The columns are the events API's CSV columns of the type. At most 3 exports of an organization queued or running at once (429 with `Retry-After`).
+         *
+         *     Credential: an API key with `analytics:read` (or `admin`).
+         */
+        post: operations["createExport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/exports/{exportId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An export: its status and, when done, a download link
+         * @description `downloadUrl` is signed and works for 15 minutes (`expiresAt`); ask again for a fresh one. Exports are kept 7 days.
+         *
+         *     Credential: an API key with `analytics:read` (or `admin`).
+         */
+        get: operations["getExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/exports/{exportId}/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An export's file, by the signed link GET /v1/exports/{exportId} gave
+         * @description A 302 to the file: on AWS a presigned S3 URL valid 60 s; locally a URL of the runtime, signed and valid as long, that streams the file. An expired link, or one whose signature does not match its organization, export and expiry, is refused with 403 (the link is the credential; ask GET /v1/exports/{exportId} for a new one).
+         */
+        get: operations["downloadExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/integrations/hubspot/{sourceId}": {
         parameters: {
             query?: never;
@@ -1075,6 +1139,50 @@ export interface components {
             nextCursor: string | null;
             /** @constant */
             type: "conversion";
+        };
+        /** @description A history export and, when done, where to download it */
+        Export: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description When succeeded: a signed link to the file, valid until `expiresAt` */
+            downloadUrl?: string;
+            /** @description When failed: why */
+            error?: string;
+            /**
+             * Format: date-time
+             * @description When the download link stops working (ask again for a fresh one)
+             */
+            expiresAt?: string;
+            exportId: string;
+            finishedAt: string | null;
+            request: {
+                campaignId: string;
+                /** @enum {string} */
+                format: "csv" | "parquet";
+                /**
+                 * Format: date
+                 * @description UTC day, inclusive (YYYY-MM-DD)
+                 */
+                from: string;
+                /**
+                 * Format: date
+                 * @description UTC day, inclusive (YYYY-MM-DD)
+                 */
+                to: string;
+                /** @enum {string} */
+                type: "click" | "conversion";
+            };
+            /** @description Rows in the file, once succeeded */
+            rowCount: number | null;
+            startedAt: string | null;
+            /** @enum {string} */
+            status: "queued" | "running" | "succeeded" | "failed";
+        };
+        /** @description The export is queued; follow it with GET /v1/exports/{exportId} */
+        ExportAccepted: {
+            exportId: string;
+            /** @enum {string} */
+            status: "queued" | "running" | "succeeded" | "failed";
         };
         FieldError: {
             /** @description Dotted path of the failing field, e.g. `data.value.amount` */
@@ -3880,6 +3988,333 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["DomainChallengeProblem"];
+                };
+            };
+            /** @description Throttled by API Gateway */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Too Many Requests"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unexpected error, from the handler (problem+json) or from API Gateway */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable or throttled: nothing was done; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createExport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "campaignId": "cmp_01JD8Y3N5QK2W7X9ZB4C",
+                 *       "from": "2026-01-01",
+                 *       "to": "2026-11-30",
+                 *       "type": "click",
+                 *       "format": "csv"
+                 *     }
+                 */
+                "application/json": {
+                    campaignId: string;
+                    /** @enum {string} */
+                    format: "csv" | "parquet";
+                    /**
+                     * Format: date
+                     * @description UTC day, inclusive (YYYY-MM-DD)
+                     */
+                    from: string;
+                    /**
+                     * Format: date
+                     * @description UTC day, inclusive (YYYY-MM-DD)
+                     */
+                    to: string;
+                    /** @enum {string} */
+                    type: "click" | "conversion";
+                };
+            };
+        };
+        responses: {
+            /** @description Queued */
+            202: {
+                headers: {
+                    /** @description The export */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "exportId": "exp_4fK9sQ2mX7pL1vB8nR3c",
+                     *       "status": "queued"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ExportAccepted"];
+                };
+            };
+            /** @description Malformed request: invalid JSON, no body, or invalid query parameters (listed in `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credential may not do this (missing scope, or an advocate on a key-only operation) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found. Ids of another organization are not found too. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body failed validation, or the range is reversed, older than the history kept or in the future (the field is named) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description 3 exports of the organization are queued or running already (problem+json; API Gateway throttling answers `{"message"}`) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error, from the handler (problem+json) or from API Gateway */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable or throttled: nothing was done; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getExport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Export id
+                 * @example exp_4fK9sQ2mX7pL1vB8nR3c
+                 */
+                exportId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The export */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Export"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credential may not do this (missing scope, or an advocate on a key-only operation) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found. Ids of another organization are not found too. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Throttled by API Gateway */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Too Many Requests"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unexpected error, from the handler (problem+json) or from API Gateway */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable or throttled: nothing was done; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    downloadExport: {
+        parameters: {
+            query?: {
+                /** @description Epoch seconds after which the link is refused (signed) */
+                expires?: string;
+                /** @description The organization (signed) */
+                org?: string;
+                /** @description base64url HMAC-SHA256 of organization, export and expiry */
+                signature?: string;
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description Export id
+                 * @example exp_4fK9sQ2mX7pL1vB8nR3c
+                 */
+                exportId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description To the file */
+            302: {
+                headers: {
+                    /** @description A presigned URL of the file, valid a minute */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The link expired, or its signature is not ours for this export and expiry */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such export, or it has no file (not finished, failed, or expired) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Throttled by API Gateway */

@@ -15,6 +15,9 @@ import { documentClient } from './dynamo.js';
 import { eventItemsOf } from './event-items.js';
 import { campaignIndexSortPattern, eventKeys, isStartKeyOf, rollupKeys } from './keys.js';
 import type { DayRange } from './rollup-reads.js';
+import { archiveRowOf, type ArchiveRow } from '../domain/archive.js';
+import { csvColumns } from '../domain/csv.js';
+import type { ClickEventRecord } from '../domain/events.js';
 
 export type EventType = 'click' | 'conversion';
 
@@ -60,7 +63,13 @@ const presentConversion = (item: Record<string, unknown>) => {
  * clicks are read from the table. The page position (the cursor's key) is the sort key reached in each shard:
  * `{ after: [<sort key> | null, …] }`, one entry per shard.
  */
-const clickPages = (orgId: string, campaignId: string, range: DayRange | undefined, startKey: Record<string, unknown> | undefined) => {
+const clickPages = (
+  orgId: string,
+  campaignId: string,
+  range: DayRange | undefined,
+  startKey: Record<string, unknown> | undefined,
+  present: (item: Record<string, unknown>) => Record<string, unknown> = presentClick,
+) => {
   const positions = startKey ? clickPositionsOf(startKey) : new Array<string | null>(campaignIndexShards).fill(null);
   const lower = range?.from;
   // Sort keys start with the click's ISO time: a day's last key sorts below `<day>T\uffff`.
@@ -100,7 +109,7 @@ const clickPages = (orgId: string, campaignId: string, range: DayRange | undefin
       const page = await merger.next(limit);
       done = page.done;
       const items = await eventItemsOf(page.items.map((key) => ({ pk: String(key.pk), sk: String(key.sk) })));
-      return { items: items.map(presentClick), nextKey: done ? undefined : { after: page.positions } };
+      return { items: items.map(present), nextKey: done ? undefined : { after: page.positions } };
     },
   };
 };
@@ -122,7 +131,13 @@ const clickPositionsOf = (startKey: Record<string, unknown>): Array<string | nul
 };
 
 /** Conversions of a campaign: the credit records the consumer wrote for it, one partition. */
-const conversionPages = (orgId: string, campaignId: string, range: DayRange | undefined, startKey: Record<string, unknown> | undefined) => {
+const conversionPages = (
+  orgId: string,
+  campaignId: string,
+  range: DayRange | undefined,
+  startKey: Record<string, unknown> | undefined,
+  present: (item: Record<string, unknown>) => Record<string, unknown> = presentConversion,
+) => {
   const partition = rollupKeys.conversionRecords(orgId, campaignId);
   if (startKey && !isStartKeyOf(startKey, ['pk', 'sk'], { attribute: 'pk', value: partition })) throw new InvalidCursorError();
   let next = startKey;
@@ -144,7 +159,7 @@ const conversionPages = (orgId: string, campaignId: string, range: DayRange | un
       );
       next = page.LastEvaluatedKey;
       done = !next;
-      return { items: (page.Items ?? []).map(presentConversion), nextKey: next };
+      return { items: (page.Items ?? []).map(present), nextKey: next };
     },
   };
 };
@@ -156,3 +171,29 @@ export const eventPages = (
   range: DayRange | undefined,
   startKey: Record<string, unknown> | undefined,
 ) => (type === 'click' ? clickPages(orgId, campaignId, range, startKey) : conversionPages(orgId, campaignId, range, startKey));
+
+/** A click item of the byCampaign index as its archive row (the index projects every attribute). */
+const clickArchiveRow = (item: Record<string, unknown>): ArchiveRow => archiveRowOf(item as unknown as ClickEventRecord);
+
+/** A conversion credit record as its export row: the events API's CSV fields and the event id. */
+const conversionExportRow = (item: Record<string, unknown>): Record<string, unknown> => {
+  const presented = presentConversion(item) as Record<string, unknown>;
+  const row: Record<string, unknown> = { event_id: (item as unknown as ConversionCampaignRecord).eventId };
+  for (const column of csvColumns.conversion) row[column] = presented[column] ?? null;
+  return row;
+};
+
+/**
+ * Every hot event of a campaign in a range, page after page, as an export stages it: clicks as
+ * archive rows (shared/domain/archive.ts), conversions as export rows (the events API's CSV fields
+ * and `event_id`).
+ */
+export async function* hotExportRows(orgId: string, campaignId: string, type: EventType, range: DayRange): AsyncGenerator<Record<string, unknown>[]> {
+  const pages =
+    type === 'click' ? clickPages(orgId, campaignId, range, undefined, clickArchiveRow) : conversionPages(orgId, campaignId, range, undefined, conversionExportRow);
+  for (;;) {
+    const page = await pages.next(1000);
+    if (page.items.length > 0) yield page.items;
+    if (!page.nextKey) return;
+  }
+}

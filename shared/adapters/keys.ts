@@ -36,6 +36,10 @@ export const entityKeys = {
   webhookDelivery: (sourceId: string, webhookId: string) => ({ pk: `WHID#${sourceId}#${webhookId}`, sk: 'WHID' }),
   /** The running total refunded of a conversion (checked against its amount at intake). */
   refundTally: (orgId: string, conversionId: string) => ({ pk: `REFUNDS#${orgId}#${conversionId}`, sk: 'REFUNDS' }),
+  /** A history export (spec 14), kept a week (TTL). */
+  export: (orgId: string, exportId: string) => ({ pk: `ORG#${orgId}`, sk: `EXPORT#${exportId}` }),
+  /** The organization's count of exports queued or running, kept exact by conditional writes. */
+  exportSlots: (orgId: string) => ({ pk: `ORG#${orgId}`, sk: 'EXPORTSLOTS' }),
 };
 
 export const eventKeys = {

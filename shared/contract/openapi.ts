@@ -220,6 +220,7 @@ const tagDescriptions: Record<OperationSpec['tag'], string> = {
   Webhooks: 'Signed conversion intake and its sources',
   Integrations: 'What marketing tools connect without writing signing code: the landing-page snippet',
   Reports: 'Dashboards: attribution, leaderboard, advocate stats, raw events (read from roll-ups)',
+  Exports: 'History exports: a campaign\'s hot and archived events as one CSV or Parquet file',
   Redirect: 'The public short links',
   'Web pages': 'The dashboard, the advocate page, this reference and its assets',
 };

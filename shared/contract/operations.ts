@@ -9,6 +9,7 @@ import type { z } from 'zod';
 import type { ApiScope } from '../domain/scopes.js';
 import type { FunctionId } from './routes.js';
 import { conversionWebhookBodySchema } from '../domain/webhook-signature.js';
+import { DOWNLOAD_LINK_SECONDS, MAX_EXPORTS_IN_FLIGHT, PRESIGNED_URL_SECONDS, exportCreateSchema } from '../domain/exports.js';
 import {
   advocatePutSchema,
   advocateSchema,
@@ -31,6 +32,7 @@ import {
   advocateStatsQuerySchema,
   attributionQuerySchema,
   eventsQuerySchema,
+  exportDownloadQuerySchema,
   leaderboardQuerySchema,
   linkListQuerySchema,
   pageQuerySchema,
@@ -48,6 +50,8 @@ import {
   vendorAnswerSchema,
   vendorEventBodySchema,
   eventPageSchema,
+  exportAcceptedSchema,
+  exportSchema,
   gatewayErrorSchema,
   healthSchema,
   leaderboardSchema,
@@ -96,7 +100,7 @@ export interface OperationSpec {
   operationId: string;
   summary: string;
   description?: string;
-  tag: 'Health' | 'Campaigns' | 'Advocates' | 'Links' | 'Domains' | 'API keys' | 'Webhooks' | 'Integrations' | 'Reports' | 'Redirect' | 'Web pages';
+  tag: 'Health' | 'Campaigns' | 'Advocates' | 'Links' | 'Domains' | 'API keys' | 'Webhooks' | 'Integrations' | 'Reports' | 'Exports' | 'Redirect' | 'Web pages';
   auth: OperationAuth;
   query?: z.ZodObject;
   /** `optional`: the request may have no body at all (the OpenAPI document says so). */
@@ -205,6 +209,8 @@ const Reasons = {
     "vendors (Stripe, Shopify, HubSpot) sign their webhooks with their own HMAC schemes, verified by the handler with the vendor's secret (SPEC 13); API Gateway cannot check them.",
   apiDescription: 'the API description is published for integrators (SPEC 9); it contains no data.',
   pages: 'static pages and scripts with no data and no secret; the browser calls the authorised API with the credential the user pastes.',
+  exportDownload:
+    'an export download link is its own credential: an HMAC over the organization, the export and the expiry under a server-side key, verified by the handler (SPEC 14); API Gateway cannot check it.',
   snippet: 'the landing-page snippet is loaded by every visitor of a landing site (SPEC 13); it is a static script with no data.',
 };
 
@@ -615,6 +621,53 @@ export const operations: Record<string, OperationSpec> = {
     auth: analyticsAccess,
     query: unattributedQuerySchema,
     responses: { 200: json(unattributedSchema, 'The count'), ...problems(400, 401, 403) },
+  },
+
+  'POST /v1/exports': {
+    function: 'exports',
+    operationId: 'createExport',
+    summary: "Export a campaign's events of a date range (hot and archived) as one file",
+    description: `Runs in the background: poll GET /v1/exports/{exportId}. \`from\`/\`to\` are UTC days, inclusive, within the history kept (today − 400 days … today). Clicks: every click of the campaign, archived or not, once each, by time then click id. Conversions: the campaign's credited conversions (the bulk version of \`GET /v1/campaigns/{id}/events?type=conversion\`). The columns are the events API's CSV columns of the type. At most ${MAX_EXPORTS_IN_FLIGHT} exports of an organization queued or running at once (429 with \`Retry-After\`).`,
+    tag: 'Exports',
+    auth: analyticsAccess,
+    body: { schema: exportCreateSchema, example: { campaignId: 'cmp_01JD8Y3N5QK2W7X9ZB4C', from: '2026-01-01', to: '2026-11-30', type: 'click', format: 'csv' } },
+    responses: {
+      202: {
+        ...json(exportAcceptedSchema, 'Queued', { exportId: 'exp_4fK9sQ2mX7pL1vB8nR3c', status: 'queued' }),
+        headers: { Location: { description: 'The export', schema: { type: 'string' } } },
+      },
+      ...bodyProblems,
+      422: { description: 'The body failed validation, or the range is reversed, older than the history kept or in the future (the field is named)', content: problemContent },
+      ...problems(404),
+      429: {
+        description: `${MAX_EXPORTS_IN_FLIGHT} exports of the organization are queued or running already (problem+json; API Gateway throttling answers \`{"message"}\`)`,
+        headers: { 'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer' } } },
+        content: { ...problemContent, 'application/json': { schema: gatewayErrorSchema } },
+      },
+    },
+  },
+  'GET /v1/exports/{exportId}': {
+    function: 'exports',
+    operationId: 'getExport',
+    summary: 'An export: its status and, when done, a download link',
+    description: `\`downloadUrl\` is signed and works for ${DOWNLOAD_LINK_SECONDS / 60} minutes (\`expiresAt\`); ask again for a fresh one. Exports are kept 7 days.`,
+    tag: 'Exports',
+    auth: analyticsAccess,
+    responses: { 200: json(exportSchema, 'The export'), ...problems(401, 403, 404) },
+  },
+  'GET /v1/exports/{exportId}/download': {
+    function: 'exportDownload',
+    operationId: 'downloadExport',
+    summary: "An export's file, by the signed link GET /v1/exports/{exportId} gave",
+    description: `A 302 to the file: on AWS a presigned S3 URL valid ${PRESIGNED_URL_SECONDS} s; locally a URL of the runtime, signed and valid as long, that streams the file. An expired link, or one whose signature does not match its organization, export and expiry, is refused with 403 (the link is the credential; ask GET /v1/exports/{exportId} for a new one).`,
+    tag: 'Exports',
+    auth: { kind: 'public', reason: Reasons.exportDownload },
+    query: exportDownloadQuerySchema,
+    responses: {
+      302: { description: 'To the file', headers: { Location: { description: 'A presigned URL of the file, valid a minute', schema: { type: 'string' } } } },
+      403: { description: 'The link expired, or its signature is not ours for this export and expiry', content: problemContent },
+      404: { description: 'No such export, or it has no file (not finished, failed, or expired)', content: problemContent },
+    },
   },
 
   'GET /openapi.json': {

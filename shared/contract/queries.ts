@@ -85,4 +85,12 @@ export const pathParameterSchemas = {
   sourceId: z.string().min(1).meta({ description: 'Webhook source id', examples: ['src_01JD8Y3N5QK2W7X9ZB4C'] }),
   file: z.string().min(1).meta({ description: 'Asset file name', examples: ['dashboard.js'] }),
   hostname: z.string().min(1).meta({ description: 'A short domain of the organization (any case, Unicode or punycode)', examples: ['go.acme.example'] }),
+  exportId: z.string().min(1).meta({ description: 'Export id', examples: ['exp_4fK9sQ2mX7pL1vB8nR3c'] }),
 } as const;
+
+/** The signed download link's parameters; the handler checks them (a bad one is 403, not 400). */
+export const exportDownloadQuerySchema = z.object({
+  org: z.string().max(64).optional().meta({ description: 'The organization (signed)' }),
+  expires: z.string().max(16).optional().meta({ description: 'Epoch seconds after which the link is refused (signed)' }),
+  signature: z.string().max(128).optional().meta({ description: 'base64url HMAC-SHA256 of organization, export and expiry' }),
+});

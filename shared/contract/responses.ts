@@ -8,6 +8,7 @@ import { attributionModels } from '../domain/attribution.js';
 import { channelSchema } from '../domain/channels.js';
 import { advocateSchema, campaignSchema, domainSchema, linkSchema, webhookSourceKinds } from '../domain/resources.js';
 import { groupBys } from './queries.js';
+import { exportCreateSchema, exportStatuses } from '../domain/exports.js';
 
 const day = z.iso.date().meta({ description: 'UTC date (YYYY-MM-DD)' });
 const timestamp = z.iso.datetime();
@@ -263,3 +264,25 @@ export const eventPageSchema = z
     z.object({ campaignId: z.string(), type: z.literal('conversion'), items: z.array(conversionEventSchema), nextCursor }),
   ])
   .meta({ id: 'EventPage' });
+
+// ---------------------------------------------------------------------------------------------
+// Exports (spec section 14)
+
+export const exportAcceptedSchema = z
+  .object({ exportId: z.string(), status: z.enum(exportStatuses) })
+  .meta({ id: 'ExportAccepted', description: 'The export is queued; follow it with GET /v1/exports/{exportId}' });
+
+export const exportSchema = z
+  .object({
+    exportId: z.string(),
+    status: z.enum(exportStatuses),
+    request: exportCreateSchema,
+    rowCount: z.number().int().min(0).nullable().meta({ description: 'Rows in the file, once succeeded' }),
+    createdAt: timestamp,
+    startedAt: timestamp.nullable(),
+    finishedAt: timestamp.nullable(),
+    downloadUrl: z.string().optional().meta({ description: 'When succeeded: a signed link to the file, valid until `expiresAt`' }),
+    expiresAt: timestamp.optional().meta({ description: 'When the download link stops working (ask again for a fresh one)' }),
+    error: z.string().optional().meta({ description: 'When failed: why' }),
+  })
+  .meta({ id: 'Export', description: 'A history export and, when done, where to download it' });

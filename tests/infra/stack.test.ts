@@ -276,7 +276,8 @@ describe('stateful resources and feature flags', () => {
       rollups: 'TablesRollupsBE40FD10',
     });
     expect(ofType('AWS::DynamoDB::Table').map(([id]) => id).sort()).toEqual(['TablesEntitiesBC6B9C5A', 'TablesEventsE8DD42EA', 'TablesRollupsBE40FD10']);
-    expect(ofType('AWS::KMS::Key').map(([id]) => id)).toEqual(['WebhookSecretsKey5C1E05FC']);
+    // The download-link HMAC key holds nothing that outlives a link (15 minutes): it is not pinned.
+    expect(ofType('AWS::KMS::Key').map(([id]) => id).filter((id) => !id.startsWith('ExportAnalyticsDownloadLinkKey'))).toEqual(['WebhookSecretsKey5C1E05FC']);
     expect(ofType('AWS::SQS::Queue').map(([id]) => id).sort()).toEqual(['ArchiveConsumerDeadLetterQueue', 'RollupConsumerDeadLetterQueueE2267C55']);
     expect(ofType('AWS::S3::Bucket').map(([id]) => id)).toContain('HistoryArchiveBucket');
   });
@@ -397,7 +398,15 @@ describe('IAM (least privilege)', () => {
   });
 
   it.each(Object.keys(functions) as FunctionId[])('%s: no action beyond what its definition says it uses', (fnId) => {
-    const def = functions[fnId] as { tables: Partial<Record<TableId, string>>; secrets?: 'seal' | 'open'; archive?: string };
+    const def = functions[fnId] as {
+      tables: Partial<Record<TableId, string>>;
+      secrets?: 'seal' | 'open';
+      archive?: string;
+      downloadLinks?: 'sign' | 'verify';
+      exportEngine?: boolean;
+      exportFiles?: 'read';
+      invokes?: readonly string[];
+    };
     const consumes = consumerFunctions.has(fnId);
     const allowed = new Set([
       'logs:CreateLogStream',
@@ -413,6 +422,15 @@ describe('IAM (least privilege)', () => {
       ...(consumes ? ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'] : []),
       ...(def.archive && def.archive !== 'write' ? ['s3:GetObject', 's3:ListBucket'] : []),
       ...(def.archive && def.archive !== 'read' ? ['s3:PutObject', 's3:DeleteObject'] : []),
+      ...(def.downloadLinks === 'sign' ? ['kms:GenerateMac'] : def.downloadLinks === 'verify' ? ['kms:VerifyMac'] : []),
+      ...(def.exportFiles ? ['s3:GetObject'] : []),
+      ...(def.invokes ? ['lambda:InvokeFunction'] : []),
+      ...(def.exportEngine
+        ? ['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:GetQueryRuntimeStatistics', 'glue:GetDatabase', 'glue:GetTable']
+        : []),
+      ...(def.exportEngine
+        ? ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts', 's3:ListBucket', 's3:GetBucketLocation']
+        : []),
     ]);
     const actions = [...new Set(policyStatementsOf(fnId).flatMap(actionsOf))];
     expect(actions.filter((action) => !allowed.has(action)), 'actions beyond its needs').toEqual([]);
@@ -441,11 +459,19 @@ describe('IAM (least privilege)', () => {
   });
 
   it.each(Object.keys(functions) as FunctionId[])('%s: the archive bucket only as its definition says, on that bucket only', (fnId) => {
-    const def = functions[fnId] as { archive?: string };
+    const def = functions[fnId] as { archive?: string; exportEngine?: boolean; exportFiles?: string };
     const s3Statements = policyStatementsOf(fnId).filter((s) => actionsOf(s).some((a) => a.startsWith('s3:')));
-    expect(s3Statements.length > 0).toBe(Boolean(def.archive));
+    const onArchive = s3Statements.filter((statement) => referencedIds(statement.Resource).has('HistoryArchiveBucket'));
+    expect(onArchive.length > 0).toBe(Boolean(def.archive));
+    // Each S3 statement names one bucket: the archive, or (export functions only) the exports bucket.
+    const usesExports = Boolean(def.exportEngine || def.exportFiles);
     for (const statement of s3Statements) {
-      expect([...referencedIds(statement.Resource)]).toEqual(['HistoryArchiveBucket']);
+      const ids = [...referencedIds(statement.Resource)];
+      expect(ids).toHaveLength(1);
+      if (ids[0] !== 'HistoryArchiveBucket') {
+        expect(usesExports).toBe(true);
+        expect(ids[0]).toMatch(/^ExportAnalyticsBucket/);
+      }
     }
     const env = resources[fnLogicalId[fnId]].Properties.Environment.Variables;
     expect(env.ARCHIVE_BUCKET).toEqual(def.archive ? { Ref: 'HistoryArchiveBucket' } : undefined);
@@ -716,8 +742,8 @@ describe('parameters', () => {
 
 describe('webhook secrets key', () => {
   it('is a rotating KMS key; only the source admin may encrypt and only the intake may decrypt', () => {
-    template.resourceCountIs('AWS::KMS::Key', 1);
-    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    template.resourceCountIs('AWS::KMS::Key', 2);
+    template.hasResourceProperties('AWS::KMS::Key', { Description: 'Seals webhook signing secrets at rest', EnableKeyRotation: true });
     const policies = Object.entries(template.findResources('AWS::IAM::Policy'));
     const kmsActions = (fragment: string) =>
       policies
@@ -728,5 +754,66 @@ describe('webhook secrets key', () => {
     expect(kmsActions('WebhookSources')).toEqual(['kms:Encrypt']);
     expect(kmsActions('Conversions')).toEqual(['kms:Decrypt']);
     for (const other of ['Redirect', 'Links', 'Analytics', 'Rollup', 'Authorizer']) expect(kmsActions(other)).toEqual([]);
+  });
+});
+
+describe('history exports (infra/constructs/export-analytics.ts)', () => {
+  const bucketId = () => ofType('AWS::S3::Bucket').find(([id]) => id.startsWith('ExportAnalyticsBucket'))![0];
+
+  it('an exports bucket: encrypted, private, TLS only, access-logged, everything expires after the exports week', () => {
+    const bucket = resources[bucketId()].Properties;
+    expect(bucket.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toBe('AES256');
+    expect(bucket.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+    expect(bucket.LoggingConfiguration.DestinationBucketName).toBeDefined();
+    expect(bucket.LifecycleConfiguration.Rules).toContainEqual(expect.objectContaining({ ExpirationInDays: 8, Status: 'Enabled' }));
+    const policy = ofType('AWS::S3::BucketPolicy').find(([, r]) => referencedIds(r.Properties.Bucket).has(bucketId()))![1];
+    expect(JSON.stringify(policy.Properties.PolicyDocument)).toContain('aws:SecureTransport');
+  });
+
+  it('an Athena workgroup: results in the exports bucket, encrypted, configuration enforced, a bytes-scanned cutoff', () => {
+    const [[, workgroup]] = ofType('AWS::Athena::WorkGroup');
+    const configuration = workgroup.Properties.WorkGroupConfiguration;
+    expect(configuration.EnforceWorkGroupConfiguration).toBe(true);
+    expect(configuration.BytesScannedCutoffPerQuery).toBe(10 * 1024 ** 3);
+    expect(configuration.ResultConfiguration.EncryptionConfiguration).toEqual({ EncryptionOption: 'SSE_S3' });
+    expect(referencedIds(configuration.ResultConfiguration.OutputLocation)).toEqual(new Set([bucketId()]));
+  });
+
+  it('Glue tables with partition projection: the archive on org, type and date; each staging prefix on export_id', () => {
+    const tables = Object.fromEntries(ofType('AWS::Glue::Table').map(([, r]) => [r.Properties.TableInput.Name, r.Properties.TableInput]));
+    expect(Object.keys(tables).sort()).toEqual(['archived_clicks', 'staged_clicks', 'staged_conversions']);
+    const archived = tables.archived_clicks;
+    expect(archived.PartitionKeys.map((key: { Name: string }) => key.Name)).toEqual(['org', 'type', 'date']);
+    expect(archived.Parameters).toMatchObject({
+      'projection.enabled': 'true',
+      'projection.org.type': 'injected',
+      'projection.type.values': 'click',
+      'projection.date.type': 'date',
+      'projection.date.range': `NOW-${historyRetentionDays + 1}DAYS,NOW`,
+    });
+    expect(JSON.stringify(archived.Parameters['storage.location.template'])).toContain('/events/org=${org}/type=${type}/date=${date}');
+    expect(referencedIds(archived.StorageDescriptor.Location)).toEqual(new Set(['HistoryArchiveBucket']));
+    expect(archived.StorageDescriptor.SerdeInfo.SerializationLibrary).toBe('org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe');
+    for (const name of ['staged_clicks', 'staged_conversions']) {
+      expect(tables[name].Parameters).toMatchObject({ 'projection.enabled': 'true', 'projection.export_id.type': 'injected' });
+      expect(referencedIds(tables[name].StorageDescriptor.Location)).toEqual(new Set([bucketId()]));
+    }
+    expect(tables.staged_clicks.StorageDescriptor.Columns.map((c: { Name: string }) => c.Name)).toEqual(archived.StorageDescriptor.Columns.map((c: { Name: string }) => c.Name));
+  });
+
+  it('the worker is started by the exports function only, and knows its engine; download links are signed by a KMS HMAC key', () => {
+    const env = (fnId: FunctionId) => resources[fnLogicalId[fnId]].Properties.Environment.Variables;
+    expect(env('exports').EXPORT_WORKER_FUNCTION_NAME).toEqual({ Ref: fnLogicalId.exportWorker });
+    expect(Object.keys(env('exportWorker'))).toEqual(
+      expect.arrayContaining(['ATHENA_WORKGROUP', 'GLUE_DATABASE', 'ATHENA_ARCHIVE_TABLE', 'ATHENA_CLICK_STAGING_TABLE', 'ATHENA_CONVERSION_STAGING_TABLE', 'EXPORTS_BUCKET']),
+    );
+    expect(referencedIds(env('exportDownload').EXPORTS_BUCKET)).toEqual(new Set([bucketId()]));
+    const invokers = Object.entries(template.findResources('AWS::IAM::Policy'))
+      .filter(([, policy]) => JSON.stringify((policy as any).Properties.PolicyDocument).includes('lambda:InvokeFunction'))
+      .map(([id]) => id);
+    expect(invokers).toHaveLength(1);
+    expect(invokers[0]).toMatch(/^ExportsRole/);
+    template.hasResourceProperties('AWS::KMS::Key', { KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' });
+    expect(referencedIds(env('exports').DOWNLOAD_MAC_KMS_KEY_ID)).toEqual(referencedIds(env('exportDownload').DOWNLOAD_MAC_KMS_KEY_ID));
   });
 });

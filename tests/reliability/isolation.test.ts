@@ -60,6 +60,7 @@ beforeAll(async () => {
     sourceId: world.victim.sourceId,
     file: 'style.css',
     hostname: world.victim.hostname,
+    exportId: world.victimExportId,
   };
   victimBefore = await tenantFingerprint(world.victim.orgId);
 });
@@ -184,7 +185,7 @@ const matrixRequest = (route: RouteDefinition, targets: Targets): TargetedReques
 
 /** The request names, in its path or body, a resource the handler must look up by id. */
 const looksUpAResource = (route: RouteDefinition) =>
-  (parametersOf(route).length > 0 && route.method !== 'PUT') || routeKey(route) === 'POST /v1/links';
+  (parametersOf(route).length > 0 && route.method !== 'PUT') || routeKey(route) === 'POST /v1/links' || routeKey(route) === 'POST /v1/exports';
 
 type Attacker = 'admin key of another organization' | 'advocate of another organization' | 'another advocate of the same organization';
 
@@ -361,9 +362,10 @@ describe('after every attack above', () => {
 describe('public routes: a credential neither helps nor hurts', () => {
   /**
    * The matrix's request on a public route succeeds for anyone, except the conversion webhook:
-   * it carries no signature, and a bearer credential is no substitute (401).
+   * it carries no signature, and a bearer credential is no substitute (401); and an export's
+   * download, whose signed link is its credential (403 without it).
    */
-  const expectedPublic = (route: RouteDefinition) => (route.function === 'conversions' ? 401 : successOf(route));
+  const expectedPublic = (route: RouteDefinition) => (route.function === 'conversions' ? 401 : route.function === 'exportDownload' ? 403 : successOf(route));
 
   it.each(byKey(publicRoutes))('%s', async (_key, route) => {
     const request = requestFor(route, { ...victimTargets, slug: world.victim.aliceSlug });
@@ -381,6 +383,25 @@ describe('public routes: a credential neither helps nor hurts', () => {
     const request = { ...requestFor(route, victimTargets), body };
     const { answer } = await send(undefined, request, signedHeaders(world, bytes));
     expect(answer.status, answer.body).toBe(202);
+  });
+});
+
+describe("export download links: the link is the credential, and only for its own organization's export", () => {
+  const download = (exportId: string, query: string) => ({ method: 'GET', target: `/v1/exports/${exportId}/download?${query}` });
+
+  it("control: the victim's signed link leads to the victim's export file (302)", async () => {
+    const { answer } = await send(undefined, download(world.victimExportId, world.victimDownloadQuery));
+    expect(answer.status, answer.body).toBe(302);
+  });
+
+  it("the victim's link aimed at the attacker's export, or naming the attacker's organization, is refused (403) and reads nothing", async () => {
+    const aimed = await send(undefined, download(world.attackerExportId, world.victimDownloadQuery));
+    expectProblem(aimed.answer, 403);
+    const query = new URLSearchParams(world.victimDownloadQuery);
+    query.set('org', world.attacker.orgId);
+    const renamed = await send(`Bearer ${world.attacker.adminKey}`, download(world.victimExportId, query.toString()));
+    expectProblem(renamed.answer, 403);
+    expect([...aimed.recording.reads, ...renamed.recording.reads]).toEqual([]);
   });
 });
 

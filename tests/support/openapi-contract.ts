@@ -11,6 +11,7 @@
  *
  * Ajv is the validator inside @seriousme/openapi-schema-validator (its dependency).
  */
+import { LOCAL_EXPORT_FILE_PATH } from '../../shared/adapters/download-links.js';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { routes } from '../../shared/contract/routes.js';
@@ -174,8 +175,9 @@ export const installContractCheck = (baseUrl: string, options: { uncheckedFuncti
     const url = requestUrl(input);
     // The latest registration wins: a port may be reused by a later runtime of the same file.
     const base = checkedBases.findLast((candidate) => candidate.origin === url.origin);
-    // The local issuer's JWKS is a local stand-in for the identity provider, not part of the API.
-    if (!base || url.pathname === '/.well-known/jwks.json') return response;
+    // The local issuer's JWKS is a local stand-in for the identity provider, and the local export
+    // file URL one for S3's presigned URLs: neither is part of the API.
+    if (!base || url.pathname === '/.well-known/jwks.json' || url.pathname === LOCAL_EXPORT_FILE_PATH) return response;
     const method = requestMethod(input, init);
     const fn = functionOfOperation(method, url.pathname);
     if (fn && base.unchecked.has(fn)) return response;

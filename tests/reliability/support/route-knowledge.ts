@@ -36,6 +36,7 @@ export const idsByParameter = (world: World, route: RouteDefinition): Record<str
   file: ['style.css', 'common.js', 'icon.svg'],
   // Deletion is fuzzed on a spare domain, so the one made primary stays for the other routes.
   hostname: route.method === 'DELETE' ? [world.victim.spareHostname, world.attacker.hostname] : [world.victim.hostname, world.attacker.hostname],
+  exportId: [world.victimExportId, world.attackerExportId],
 });
 
 /** Valid request bodies per route key, for the victim tenant. */
@@ -61,6 +62,13 @@ export const validBodies = (world: World): Record<string, unknown[]> => ({
   'POST /v1/domains': [{ hostname: 'fuzz.acme.example' }, { hostname: 'Links.Bücher.example.' }],
   'PATCH /v1/domains/{hostname}': [{ primary: true }, { primary: false }],
   'POST /v1/webhook-sources': [{ name: 'CRM' }, { name: 'Shop', kind: 'stripe', signingSecret: 'whsec_anotherStripeSecret' }],
+  'POST /v1/exports': (() => {
+    const today = new Date().toISOString().slice(0, 10);
+    return [
+      { campaignId: world.victim.campaignId, from: today, to: today, type: 'click', format: 'csv' },
+      { campaignId: world.victim.campaignId, from: new Date(Date.now() - 300 * 86_400_000).toISOString().slice(0, 10), to: today, type: 'conversion', format: 'parquet' },
+    ];
+  })(),
   'POST /v1/integrations/stripe/{sourceId}': [stripeCheckout('evt_fuzz_1', 'pi_fuzz_1')],
   'POST /v1/integrations/shopify/{sourceId}': [shopifyOrder(1001)],
   'POST /v1/integrations/hubspot/{sourceId}': [hubspotContact(1001)],
@@ -95,6 +103,7 @@ export const ownIdsByParameter = (world: World, route: RouteDefinition): Record<
   slug: [world.victim.aliceSlug, world.victim.bobSlug],
   sourceId: [vendorOf(route) ? world.victim.vendorSourceIds[vendorOf(route)!] : route.function === 'webhookSources' ? world.victim.spareSourceId : world.victim.sourceId],
   hostname: [route.method === 'DELETE' ? world.victim.spareHostname : world.victim.hostname],
+  exportId: [world.victimExportId],
 });
 
 /** Authorization values of the victim tenant that the route admits (shared/contract/operations.ts). */
@@ -124,6 +133,7 @@ export const validQueries = (world: World): Record<string, string[]> => ({
   'GET /v1/advocates/{advocateId}/stats': ['', 'model=time_decay'],
   'GET /v1/conversions/unattributed': ['', 'from=2026-01-01&to=2026-03-01'],
   'GET /{slug}': ['', 'utm_source=newsletter'],
+  'GET /v1/exports/{exportId}/download': [world.victimDownloadQuery],
 });
 
 /**

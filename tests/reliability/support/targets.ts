@@ -16,9 +16,10 @@ export interface Targets {
   sourceId: string;
   file: string;
   hostname: string;
+  exportId: string;
 }
 
-export const knownParameters = ['campaignId', 'advocateId', 'slug', 'keyId', 'sourceId', 'file', 'hostname'] as const;
+export const knownParameters = ['campaignId', 'advocateId', 'slug', 'keyId', 'sourceId', 'file', 'hostname', 'exportId'] as const;
 
 export const parametersOf = (route: RouteDefinition): string[] =>
   [...route.path.matchAll(/\{([^}]+)\}/g)].map((match) => match[1]);
@@ -32,6 +33,7 @@ export const nonexistentTargets = (): Targets => ({
   sourceId: newId('src'),
   file: 'style.css',
   hostname: `nobody-${newSlug(8).toLowerCase()}.example`,
+  exportId: newId('exp'),
 });
 
 /** Query and body that make each route act on the targets. */
@@ -50,6 +52,10 @@ const bodyFor: Record<string, (t: Targets) => unknown> = {
   'POST /v1/domains': () => ({ hostname: `probe-${newSlug(10).toLowerCase()}.isolation.example` }),
   // Not `true`: a primary domain cannot be deleted, and the matrix deletes the same domain too.
   'PATCH /v1/domains/{hostname}': () => ({ primary: false }),
+  'POST /v1/exports': (t) => {
+    const today = new Date().toISOString().slice(0, 10);
+    return { campaignId: t.campaignId, from: today, to: today, type: 'click', format: 'csv' };
+  },
 };
 
 export interface TargetedRequest {

@@ -18,7 +18,9 @@ import { apiScopes, type ApiScope } from '../../../shared/domain/scopes.js';
 import { loadOrCreateIssuer, type LocalIssuer } from '../../../infra/local/issuer.js';
 import { startDnsServer } from '../../../infra/local/dns-server.js';
 import { createIsolatedTables } from '../../support/tables.js';
-import { createInProcessGateway, type InProcessGateway, type WireAnswer } from './gateway.js';
+import { createInProcessGateway, invokedFunction, type InProcessGateway, type WireAnswer } from './gateway.js';
+import { createHandlerLoader, defaultLambdaEnvironment, invokeHandler, lambdaContext } from '../../../infra/local/lambda.js';
+import { registerLocalAsyncInvoker } from '../../../shared/adapters/invoke-async.js';
 
 export interface Tenant {
   orgId: string;
@@ -56,12 +58,18 @@ export const VENDOR_SECRETS = {
 } as const;
 
 export interface World {
+  /** The gateways answer once the asynchronous invocations a request started (export workers) have finished. */
   gateway: InProcessGateway;
   /** Gateway that reuses the authorizer's answer for accepted credentials (fuzzing speed). */
   cachedGateway: InProcessGateway;
   issuer: LocalIssuer;
   victim: Tenant;
   attacker: Tenant;
+  /** A succeeded export of each tenant. */
+  victimExportId: string;
+  attackerExportId: string;
+  /** The query of a valid download link of the victim's export. */
+  victimDownloadQuery: string;
   badCredentials: Record<BadCredential, string | undefined>;
   /** Signs a token with the trusted key but any claims and header (issuer, audience, alg…). */
   craftToken(claims: Record<string, unknown>, header?: Record<string, unknown>): Promise<string>;
@@ -110,6 +118,27 @@ export const startWorld = async (): Promise<World> => {
     LOCAL_SECRETS_KEY: randomBytes(32).toString('base64'),
     PUBLIC_BASE_URL: 'https://go.advocacy.test',
     LINK_CACHE_TTL_MS: '0',
+    ARCHIVE_DIR: join(scratch, 'archive'),
+    EXPORTS_DIR: join(scratch, 'exports'),
+  });
+
+  // Asynchronous invocations (the export worker) run here as the local runtime runs them, as
+  // their own function; a request's answer waits for those it started, so every request finds
+  // the export slots as the previous ones left them.
+  const loadHandler = createHandlerLoader();
+  const background = new Set<Promise<unknown>>();
+  registerLocalAsyncInvoker((target, payload) => {
+    const run = invokedFunction
+      .run(target, async () => invokeHandler(target, await loadHandler(target), payload, lambdaContext(target, defaultLambdaEnvironment()), false))
+      .finally(() => background.delete(run));
+    background.add(run);
+  });
+  const settled = (inner: InProcessGateway): InProcessGateway => ({
+    async send(request) {
+      const answer = await inner.send(request);
+      while (background.size > 0) await Promise.allSettled([...background]);
+      return answer;
+    },
   });
 
   const privateJwk = JSON.parse(readFileSync(join(scratch, 'issuer-key.json'), 'utf8')) as JWK;
@@ -117,8 +146,8 @@ export const startWorld = async (): Promise<World> => {
   const craftToken: World['craftToken'] = (claims, header = {}) =>
     new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid: privateJwk.kid, typ: 'JWT', ...header }).sign(signingKey);
 
-  const gateway = createInProcessGateway();
-  const cachedGateway = createInProcessGateway({ cacheAcceptedCredentials: true });
+  const gateway = settled(createInProcessGateway());
+  const cachedGateway = settled(createInProcessGateway({ cacheAcceptedCredentials: true }));
   const call: World['call'] = async (method, target, options = {}) => {
     const headers: Array<[string, string]> = [['user-agent', 'reliability-suite']];
     if (options.token) headers.push(['authorization', `Bearer ${options.token}`]);
@@ -194,6 +223,16 @@ export const startWorld = async (): Promise<World> => {
 
   const victim = await seedTenant('Acme', ['alice', 'bob', 'carol']);
   const attacker = await seedTenant('Globex', ['alice', 'bob']);
+  const today = new Date().toISOString().slice(0, 10);
+  const exportOf = async (tenant: Tenant) =>
+    (await expectStatus(call('POST', '/v1/exports', { token: tenant.adminKey, body: { campaignId: tenant.campaignId, from: today, to: today, type: 'click', format: 'csv' } }), 202))
+      .exportId as string;
+  const victimExportId = await exportOf(victim);
+  const attackerExportId = await exportOf(attacker);
+  const { signDownload } = await import('../../../shared/adapters/download-links.js');
+  // Valid for the whole suite (a day): the fuzzing of the download route needs a working link.
+  const expires = Math.floor(Date.now() / 1000) + 86_400;
+  const victimDownloadQuery = new URLSearchParams({ org: victim.orgId, expires: String(expires), signature: await signDownload(victim.orgId, victimExportId, expires) }).toString();
 
   const revoked = await createApiKey(victim.orgId, [...apiScopes], 'revoked');
   await expectStatus(call('DELETE', `/v1/api-keys/${revoked.record.keyId}`, { token: victim.adminKey }), 200);
@@ -223,10 +262,14 @@ export const startWorld = async (): Promise<World> => {
     issuer,
     victim,
     attacker,
+    victimExportId,
+    attackerExportId,
+    victimDownloadQuery,
     badCredentials,
     craftToken,
     call,
     async stop() {
+      registerLocalAsyncInvoker(undefined);
       await new Promise<void>((resolve) => jwksServer.close(() => resolve()));
       await dns.close();
       await rm(scratch, { recursive: true, force: true });
