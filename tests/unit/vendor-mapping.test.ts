@@ -9,8 +9,8 @@ import Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
 import { hubspotScheme } from '../../shared/domain/integrations/hubspot.js';
 import { shopifyScheme } from '../../shared/domain/integrations/shopify.js';
-import { stripeScheme } from '../../shared/domain/integrations/stripe.js';
-import type { VendorDelivery } from '../../shared/domain/integrations/vendor-event.js';
+import { secondsToIso, stripeScheme } from '../../shared/domain/integrations/stripe.js';
+import { utcInstant, type VendorDelivery } from '../../shared/domain/integrations/vendor-event.js';
 
 const stripe = new Stripe('sk_test_unused');
 const NOW = new Date('2026-11-27T10:00:00Z');
@@ -144,5 +144,20 @@ describe('long numeric ids', () => {
     const raw = `{"id":820982911946154508,"created_at":"2026-11-27T10:00:00Z","note":"${note}","landing_site":"/"}`;
     const mapped = shopifyScheme.map(delivery(raw, { 'x-shopify-topic': 'orders/create', 'x-shopify-webhook-id': 'wh-3' }));
     expect(mapped).toMatchObject({ kind: 'intents', intents: [{ data: { conversionId: '820982911946154508' } }] });
+  });
+});
+
+describe('vendor instants', () => {
+  it('are refused, not thrown on, when out of the range a date can hold (the fuzzing sent such a created_at: a 500)', () => {
+    expect(utcInstant(1e20)).toBeUndefined();
+    expect(utcInstant(-1e20)).toBeUndefined();
+    expect(utcInstant(Number.NaN)).toBeUndefined();
+    expect(utcInstant(Infinity)).toBeUndefined();
+    expect(utcInstant('2026-11-27T11:00:00+01:00')).toBe('2026-11-27T10:00:00.000Z');
+    expect(utcInstant(1_764_237_600_000)).toBe(new Date(1_764_237_600_000).toISOString());
+    expect(utcInstant('2026-13-45T99:00:00Z')).toBeUndefined();
+    // Stripe's seconds: the largest safe integer × 1000 is beyond a date's range.
+    expect(secondsToIso(Number.MAX_SAFE_INTEGER)).toBeUndefined();
+    expect(secondsToIso(1_764_237_600)).toBe('2025-11-27T10:00:00.000Z');
   });
 });

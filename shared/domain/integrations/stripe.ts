@@ -22,6 +22,7 @@ import {
   parseJson,
   sameDigest,
   stringAt,
+  utcInstant,
   type VendorDelivery,
   type VendorMapping,
   type VendorScheme,
@@ -54,8 +55,9 @@ export const verifyStripe = (delivery: VendorDelivery, secrets: readonly string[
   return { ok: false, reason: 'invalid_signature' };
 };
 
-const secondsToIso = (value: unknown): string | undefined =>
-  typeof value === 'number' && Number.isSafeInteger(value) && value > 0 ? new Date(value * 1000).toISOString() : undefined;
+/** Stripe's `created` (Unix seconds) as an instant; out of a date's range it is missing, never a throw. */
+export const secondsToIso = (value: unknown): string | undefined =>
+  typeof value === 'number' && Number.isSafeInteger(value) && value > 0 ? utcInstant(value * 1000) : undefined;
 
 const checkoutCompleted = (eventId: string, created: unknown, session: Record<string, unknown>): VendorMapping => {
   const currency = stringAt(session.currency)?.toUpperCase();

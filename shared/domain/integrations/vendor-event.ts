@@ -81,10 +81,13 @@ export const amountFromMinor = (minor: unknown, currency: string): string | unde
 
 /** Any ISO 8601 time with an offset, as UTC; undefined when it is not one. */
 export const utcInstant = (value: unknown): string | undefined => {
-  if (typeof value === 'number' && Number.isFinite(value)) return new Date(value).toISOString();
-  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}T/.test(value)) return undefined;
-  const ms = Date.parse(value);
-  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
+  let ms: number;
+  if (typeof value === 'number') ms = value;
+  else if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(value)) ms = Date.parse(value);
+  else return undefined;
+  // Beyond ±8.64e15 ms a Date is invalid and toISOString throws (the fuzzing sent 1e20: a 500).
+  const instant = new Date(ms);
+  return Number.isNaN(instant.getTime()) ? undefined : instant.toISOString();
 };
 
 /** The fields a known event type lacks: 422 with each of them. */
