@@ -18,6 +18,7 @@ import { parseArgs } from 'node:util';
 import { functions } from '../infra/definitions.js';
 import {
   billedWriteUnits,
+  deployedCampaignIndexProjection,
   pathFunctions,
   program,
   redirectOriginComparison,
@@ -25,6 +26,7 @@ import {
   totals,
   type Capacity,
   type CostLine,
+  type IndexProjection,
 } from './cost/model.js';
 import { prices, region, type PriceId } from './cost/prices.js';
 import { floorPerMillionClicks, perMillionClicksJson, priceProfiles, programProfileCapacity, type ProgramCapacity } from './cost/profiles.js';
@@ -197,14 +199,16 @@ const renderOriginChoice = (capacity: Capacity): string => {
   ].join('\n');
 };
 
+const projectionName = (projection: IndexProjection): string => (typeof projection === 'string' ? projection.replace('_', ' ').toLowerCase() : `${projection.length} attributes`);
+
 const renderStorage = (): string => {
   const s = storageEstimate();
   return (
     `Storage is an **estimate** from the item shapes (representative items built with \`shared/adapters/keys.ts\` and the redirect's \`ClickEvent\`, sized with DynamoDB's rules + 100 B per item): ` +
-    `a click ${number(s.clickTableBytes, 0)} B in the events table and again ${number(s.clickIndexBytes, 0)} B in the byCampaign index (all attributes projected), ` +
+    `a click ${number(s.clickTableBytes, 0)} B in the events table and again ${number(s.clickIndexBytes, 0)} B in the campaign index (projection: ${projectionName(deployedCampaignIndexProjection)}), ` +
     `a conversion ${number(s.conversionTableBytes, 0)} B + ${number(s.conversionIndexBytes, 0)} B plus a ${number(s.creditRecordBytes, 0)} B credit record, ` +
     `a roll-up row ${number(s.rollupRowBytes, 0)} B (${program.rollupRowsPerClick} new rows per click assumed), a ledger entry ${number(s.ledgerBytes, 0)} B for 8 days; ` +
-    `raw events are kept ${number(s.retentionMonths, 1)} months (\`rawEventRetentionDays\`, TTL). Per million clicks and per thousand conversions: storage for that whole retention. ` +
+    `clicks stay in the hot table ${number(s.hotClickMonths, 1)} months (\`hotClickRetentionDays\`, TTL) and in the Parquet archive ${number(s.historyMonths, 1)} months (\`historyRetentionDays\`), conversions ${number(s.retentionMonths, 1)} months (\`rawEventRetentionDays\`). Per million clicks and per thousand conversions: storage for that whole retention. ` +
     `Program month: the steady state once the retention is reached (month 14 on, the costliest; month 1 stores ~1/13 of it).`
   );
 };

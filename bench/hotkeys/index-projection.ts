@@ -10,7 +10,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import { tables } from '../../infra/definitions.js';
-import { clickItem } from '../../shared/adapters/redirect-store.js';
+import { representativeClick } from '../../scripts/cost/model.js';
 import { campaignIndexShards } from '../../shared/settings.js';
 import { itemSize, projectedItem, readUnits, writeUnits } from './item-size.js';
 
@@ -19,27 +19,8 @@ const STORED_ITEM_OVERHEAD_BYTES = 100;
 /** An events page (the API's default page). */
 const PAGE_CLICKS = 100;
 
-const sampleClick = (): Record<string, unknown> =>
-  clickItem({
-    type: 'click',
-    eventId: '01M8EQF6PMDZRCCCHCKP2GY0ZZ9PYdT2tR-t1M6P2nDFtvzA',
-    clickId: '01M8EQF6PMDZRCCCHCKP2GY0ZZ9PYdT2tR-t1M6P2nDFtvzA',
-    orgId: 'org_o4YZMT8VVhjy3uBP3h17',
-    campaignId: 'cmp_9DBKIk7itB1gW1monBZt',
-    slug: 'oMdjhGhH',
-    advocateId: 'emp-00042',
-    channel: 'linkedin',
-    department: 'Engineering',
-    at: '2026-11-27T14:45:06.716Z',
-    visitorId: '9PYdT2tR-t1M6P2nDFtvzA',
-    unique: true,
-    botClass: 'human',
-    device: 'desktop',
-    browser: 'Chrome',
-    os: 'Windows',
-    country: 'DE',
-    referrerHost: 'www.linkedin.com',
-  });
+/** The cost model's representative click (every optional field present): one definition of it. */
+const sampleClick = (): Record<string, unknown> => representativeClick() as unknown as Record<string, unknown>;
 
 /**
  * INCLUDE with what the events page shows of a click (shared/adapters/event-reads.ts): the

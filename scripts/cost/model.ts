@@ -251,7 +251,8 @@ export interface StorageChoices {
 export const storageEstimate = (choices: StorageChoices = {}): StorageEstimate => {
   const clickItem = representativeClick() as unknown as Record<string, unknown>;
   const click = itemSize(clickItem) + ITEM_OVERHEAD_BYTES;
-  const conversion = itemSize(representativeConversion()) + ITEM_OVERHEAD_BYTES;
+  const conversionItem = representativeConversion() as unknown as Record<string, unknown>;
+  const conversion = itemSize(conversionItem) + ITEM_OVERHEAD_BYTES;
   return {
     clickTableBytes: click,
     clickIndexBytes: indexEntryBytes(clickItem, choices.projection ?? deployedCampaignIndexProjection),
@@ -259,7 +260,8 @@ export const storageEstimate = (choices: StorageChoices = {}): StorageEstimate =
     historyMonths,
     pointInTimeRecovery: choices.pointInTimeRecovery ?? deployedPointInTimeRecovery,
     conversionTableBytes: conversion,
-    conversionIndexBytes: conversion,
+    // Conversions share the campaign index (an organization's conversions partition), so its projection.
+    conversionIndexBytes: indexEntryBytes(conversionItem, choices.projection ?? deployedCampaignIndexProjection),
     creditRecordBytes: itemSize(representativeCreditRecord()) + ITEM_OVERHEAD_BYTES,
     rollupRowBytes: itemSize(representativeRollupRow()) + ITEM_OVERHEAD_BYTES,
     ledgerBytes: itemSize({ ...rollupKeys.applied(CLICK_ID), appliedAt: AT, expiresAt: EXPIRES }) + ITEM_OVERHEAD_BYTES,

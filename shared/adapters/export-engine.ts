@@ -4,17 +4,10 @@
  * hot rows are staged (./export-store.ts), each runs the export's SQL (shared/domain/export-query.ts)
  * and leaves exactly one complete file in the exports store, or nothing.
  */
-import type { ExportFormat, ExportType } from '../domain/exports.js';
+import type { ExportQuery } from '../domain/export-query.js';
 
-export interface ExportJob {
-  exportId: string;
-  orgId: string;
-  campaignId: string;
-  type: ExportType;
-  from: string;
-  to: string;
-  format: ExportFormat;
-}
+/** An export to run: what it asks for (the query without its sources, which staging decides) and its id. */
+export type ExportJob = Omit<ExportQuery, 'sources'> & { exportId: string };
 
 export interface ExportResult {
   rowCount: number;
