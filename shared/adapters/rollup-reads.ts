@@ -5,7 +5,7 @@
  */
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { tableName } from './config.js';
-import type { RollupDimension } from '../domain/rollup.js';
+import { isBreakdownDimension, type RollupDimension } from '../domain/rollup.js';
 import { documentClient } from './dynamo.js';
 import { rollupKeys } from './keys.js';
 
@@ -53,8 +53,8 @@ export interface DayRange {
 }
 
 /**
- * Counters per key of one dimension: the all-time rows, or the sum of the daily rows in the
- * range (inclusive). For the `day` view use dimension `campaign` with `perDay`. A dimension's rows
+ * Counters per key of one dimension: the all-time rows (a breakdown's: the sum of all its daily
+ * rows), or the sum of the daily rows in the range (inclusive). For the `day` view use dimension `campaign` with `perDay`. A dimension's rows
  * are spread over its partitions by key (`rollupPartitionShards`): every partition is read in
  * full, side by side, each following its own `LastEvaluatedKey`. A key's rows live in one
  * partition only, so merging is per key; counters are summed per key all the same (daily rows of a
@@ -68,6 +68,8 @@ export const readDimension = async (
   range?: DayRange,
   perDay = false,
 ): Promise<Map<string, RowCounters>> => {
+  // A breakdown has no all-time rows (`periodsOf`): all time is the sum of its daily rows.
+  const dailyForAllTime = !range && !perDay && isBreakdownDimension(dimension);
   const readPartition = async (pk: string): Promise<Record<string, unknown>[]> => {
     const items: Record<string, unknown>[] = [];
     let startKey: Record<string, unknown> | undefined;
@@ -77,14 +79,14 @@ export const readDimension = async (
           TableName: tableName('rollups'),
           KeyConditionExpression: range
             ? 'pk = :pk AND sk BETWEEN :from AND :to'
-            : perDay
+            : perDay || dailyForAllTime
               ? 'pk = :pk AND sk >= :firstDay'
               : 'pk = :pk AND begins_with(sk, :allTime)',
           ExpressionAttributeValues: {
             ':pk': pk,
             ...(range
               ? { ':from': `${range.from}#`, ':to': `${range.to}#\uffff` }
-              : perDay
+              : perDay || dailyForAllTime
                 ? { ':firstDay': '0' }
                 : { ':allTime': '*#' }),
           },

@@ -8,7 +8,7 @@
  * `rev_<model>_<CURRENCY>` in the currency's minor units, both integers: sums never drift.
  */
 import { attributionModels, type Attribution, type AttributionModel } from './attribution.js';
-import { CAMPAIGN_TOTAL_KEY, dimensionKeys, utcDay, type Contribution, type Counters, type RollupDimension } from './rollup.js';
+import { CAMPAIGN_TOTAL_KEY, dimensionKeys, periodsOf, utcDay, type Contribution, type Counters, type RollupDimension } from './rollup.js';
 import type { ViewerFacts } from './events.js';
 
 export const ORG_LEVEL_CAMPAIGN = '_org';
@@ -98,7 +98,7 @@ export const conversionRecords = (conversion: ConversionFacts, attribution: Attr
   });
 };
 
-/** The counters a conversion record adds, on the conversion's day and all time. */
+/** The counters a conversion record adds, on the conversion's day and all time (`periodsOf`). */
 export const contributionsOfConversionRecord = (record: ConversionCampaignRecord): Contribution[] => {
   const day = utcDay(record.occurredAt);
   const rows = new Map<string, Contribution>();
@@ -106,7 +106,7 @@ export const contributionsOfConversionRecord = (record: ConversionCampaignRecord
     for (const entry of record.credits[model]) {
       const keys = dimensionKeys(record.touches[entry.touch]);
       for (const dimension of Object.keys(keys) as RollupDimension[]) {
-        for (const period of [day, '*']) {
+        for (const period of periodsOf(dimension, day)) {
           const id = `${dimension}\u0000${period}\u0000${keys[dimension]}`;
           let row = rows.get(id);
           if (!row) {

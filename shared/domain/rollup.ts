@@ -5,7 +5,7 @@
  *
  * Row layout (see shared/adapters/keys.ts): partition `R#<org>#<campaign>#<dimension>[#<shard>]`
  * — the shard chosen by the row's key (`rollupPartitionShards`), so a row has one item — rows
- * `<YYYY-MM-DD>#<key>` per day and `*#<key>` for all time. The `campaign` dimension has the single
+ * `<YYYY-MM-DD>#<key>` per day and `*#<key>` for all time (not for the breakdowns: `periodsOf`). The `campaign` dimension has the single
  * key `all`, so its daily rows are the campaign's day series and its `*#all` row the totals. Rows
  * are identified here by `rowId` (dimension, period, key); where they are stored is the adapter's.
  *
@@ -73,7 +73,19 @@ export const dimensionKeys = (
   ...breakdownKeys(event),
 });
 
-/** Every roll-up row a click adds to, daily and all-time, with its counter deltas. */
+export const isBreakdownDimension = (dimension: string): boolean => (breakdownDimensions as readonly string[]).includes(dimension);
+
+/**
+ * The rows of a dimension an event adds to on `day`: the daily row and the all-time row — except
+ * the breakdowns, daily only. Their keys are few per campaign and day (device classes, browsers,
+ * OSes, countries, referrer hosts), so an all-time breakdown is read as the sum of its daily rows
+ * (shared/adapters/rollup-reads.ts), while writing their all-time rows took a third of a click's
+ * row writes at a program's traffic: 9.0 → 5.9 rows per click with the 30 s window (planner
+ * replay, docs/scaling.md "Two profiles, and the levers measured").
+ */
+export const periodsOf = (dimension: string, day: string): string[] => (isBreakdownDimension(dimension) ? [day] : [day, '*']);
+
+/** Every roll-up row a click adds to (`periodsOf` each dimension), with its counter deltas. */
 export const clickContributions = (event: ClickEventRecord): Contribution[] => {
   const counters: Counters =
     event.botClass === 'human' ? { clicks: 1, uniqueClicks: event.unique ? 1 : 0 } : { botClicks: 1 };
@@ -81,7 +93,7 @@ export const clickContributions = (event: ClickEventRecord): Contribution[] => {
   const keys = dimensionKeys(event);
   const contributions: Contribution[] = [];
   for (const dimension of rollupDimensions) {
-    for (const period of [day, '*']) {
+    for (const period of periodsOf(dimension, day)) {
       contributions.push({
         row: { orgId: event.orgId, campaignId: event.campaignId, dimension, period, key: keys[dimension] },
         counters,
@@ -158,17 +170,19 @@ export const MAX_TRANSACTION_ACTIONS = 100;
 /** Ledger id of the second part of an event applied in two (`inLedgerParts`). */
 export const BREAKDOWN_PART_SUFFIX = '#breakdowns';
 
-const isBreakdown = (contribution: Contribution): boolean =>
-  (breakdownDimensions as readonly string[]).includes(contribution.row.dimension);
+const isBreakdown = (contribution: Contribution): boolean => isBreakdownDimension(contribution.row.dimension);
 
 /**
  * Actions an event may need alone: its ledger entry, its side writes, one update per distinct row —
  * counted the same on every delivery, so a redelivery splits it as the first delivery did: a
  * customer's path is written only by the delivery that first fixes it, so one action is always
- * kept for it.
+ * kept for it; a conversion's credit state is added to its first part after the split
+ * (shared/application/apply-refunds.ts `withParkedRefunds`), so one more is kept for that (a
+ * conversion at exactly 100 actions once planned 101 and failed every delivery).
  */
 const actionsOnAnyDelivery = (planned: PlannedEvent<unknown>): number =>
   2 +
+  (planned.kind === 'conversion' ? 1 : 0) +
   (planned.sideWrites ?? []).filter((write) => write.kind !== 'customerPath').length +
   new Set(planned.contributions.map((c) => rowId(c.row))).size;
 
@@ -176,8 +190,9 @@ const actionsOnAnyDelivery = (planned: PlannedEvent<unknown>): number =>
  * An event as the parts the planner applies, each exactly once under its own ledger id: the event
  * itself, or — when it needs more actions than one transaction holds — its breakdown rows split off
  * under `<eventId>#breakdowns`. Only a conversion credited to up to 8 touches that differ in most
- * dimensions gets there (8 touches × 9 dimensions × 2 rows); without its breakdowns it always fits
- * (as before the breakdowns existed), and its breakdown rows alone take at most 81 actions. A
+ * dimensions gets there (8 touches × 4 dimensions × 2 rows, the campaigns' rows, and 8 × 5 daily
+ * breakdown rows); without its breakdowns it always fits (as before the breakdowns existed), and
+ * its breakdown rows alone take at most 41 actions. A
  * redelivery plans the conversion again from the same clicks, so each part finds its own ledger
  * (only a lookback edited between the two parts' transactions could plan them differently;
  * reconcile would show it).

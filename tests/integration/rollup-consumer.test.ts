@@ -17,7 +17,7 @@ import { dynamoRollupWriter, type RollupWriter } from '../../shared/adapters/rol
 import { tableName } from '../../shared/adapters/config.js';
 import { reconcileCampaign, type ReconcileProgress } from '../../shared/application/reconcile.js';
 import { processStreamBatch } from '../../shared/application/stream-batch.js';
-import { BREAKDOWN_PART_SUFFIX } from '../../shared/domain/rollup.js';
+import { BREAKDOWN_PART_SUFFIX, breakdownDimensions, type BreakdownDimension } from '../../shared/domain/rollup.js';
 import { useIsolatedTables } from '../support/tables.js';
 
 const ORG = 'org_test';
@@ -44,20 +44,17 @@ const makeClicks = (count: number) =>
       campaignId,
       slug: `slug${String(i % 11).padStart(4, '0')}`,
       advocateId: `adv${i % 7}`,
-      channel: ['linkedin', 'x', 'email'][i % 3],
-      ...(i % 4 === 0 ? {} : { department: ['sales', 'eng'][i % 2] }),
+      channel: ['linkedin', 'x', 'email', 'facebook', 'whatsapp'][i % 5],
+      ...(i % 4 === 0 ? {} : { department: ['sales', 'eng', 'ops', 'hr', 'legal'][i % 5] }),
       at,
       ...(human ? { visitorId } : {}),
       unique: human && i % 3 === 0,
       botClass: human ? 'human' : 'preview',
       // What the click recorded of its viewer varies from click to click, so a visitor's
       // conversion is credited to many breakdown rows (some too many for one transaction).
-      ...[
-        { device: 'desktop', browser: 'Chrome', os: 'Windows' },
-        { device: 'mobile', browser: 'Mobile Safari', os: 'iOS' },
-        { device: 'tablet', browser: 'Chrome', os: 'Android' },
-        { device: 'desktop', browser: 'Firefox', os: 'Linux' },
-      ][i % 4],
+      device: ['desktop', 'mobile', 'tablet', 'other'][i % 4],
+      browser: ['Chrome', 'Mobile Safari', 'Firefox', 'Edge', 'Opera'][i % 5],
+      os: ['Windows', 'iOS', 'Android', 'Linux', 'macOS', 'ChromeOS'][i % 6],
       ...(i % 5 === 1 ? {} : { country: ['FR', 'DE', 'US', 'ES', 'IT', 'NL', 'SE'][i % 7] }),
       ...(i % 6 === 2 ? {} : { referrerHost: `ref${i % 9}.example` }),
       gsi1pk: eventKeys.campaignIndex(ORG, campaignId, clickId),
@@ -182,7 +179,12 @@ describe('roll-up consumer exactly-once', () => {
         const expected = range ? (await readDimension(ORG, campaignId, 'campaign', range)).get('all') ?? {} : totals;
         const sum = (counter: string) => [...byKey.values()].reduce((total, counters) => total + (counters[counter] ?? 0), 0);
         for (const counter of ['clicks', 'uniqueClicks', 'botClicks', 'conv_last_click']) expect(sum(counter)).toBe(expected[counter] ?? 0);
-        if (!range) expect([...byKey.keys()].sort()).toEqual(rows.filter((row) => row.period === '*').map((row) => String(row.key)).sort());
+        // All time: the keys of the all-time rows; a breakdown has none and sums its daily rows.
+        const allTimeKeys = breakdownDimensions.includes(dimension as BreakdownDimension)
+          ? new Set(rows.map((row) => String(row.key)))
+          : new Set(rows.filter((row) => row.period === '*').map((row) => String(row.key)));
+        if (!range) expect([...byKey.keys()].sort()).toEqual([...allTimeKeys].sort());
+        if (breakdownDimensions.includes(dimension as BreakdownDimension)) expect(rows.filter((row) => row.period === '*')).toEqual([]);
       }
     }
   });

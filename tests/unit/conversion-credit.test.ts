@@ -198,7 +198,7 @@ describe('contributionsOfConversionRecord', () => {
     },
   };
 
-  it("adds each touch's credit and revenue to its rows on the conversion's day and all time", () => {
+  it("adds each touch's credit and revenue to its rows on the conversion's day and all time (breakdowns: the day only)", () => {
     const contributions = contributionsOfConversionRecord(record);
     const campaignTotal = {
       conv_last_click: 1_000_000, rev_last_click_EUR: 1000,
@@ -221,6 +221,7 @@ describe('contributionsOfConversionRecord', () => {
     };
     const expected: Record<string, Record<string, number>> = {};
     // The conversion's day (UTC), not the clicks' days.
+    const breakdowns = new Set(['country', 'device', 'os', 'referrer', 'browser']);
     for (const period of ['2026-11-27', '*']) {
       expected[`campaign|${period}|all`] = campaignTotal;
       for (const [dimension, first, last] of [
@@ -233,13 +234,16 @@ describe('contributionsOfConversionRecord', () => {
         ['os', 'Windows', 'unknown'],
         ['referrer', 'www.linkedin.com', 'unknown'],
       ]) {
+        // Breakdowns have daily rows only: all time is their sum (spec 7 answers stay the same).
+        if (period === '*' && breakdowns.has(dimension)) continue;
         expected[`${dimension}|${period}|${first}`] = firstTouch;
         expected[`${dimension}|${period}|${last}`] = lastTouch;
       }
       // Both touches were Chrome: the row takes the whole conversion.
-      expected[`browser|${period}|Chrome`] = campaignTotal;
+      if (period !== '*') expected[`browser|${period}|Chrome`] = campaignTotal;
     }
-    expect(contributions).toHaveLength(36);
+    // Daily: campaign 1 + 8 dimensions × 2 touches + browser 1 = 18; all time: campaign 1 + 4 × 2 = 9.
+    expect(contributions).toHaveLength(27);
     expect(byRow(contributions)).toEqual(expected);
     for (const { row } of contributions) {
       expect(row.orgId).toBe('org_1');

@@ -34,16 +34,23 @@ const click = (overrides: Partial<RawEvent> = {}): RawEvent => ({
   ...overrides,
 });
 
+/**
+ * Rows a click adds to, by spec section 7's groupings: a daily row for each of the ten dimensions,
+ * and an all-time row for the five that are not breakdowns (breakdowns sum their daily rows).
+ */
+const ROWS_PER_CLICK = 10 + 5;
+
 const planned = (event: RawEvent): PlannedEvent<RawEvent> => ({ event, eventId: event.eventId, contributions: clickContributions(event) });
 
 describe('clickContributions', () => {
-  it('adds a human click to a daily and an all-time row of every dimension', () => {
+  it('adds a human click to a daily row of every dimension, and an all-time row of each but the breakdowns', () => {
     const rows = clickContributions(click({ department: 'sales' }));
-    expect(rows).toHaveLength(20);
+    expect(rows).toHaveLength(ROWS_PER_CLICK);
     expect(new Set(rows.map((r) => r.row.dimension))).toEqual(
       new Set(['campaign', 'link', 'advocate', 'channel', 'department', 'country', 'device', 'browser', 'os', 'referrer']),
     );
     expect(rows.filter((r) => r.row.period === '2026-11-27')).toHaveLength(10);
+    expect(new Set(rows.filter((r) => r.row.period === '*').map((r) => r.row.dimension))).toEqual(new Set(['campaign', 'link', 'advocate', 'channel', 'department']));
     expect(rows.find((r) => r.row.dimension === 'department')!.row.key).toBe('sales');
     for (const r of rows) expect(r.counters).toEqual({ clicks: 1, uniqueClicks: 1 });
   });
@@ -56,7 +63,7 @@ describe('clickContributions', () => {
 
   it('keys the breakdown rows by what the click recorded, and `unknown` where it recorded nothing', () => {
     const keysOf = (event: RawEvent) =>
-      Object.fromEntries(clickContributions(event).filter((r) => r.row.period === '*').map((r) => [r.row.dimension, r.row.key]));
+      Object.fromEntries(clickContributions(event).filter((r) => r.row.period !== '*').map((r) => [r.row.dimension, r.row.key]));
     expect(keysOf(click({ country: 'FR', referrerHost: 'www.linkedin.com', device: 'mobile', browser: 'Mobile Safari', os: 'iOS' }))).toMatchObject({
       country: 'FR',
       device: 'mobile',
@@ -77,7 +84,7 @@ describe('clickContributions', () => {
 describe('coalesce', () => {
   it('sums deltas per row and drops rows whose deltas are all zero', () => {
     const rows = coalesce([...clickContributions(click()), ...clickContributions(click({ unique: false })), ...clickContributions(click({ botClass: 'crawler', unique: false }))]);
-    expect(rows.size).toBe(20);
+    expect(rows.size).toBe(ROWS_PER_CLICK);
     for (const row of rows.values()) expect(row.counters).toEqual({ clicks: 2, uniqueClicks: 1, botClicks: 1 });
   });
 });
@@ -103,7 +110,7 @@ describe('planTransactions', () => {
     const events = Array.from({ length: 50 }, (_, i) => planned(click({ eventId: `e${i}` })));
     const plans = planTransactions(events);
     expect(plans).toHaveLength(1);
-    expect(plans[0].rows).toHaveLength(20);
+    expect(plans[0].rows).toHaveLength(ROWS_PER_CLICK);
     expect(plans[0].rows.every((r) => r.counters.clicks === 50)).toBe(true);
   });
 
@@ -135,7 +142,7 @@ describe('planTransactions', () => {
 describe('rows and coalescing, exactly', () => {
   it("files the all-time rows under period '*'", () => {
     const periods = clickContributions(click()).map((r) => r.row.period);
-    expect(periods.filter((period) => period === '*')).toHaveLength(10);
+    expect(periods.filter((period) => period === '*')).toHaveLength(5);
     expect(new Set(periods)).toEqual(new Set(['2026-11-27', '*']));
   });
 
@@ -158,54 +165,54 @@ describe('planTransactions at the limit', () => {
   });
 
   it('fills a transaction up to exactly its limit', () => {
-    // Two clicks of one link: 2 ledger actions + 20 shared rows = 22.
+    // Two clicks of one link: 2 ledger actions + 15 shared rows = 17.
     const events = [linkClick('e0', 'slugAAAA'), linkClick('e1', 'slugAAAA')];
-    expect(shape(planTransactions(events, 22))).toEqual([['e0', 'e1']]);
-    expect(shape(planTransactions(events, 21))).toEqual([['e0'], ['e1']]);
+    expect(shape(planTransactions(events, 17))).toEqual([['e0', 'e1']]);
+    expect(shape(planTransactions(events, 16))).toEqual([['e0'], ['e1']]);
   });
 
   it('puts two links of one campaign in one transaction when they fit, and campaigns apart', () => {
-    // Two links of one advocate: 2 events + 18 shared rows + 2 × 2 link rows = 24.
+    // Two links of one advocate: 2 events + 13 shared rows + 2 × 2 link rows = 19.
     const sameCampaign = [linkClick('e0', 'slugAAAA'), linkClick('e1', 'slugBBBB')];
-    expect(shape(planTransactions(sameCampaign, 24))).toEqual([['e0', 'e1']]);
+    expect(shape(planTransactions(sameCampaign, 19))).toEqual([['e0', 'e1']]);
     const twoCampaigns = [linkClick('e0', 'slugAAAA', 'alice', 'cmp_1'), linkClick('e1', 'slugAAAA', 'alice', 'cmp_2')];
     expect(shape(planTransactions(twoCampaigns))).toEqual([['e0'], ['e1']]);
   });
 
   it('orders events by advocate before link, so an advocate shares rows within a transaction', () => {
-    // Two links of one advocate fit in 24 actions; links of two advocates need 26.
+    // Two links of one advocate fit in 19 actions; links of two advocates need 21.
     const events = [
       linkClick('b-s1', 'slug0001', 'bob'),
       linkClick('a-s2', 'slug0002', 'alice'),
       linkClick('b-s3', 'slug0003', 'bob'),
       linkClick('a-s4', 'slug0004', 'alice'),
     ];
-    expect(shape(planTransactions(events, 24))).toEqual([
+    expect(shape(planTransactions(events, 19))).toEqual([
       ['a-s2', 'a-s4'],
       ['b-s1', 'b-s3'],
     ]);
   });
 
   it('keeps the clicks of one link together rather than filling up with another link', () => {
-    // Three clicks per link: 3 + 20 = 23 actions each; both links: 6 + 22 = 28.
+    // Three clicks per link: 3 + 15 = 18 actions each; both links: 6 + 17 = 23.
     const events = ['slugAAAA', 'slugBBBB', 'slugAAAA', 'slugBBBB', 'slugAAAA', 'slugBBBB'].map((slug, i) => linkClick(`e${i}`, slug));
-    expect(shape(planTransactions(events, 25))).toEqual([
+    expect(shape(planTransactions(events, 20))).toEqual([
       ['e0', 'e2', 'e4'],
       ['e1', 'e3', 'e5'],
     ]);
   });
 
   it('cuts a link larger than a transaction event by event', () => {
-    // Ten clicks of one link: 30 actions. 5 clicks + 20 rows = 25 per transaction.
+    // Ten clicks of one link: 25 actions. 5 clicks + 15 rows = 20 per transaction.
     const events = Array.from({ length: 10 }, (_, i) => linkClick(`e${i}`, 'slugAAAA'));
-    const plans = planTransactions(events, 25);
+    const plans = planTransactions(events, 20);
     expect(shape(plans)).toEqual([
       ['e0', 'e1', 'e2', 'e3', 'e4'],
       ['e5', 'e6', 'e7', 'e8', 'e9'],
     ]);
-    for (const plan of plans) expect(plan.rows.map((r) => r.counters)).toEqual(Array(20).fill({ clicks: 5, uniqueClicks: 5 }));
-    // At 21 actions (one click and its twenty rows) every click is its own transaction.
-    expect(planTransactions(events.slice(0, 3), 21)).toHaveLength(3);
+    for (const plan of plans) expect(plan.rows.map((r) => r.counters)).toEqual(Array(ROWS_PER_CLICK).fill({ clicks: 5, uniqueClicks: 5 }));
+    // At 16 actions (one click and its fifteen rows) every click is its own transaction.
+    expect(planTransactions(events.slice(0, 3), 16)).toHaveLength(3);
   });
 
   it('counts side writes as actions', () => {
@@ -213,18 +220,18 @@ describe('planTransactions at the limit', () => {
       ...linkClick(eventId, 'slugAAAA'),
       sideWrites: ['a', 'b'].map((customer) => ({ kind: 'customerPath' as const, orgId: 'org_1', customerId: `${eventId}-${customer}`, touchpoints: [], fixedBy: eventId })),
     });
-    // Three clicks of one link with two side writes each: 3 + 6 + 20 = 29 actions.
+    // Three clicks of one link with two side writes each: 3 + 6 + 15 = 24 actions.
     const events = ['e0', 'e1', 'e2'].map(withSideWrites);
-    expect(shape(planTransactions(events, 29))).toEqual([['e0', 'e1', 'e2']]);
-    // At 28: 23 for the first event, 26 with the second, 29 with the third.
-    expect(shape(planTransactions(events, 28))).toEqual([['e0', 'e1'], ['e2']]);
-    // One event alone needs 23.
-    expect(() => planTransactions([withSideWrites('big')], 22)).toThrow('Event big needs more actions than one transaction holds');
-    expect(planTransactions([withSideWrites('fits')], 23)).toHaveLength(1);
+    expect(shape(planTransactions(events, 24))).toEqual([['e0', 'e1', 'e2']]);
+    // At 23: 18 for the first event, 21 with the second, 24 with the third.
+    expect(shape(planTransactions(events, 23))).toEqual([['e0', 'e1'], ['e2']]);
+    // One event alone needs 18.
+    expect(() => planTransactions([withSideWrites('big')], 17)).toThrow('Event big needs more actions than one transaction holds');
+    expect(planTransactions([withSideWrites('fits')], 18)).toHaveLength(1);
   });
 
   it('refuses an event that cannot fit in any transaction', () => {
-    expect(() => planTransactions([linkClick('e0', 'slugAAAA')], 20)).toThrow('Event e0 needs more actions than one transaction holds');
+    expect(() => planTransactions([linkClick('e0', 'slugAAAA')], ROWS_PER_CLICK)).toThrow('Event e0 needs more actions than one transaction holds');
   });
 
   it('plans events without link or advocate rows, and events with no rows at all', () => {
@@ -274,6 +281,9 @@ describe('inLedgerParts', () => {
     expect(inLedgerParts({ ...event, sideWrites: [path] })).toHaveLength(2);
     expect(inLedgerParts({ ...event, sideWrites: [] })).toHaveLength(2);
     expect(inLedgerParts({ ...event, contributions: event.contributions.slice(1) })).toHaveLength(1);
+    // A conversion's credit state joins its first part after the split: one more action kept for it.
+    expect(inLedgerParts({ ...event, kind: 'conversion', contributions: event.contributions.slice(1) })).toHaveLength(2);
+    expect(inLedgerParts({ ...event, kind: 'conversion', contributions: event.contributions.slice(2) })).toHaveLength(1);
   });
 
   it('splits the breakdown rows of an event too large for one transaction off under their own ledger id', () => {
