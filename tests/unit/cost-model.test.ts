@@ -273,7 +273,7 @@ describe('planner levers', () => {
     expect(batchesByWindow(stream, 30, 4).map((batch) => batch.length)).toEqual([4, 3]);
   });
 
-  it('counts the rows the planner writes with and without the all-time rows: daily rows only are exactly half for one click', () => {
+  it('counts the rows the planner writes with and without the all-time rows: for one click, a daily row per dimension and five all-time rows more', () => {
     const links = programReplayLinks();
     const { items } = generateEvents(links, { seed: 5, clicks: 40, conversions: 0, botShare: 0.1, spanMs: 60_000, endMs: Date.parse('2026-11-27T12:00:00.000Z'), sourceId: 'src_x' });
     const planned = items.map((item) => {
@@ -281,7 +281,9 @@ describe('planner levers', () => {
       return { event: null, eventId: event.eventId, contributions: clickContributions(event) };
     });
     const single = countPlans([[planned[0]]], true);
-    expect(countPlans([[planned[0]]], false).rows * 2).toBe(single.rows);
+    // Ten dimensions' daily rows; all-time rows for the five that are not breakdowns.
+    expect(countPlans([[planned[0]]], false).rows).toBe(10);
+    expect(single.rows).toBe(10 + 5);
     // One batch of all coalesces at least as well as one batch per click.
     const together = countPlans([planned], true);
     const apart = countPlans(planned.map((p) => [p]), true);
