@@ -5,6 +5,7 @@ import { defaultAttributionModel, defaultLookbackDays } from '../shared/domain/a
 import { isHostAllowed, normaliseAllowedHostEntry, parseDestination } from '../shared/domain/destination.js';
 import { newId } from '../shared/domain/ids.js';
 import { slugifyName } from '../shared/domain/redirect-url.js';
+import { shareTemplateProblems, type ShareTemplates } from '../shared/domain/share-template.js';
 import {
   campaignCreateSchema,
   campaignPatchSchema,
@@ -44,7 +45,24 @@ const validatedTargets = (destinationUrl: string, allowedHosts: string[] | undef
   return { destinationUrl: destination.url, allowedHosts: hosts };
 };
 
-const applyPatch = (campaign: Campaign, patch: CampaignPatch): Campaign => {
+/**
+ * The suggested posts to store: checked against the campaign's name (422 naming each channel and
+ * its length), and none at all rather than an empty map.
+ */
+const checkedShareTemplates = (templates: ShareTemplates | null | undefined, campaignName: string): { shareTemplates?: ShareTemplates } => {
+  if (!templates || Object.keys(templates).length === 0) return {};
+  const errors = shareTemplateProblems(templates, campaignName);
+  if (errors.length > 0) throw new HttpError(422, `Suggested posts refused: ${errors.map((error) => error.message).join('; ')}`, errors);
+  return { shareTemplates: templates };
+};
+
+const applyPatch = (current: Campaign, patch: CampaignPatch): Campaign => {
+  // A rename is checked against the kept posts too: `{campaignName}` grows with it.
+  const { shareTemplates: kept, ...campaign } = current;
+  const templates =
+    patch.shareTemplates !== undefined || patch.name !== undefined
+      ? checkedShareTemplates(patch.shareTemplates === undefined ? kept : patch.shareTemplates, patch.name ?? campaign.name)
+      : { ...(kept ? { shareTemplates: kept } : {}) };
   const targets =
     patch.destinationUrl !== undefined || patch.allowedHosts !== undefined
       ? validatedTargets(patch.destinationUrl ?? campaign.destinationUrl, patch.allowedHosts ?? campaign.allowedHosts)
@@ -56,6 +74,7 @@ const applyPatch = (campaign: Campaign, patch: CampaignPatch): Campaign => {
     utm: { ...campaign.utm, ...patch.utm },
     attribution: { ...campaign.attribution, ...patch.attribution },
     ...(patch.status !== undefined ? { status: patch.status } : {}),
+    ...templates,
     updatedAt: new Date().toISOString(),
   };
 };
@@ -78,6 +97,7 @@ const router = createRouter('campaigns', {
         lookbackDays: input.attribution?.lookbackDays ?? defaultLookbackDays,
       },
       status: 'active',
+      ...checkedShareTemplates(input.shareTemplates, input.name),
       createdAt: timestamp,
       updatedAt: timestamp,
     };

@@ -263,7 +263,7 @@ export interface paths {
         put?: never;
         /**
          * Create a campaign
-         * @description Defaults: `allowedHosts` the destination host, `utm.medium` `employee_advocacy`, `utm.campaign` a slug of the name, `attribution.model` `last_click`, `lookbackDays` 30.
+         * @description Defaults: `allowedHosts` the destination host, `utm.medium` `employee_advocacy`, `utm.campaign` a slug of the name, `attribution.model` `last_click`, `lookbackDays` 30, no `shareTemplates`. A suggested post with an unknown placeholder, without `{link}`, empty, with control characters, or longer than its channel allows once filled answers 422 naming the channel (and the length).
          *
          *     Credential: an API key with `campaigns:write` (or `admin`).
          */
@@ -293,7 +293,7 @@ export interface paths {
         head?: never;
         /**
          * Change a campaign
-         * @description Archiving (`status: archived`) stops tracking: links keep redirecting and record nothing.
+         * @description Archiving (`status: archived`) stops tracking: links keep redirecting and record nothing. `shareTemplates` replaces all suggested posts (`null` or `{}` removes them); a rename is checked against the posts kept, as `{campaignName}` changes with it.
          *
          *     Credential: an API key with `campaigns:write` (or `admin`).
          */
@@ -880,6 +880,8 @@ export interface components {
             /** @description Absolute http(s) URL visitors are sent to */
             destinationUrl: string;
             name: string;
+            /** @description Suggested posts per channel; absent when the campaign has none */
+            shareTemplates?: components["schemas"]["ShareTemplates"];
             /** @enum {string} */
             status: "active" | "archived";
             /**
@@ -901,6 +903,7 @@ export interface components {
             };
             destinationUrl: string;
             name: string;
+            shareTemplates?: components["schemas"]["ShareTemplates"];
             utm?: {
                 campaign?: string;
                 medium?: string;
@@ -920,6 +923,8 @@ export interface components {
             };
             destinationUrl?: string;
             name?: string;
+            /** @description Replaces every suggested post of the campaign; `null` or `{}` removes them all */
+            shareTemplates?: components["schemas"]["ShareTemplates"] | null;
             /** @enum {string} */
             status?: "active" | "archived";
             utm?: {
@@ -1337,6 +1342,16 @@ export interface components {
          *     }
          */
         Revenue: {
+            [key: string]: string;
+        };
+        /**
+         * @description Suggested posts per channel. Placeholders: `{link}` (the advocate's own short link), `{advocateName}`, `{campaignName}`. Each must contain `{link}` and fit its channel once filled (X: 280 weighted characters, a link counting 23; LinkedIn: 3,000; Instagram: 2,200; others: 3,000). Plain text: HTML is kept and shown escaped.
+         * @example {
+         *       "linkedin": "We're hiring at {campaignName}! Apply through my link: {link}",
+         *       "x": "Join us: {link}"
+         *     }
+         */
+        ShareTemplates: {
             [key: string]: string;
         };
         /** @description Conversions of the organization no click could be found for */
@@ -2634,6 +2649,10 @@ export interface operations {
                  *       "destinationUrl": "https://careers.acme.example/",
                  *       "attribution": {
                  *         "lookbackDays": 30
+                 *       },
+                 *       "shareTemplates": {
+                 *         "linkedin": "We're hiring for {campaignName}. Apply through my link: {link}",
+                 *         "x": "Join my team at Acme: {link}"
                  *       }
                  *     }
                  */

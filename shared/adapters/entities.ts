@@ -162,6 +162,7 @@ const campaignFields = [
   'utm',
   'attribution',
   'status',
+  'shareTemplates',
   'createdAt',
   'updatedAt',
 ] as const;

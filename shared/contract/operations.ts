@@ -268,12 +268,18 @@ export const operations: Record<string, OperationSpec> = {
     function: 'campaigns',
     operationId: 'createCampaign',
     summary: 'Create a campaign',
-    description: 'Defaults: `allowedHosts` the destination host, `utm.medium` `employee_advocacy`, `utm.campaign` a slug of the name, `attribution.model` `last_click`, `lookbackDays` 30.',
+    description:
+      'Defaults: `allowedHosts` the destination host, `utm.medium` `employee_advocacy`, `utm.campaign` a slug of the name, `attribution.model` `last_click`, `lookbackDays` 30, no `shareTemplates`. A suggested post with an unknown placeholder, without `{link}`, empty, with control characters, or longer than its channel allows once filled answers 422 naming the channel (and the length).',
     tag: 'Campaigns',
     auth: { kind: 'credential', apiKeyScope: 'campaigns:write', advocate: false },
     body: {
       schema: campaignCreateSchema,
-      example: { name: 'Hiring 2027', destinationUrl: 'https://careers.acme.example/', attribution: { lookbackDays: 30 } },
+      example: {
+        name: 'Hiring 2027',
+        destinationUrl: 'https://careers.acme.example/',
+        attribution: { lookbackDays: 30 },
+        shareTemplates: { linkedin: "We're hiring for {campaignName}. Apply through my link: {link}", x: 'Join my team at Acme: {link}' },
+      },
     },
     responses: {
       201: {
@@ -305,7 +311,8 @@ export const operations: Record<string, OperationSpec> = {
     function: 'campaigns',
     operationId: 'updateCampaign',
     summary: 'Change a campaign',
-    description: 'Archiving (`status: archived`) stops tracking: links keep redirecting and record nothing.',
+    description:
+      'Archiving (`status: archived`) stops tracking: links keep redirecting and record nothing. `shareTemplates` replaces all suggested posts (`null` or `{}` removes them); a rename is checked against the posts kept, as `{campaignName}` changes with it.',
     tag: 'Campaigns',
     auth: { kind: 'credential', apiKeyScope: 'campaigns:write', advocate: false },
     body: { schema: campaignPatchSchema, example: { status: 'archived' }, description: 'At least one field' },

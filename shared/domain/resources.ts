@@ -8,6 +8,7 @@ import * as z from 'zod';
 import { apiScopes } from './scopes.js';
 import { attributionModels } from './attribution.js';
 import { channelSchema } from './channels.js';
+import { shareTemplatesSchema } from './share-template.js';
 
 /** Organisation-chosen ids (employee ids, e-mails): printable, no `#` or `/` (key separators). */
 export const externalIdSchema = z
@@ -39,6 +40,7 @@ export const campaignCreateSchema = z.strictObject({
   allowedHosts: z.array(hostSchema).min(1).max(50).optional(),
   utm: utmSchema.optional(),
   attribution: attributionSettingsSchema.optional(),
+  shareTemplates: shareTemplatesSchema.optional(),
 });
 
 export const campaignPatchSchema = z
@@ -49,6 +51,10 @@ export const campaignPatchSchema = z
     utm: utmSchema.optional(),
     attribution: attributionSettingsSchema.optional(),
     status: z.enum(['active', 'archived']).optional(),
+    shareTemplates: shareTemplatesSchema
+      .nullable()
+      .optional()
+      .meta({ description: 'Replaces every suggested post of the campaign; `null` or `{}` removes them all' }),
   })
   .refine((patch) => Object.keys(patch).length > 0, { message: 'at least one field is required' });
 export type CampaignPatch = z.infer<typeof campaignPatchSchema>;
@@ -64,6 +70,7 @@ export const campaignSchema = z
     utm: z.object({ medium: z.string(), campaign: z.string() }),
     attribution: z.object({ model: attributionModelSchema, lookbackDays: z.number().int().min(1).max(90) }),
     status: z.enum(['active', 'archived']),
+    shareTemplates: shareTemplatesSchema.optional().meta({ description: 'Suggested posts per channel; absent when the campaign has none' }),
     createdAt: timestampSchema,
     updatedAt: timestampSchema,
   })
