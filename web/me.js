@@ -1,8 +1,10 @@
-// Advocate page: the active campaigns, one personal link per channel (issued or returned by
+// Advocate page: the active campaigns, their suggested posts filled with the advocate's own links
+// and each network's share dialog, one personal link per channel (issued or returned by
 // POST /v1/links), copy to clipboard, QR codes, and the advocate's own results and rank.
 // The token comes from the URL fragment (never sent to a server, removed from the address bar
 // at once) or is pasted; it is kept for this tab only.
-import { ApiError, api, download, el, formatConversions, formatInteger, formatRevenue, showState, tabStorage, $ } from '/assets/common.js';
+import { ApiError, api, download, el, formatConversions, formatInteger, formatRevenue, mapWithLimit, showState, tabStorage, $ } from '/assets/common.js';
+import { fillPost, nameInPost, recordShare, shareDialogs } from '/assets/share.js';
 
 const TOKEN_STORAGE = 'advocacy.advocateToken';
 
@@ -27,6 +29,10 @@ const state = {
   advocateId: undefined,
   /** campaignId → channel → link (the default-destination link of that channel). */
   links: new Map(),
+  /** The display name suggested posts are signed with (the advocate id until the API says). */
+  advocateName: undefined,
+  /** campaignId → channel → why that post's link could not be issued. */
+  postLinkErrors: new Map(),
   objectUrls: [],
 };
 
@@ -129,6 +135,7 @@ async function load(claims) {
     $('#stats').replaceChildren();
     return;
   }
+  if (!(await prepareSuggestedPosts(campaigns))) return signOut(refused);
   $('#who-name').textContent = state.advocateId ? `Signed in as ${state.advocateId}` : 'Signed in';
   renderCampaigns(campaigns);
   await loadStats();
@@ -229,6 +236,7 @@ function campaignCard(campaign) {
     { class: 'card campaign-card', dataset: { testid: 'campaign-card', campaignId: campaign.campaignId } },
     el('h3', {}, campaign.name),
     el('p', { class: 'muted' }, `Leads to ${new URL(campaign.destinationUrl).host}`),
+    suggestedPosts(campaign),
     el(
       'div',
       { class: 'channel-grid', role: 'group', 'aria-label': `Channels for ${campaign.name}` },
@@ -337,6 +345,124 @@ async function downloadQr(link, format) {
     if (error instanceof ApiError && error.status === 401) return signOut(refused);
     alert(`The download failed: ${error.message}`);
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Suggested posts: the campaign's template per channel, filled with this advocate's own link
+
+const templatedChannels = (campaign) => channels.filter(([channel]) => typeof campaign.shareTemplates?.[channel] === 'string').map(([channel]) => channel);
+
+/**
+ * Issues the links the suggested posts need (the same link is returned if it exists) and reads
+ * the advocate's display name. False when the token was refused.
+ */
+async function prepareSuggestedPosts(campaigns) {
+  state.postLinkErrors.clear();
+  const missing = campaigns.flatMap((campaign) =>
+    templatedChannels(campaign)
+      .filter((channel) => !state.links.get(campaign.campaignId)?.has(channel))
+      .map((channel) => ({ campaign, channel })),
+  );
+  if (!campaigns.some((campaign) => templatedChannels(campaign).length > 0)) return true;
+  let refusedToken = false;
+  await mapWithLimit(missing, 3, async ({ campaign, channel }) => {
+    try {
+      const { body: link } = await call('/v1/links', { method: 'POST', body: { campaignId: campaign.campaignId, channel } });
+      state.advocateId ??= link.advocateId;
+      const known = state.links.get(campaign.campaignId) ?? new Map();
+      known.set(channel, link);
+      state.links.set(campaign.campaignId, known);
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 401) refusedToken = true;
+      const errors = state.postLinkErrors.get(campaign.campaignId) ?? new Map();
+      errors.set(channel, error.message);
+      state.postLinkErrors.set(campaign.campaignId, errors);
+    }
+  });
+  if (refusedToken) return false;
+  state.advocateName = await displayNameOf(state.advocateId);
+  return true;
+}
+
+async function displayNameOf(advocateId) {
+  if (!advocateId) return '';
+  try {
+    return (await call(`/v1/advocates/${encodeURIComponent(advocateId)}`)).body.displayName;
+  } catch {
+    return advocateId; // not created by marketing yet: the token's id is the only name known
+  }
+}
+
+function suggestedPosts(campaign) {
+  const postChannels = templatedChannels(campaign);
+  if (postChannels.length === 0) return null;
+  return el(
+    'section',
+    { class: 'suggested-posts', dataset: { testid: 'suggested-posts' }, 'aria-label': `Suggested posts for ${campaign.name}` },
+    el('h4', {}, 'Suggested posts'),
+    postChannels.map((channel) => suggestedPost(campaign, channel)),
+  );
+}
+
+function suggestedPost(campaign, channel) {
+  const link = state.links.get(campaign.campaignId)?.get(channel);
+  const head = el('span', { class: 'link-channel' }, channelLabel[channel]);
+  if (!link) {
+    const reason = state.postLinkErrors.get(campaign.campaignId)?.get(channel) ?? 'no link';
+    return el('div', { class: 'suggested-post', dataset: { testid: 'suggested-post', channel } }, head, el('p', { class: 'field-error' }, `Your link could not be issued: ${reason}`));
+  }
+  const post = fillPost(campaign.shareTemplates[channel], { link: link.shortUrl, advocateName: nameInPost(state.advocateName ?? ''), campaignName: campaign.name });
+  // textContent only (el() makes text nodes): a template with HTML in it shows that HTML as text.
+  const text = el('p', { class: 'post-text', dataset: { testid: 'post-text' } }, post);
+  const copy = el('button', { type: 'button', class: 'button secondary', dataset: { testid: 'copy-post' } }, 'Copy post');
+  copy.addEventListener('click', () => copyPost(post, copy));
+  const qrSlot = el('div', { class: 'post-qr' });
+  const qr = el('button', { type: 'button', class: 'button secondary', 'aria-expanded': 'false', dataset: { testid: 'show-qr' } }, 'QR code');
+  qr.addEventListener('click', () => toggleQr(link, qr, qrSlot));
+  return el(
+    'div',
+    { class: 'suggested-post', dataset: { testid: 'suggested-post', channel, slug: link.slug } },
+    head,
+    text,
+    el('div', { class: 'row' }, shareButton(campaign, channel, post, link), copy, qr),
+    channel === 'facebook' ? el('p', { class: 'muted' }, "Facebook's dialog takes the link only: the post is copied when you press Share, paste it there.") : null,
+    qrSlot,
+  );
+}
+
+/** An anchor, not window.open: the browser opens it as a navigation (no pop-up blocker), and its URL is visible. */
+function shareButton(campaign, channel, post, link) {
+  const dialog = shareDialogs[channel];
+  if (!dialog) return null;
+  const href = dialog.url({ post, link: link.shortUrl, campaignName: campaign.name });
+  const external = !href.startsWith('mailto:');
+  const anchor = el(
+    'a',
+    { class: 'button', href, dataset: { testid: `share-${channel}` }, ...(external ? { target: '_blank', rel: 'noopener noreferrer' } : {}) },
+    dialog.label,
+  );
+  anchor.addEventListener('click', () => {
+    recordShare(state.token, campaign.campaignId, channel);
+    // Facebook's dialog takes the link only: the post goes to the clipboard, ready to paste.
+    if (channel === 'facebook') navigator.clipboard?.writeText(post).catch(() => {});
+  });
+  return anchor;
+}
+
+async function copyPost(post, button) {
+  try {
+    await navigator.clipboard.writeText(post);
+    button.textContent = 'Copied';
+  } catch {
+    button.textContent = 'Select the text to copy';
+  }
+  setTimeout(() => (button.textContent = 'Copy post'), 2000);
+}
+
+function toggleQr(link, button, slot) {
+  const open = button.getAttribute('aria-expanded') === 'true';
+  button.setAttribute('aria-expanded', String(!open));
+  slot.replaceChildren(...(open ? [] : [qrBlock(link)]));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -224,7 +224,7 @@ const page = (path: string): OperationSpec => ({
   summary: `The ${path} web page`,
   description: {
     '/dashboard': 'Campaign dashboard. It reads the public report APIs with an `analytics:read` key the user pastes.',
-    '/me': 'Advocate page: personal links per channel, QR codes, own stats and rank. Takes an advocate token (pasted, or `#token=` in the URL).',
+    '/me': 'Advocate page: suggested posts filled with the advocate\'s own links and each network\'s share dialog, personal links per channel, QR codes, own stats and rank. Takes an advocate token (pasted, or `#token=` in the URL).',
     '/docs': 'This API reference, rendered from GET /openapi.json.',
   }[path],
   tag: 'Web pages',

@@ -27,6 +27,7 @@ export const webAssets: Record<string, WebAsset> = {
   '/assets/common.js': { file: 'web/common.js', contentType: script },
   '/assets/dashboard.js': { file: 'web/dashboard.js', contentType: script },
   '/assets/me.js': { file: 'web/me.js', contentType: script },
+  '/assets/share.js': { file: 'web/share.js', contentType: script },
   '/assets/docs.js': { file: 'web/docs.js', contentType: script },
   '/assets/style.css': { file: 'web/style.css', contentType: css },
   '/assets/icon.svg': { file: 'web/icon.svg', contentType: 'image/svg+xml' },

@@ -18,9 +18,8 @@ import type { Page } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, SCREENSHOT_DIR, type Browser } from '../support/browser.js';
+import { launchBrowser, SCREENSHOT_DIR, watchPages, type Browser } from '../support/browser.js';
 import { browserUserAgents, type Client } from '../support/client.js';
-import { contractViolations } from '../support/openapi-contract.js';
 import { startSystem, type TestSystem } from '../support/system.js';
 
 const BROWSER_TEST_TIMEOUT = 60_000;
@@ -53,10 +52,9 @@ let emptyCampaignId: string;
 const links = { aliceLinkedin: { slug: '', shortUrl: '' }, bobX: { slug: '', shortUrl: '' }, aliceEmail: { slug: '', shortUrl: '' } };
 const models = ['last_click', 'first_click', 'linear', 'time_decay', 'position_based'] as const;
 
-/** What the browser saw that it should not have: console errors, and answers off the contract. */
-const pageErrors: string[] = [];
-const contractProblems: string[] = [];
-const pendingChecks: Promise<void>[] = [];
+/** Pages that report console errors, page errors and answers that break the OpenAPI document. */
+let watched: ReturnType<typeof watchPages>;
+const openPage = (): Promise<Page> => watched.open();
 
 const utcDay = (daysAgo: number) => new Date(Date.now() - daysAgo * 86_400_000).toISOString().slice(0, 10);
 const last30Days = () => `from=${utcDay(29)}&to=${utcDay(0)}`;
@@ -64,40 +62,6 @@ const last30Days = () => `from=${utcDay(29)}&to=${utcDay(0)}`;
 const decodeQr = (png: Buffer): string | undefined => {
   const image = PNG.sync.read(png);
   return jsQR(new Uint8ClampedArray(image.data), image.width, image.height)?.data;
-};
-
-/** A page that reports console errors, page errors and answers that break the OpenAPI document. */
-const openPage = async (): Promise<Page> => {
-  const page = await browser.context.newPage();
-  page.on('pageerror', (error) => pageErrors.push(`pageerror: ${error.message}`));
-  page.on('console', (message) => {
-    // A failed fetch logs "Failed to load resource"; the pages show those answers as designed states.
-    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) pageErrors.push(message.text());
-  });
-  page.on('response', (response) => {
-    const url = new URL(response.url());
-    // blob: URLs (QR images, CSV files) carry the page's origin but are not answers of the API.
-    if (url.protocol !== 'http:' || url.origin !== new URL(system.baseUrl).origin) return;
-    const request = response.request();
-    pendingChecks.push(
-      (async () => {
-        const status = response.status();
-        // Only JSON bodies are validated against schemas. Chromium does not keep the bodies of
-        // images the page read as blobs, so those are checked by status and content type.
-        const json = /json/.test(response.headers()['content-type'] ?? '');
-        const body = status >= 300 && status < 400 ? '' : json ? await response.text() : undefined;
-        const reasons = contractViolations({
-          method: request.method(),
-          pathname: url.pathname,
-          status,
-          contentType: response.headers()['content-type'] ?? null,
-          body,
-        });
-        if (reasons.length > 0) contractProblems.push(`${request.method()} ${url.pathname} → ${status}: ${reasons.join('; ')}`);
-      })(),
-    );
-  });
-  return page;
 };
 
 /** A browser's click; `origin`: the CDN's country header and a `Referer`, as the redirect receives them on AWS. */
@@ -177,6 +141,7 @@ beforeAll(async () => {
   await system.streamsIdle();
 
   browser = await launchBrowser();
+  watched = watchPages(browser, system.baseUrl);
   await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: system.baseUrl });
 }, 120_000);
 
@@ -591,9 +556,8 @@ describe('a browser following a short link', () => {
 
 describe('everything the browser saw', () => {
   it('matched the OpenAPI document, and no page logged an error (CSP violations included)', async () => {
-    await Promise.all(pendingChecks);
-    expect(pendingChecks.length).toBeGreaterThan(30);
-    expect(contractProblems).toEqual([]);
-    expect(pageErrors).toEqual([]);
+    expect(await watched.settled()).toBeGreaterThan(30);
+    expect(watched.contractProblems).toEqual([]);
+    expect(watched.pageErrors).toEqual([]);
   });
 });

@@ -8,7 +8,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { contractViolations } from './openapi-contract.js';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -63,6 +64,61 @@ export const launchBrowser = async (): Promise<Browser> => {
     async close() {
       await context.close();
       await rm(profile, { recursive: true, force: true });
+    },
+  };
+};
+
+/**
+ * Pages that report what the browser saw and should not have: console and page errors, and API
+ * answers that break the OpenAPI document (checked by method, path, status, content type and,
+ * for JSON, schema). `uncheckedPaths`: API paths answered outside the document on purpose (a
+ * test's stand-in for a route another branch adds). Call `settled()` before reading the lists.
+ */
+export const watchPages = (browser: Browser, baseUrl: string, options: { uncheckedPaths?: readonly string[] } = {}) => {
+  const pageErrors: string[] = [];
+  const contractProblems: string[] = [];
+  const pendingChecks: Promise<void>[] = [];
+  const apiOrigin = new URL(baseUrl).origin;
+  const open = async (): Promise<Page> => {
+    const page = await browser.context.newPage();
+    page.on('pageerror', (error) => pageErrors.push(`pageerror: ${error.message}`));
+    page.on('console', (message) => {
+      // A failed fetch logs "Failed to load resource"; the pages show those answers as designed states.
+      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) pageErrors.push(message.text());
+    });
+    page.on('response', (response) => {
+      const url = new URL(response.url());
+      // blob: URLs (QR images, CSV files) carry the page's origin but are not answers of the API.
+      if (url.protocol !== 'http:' || url.origin !== apiOrigin || options.uncheckedPaths?.includes(url.pathname)) return;
+      const request = response.request();
+      pendingChecks.push(
+        (async () => {
+          const status = response.status();
+          // Only JSON bodies are validated against schemas. Chromium does not keep the bodies of
+          // images the page read as blobs, so those are checked by status and content type.
+          const json = /json/.test(response.headers()['content-type'] ?? '');
+          const body = status >= 300 && status < 400 ? '' : json ? await response.text() : undefined;
+          const reasons = contractViolations({
+            method: request.method(),
+            pathname: url.pathname,
+            status,
+            contentType: response.headers()['content-type'] ?? null,
+            body,
+          });
+          if (reasons.length > 0) contractProblems.push(`${request.method()} ${url.pathname} → ${status}: ${reasons.join('; ')}`);
+        })(),
+      );
+    });
+    return page;
+  };
+  return {
+    open,
+    pageErrors,
+    contractProblems,
+    /** Waits for the answers' checks; returns how many answers were checked. */
+    settled: async () => {
+      await Promise.all(pendingChecks);
+      return pendingChecks.length;
     },
   };
 };
