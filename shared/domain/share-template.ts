@@ -149,17 +149,17 @@ export const filledLength = (channel: Channel, template: string, campaignName: s
 
 const problemOf = (channel: Channel, template: string, campaignName: string): string | undefined => {
   if (template.trim() === '') {
-    return `the ${channel} template is empty (${template.length} characters, none but white space); write a post, or leave the channel out`;
+    return `the ${channel} template is empty (${template.length} characters, none but white space): write a post, or leave the channel out`;
   }
   if (LONE_SURROGATE.test(template)) return `the ${channel} template contains an unpaired surrogate, which is not text`;
   const control = CONTROL_CHARACTER.exec(template);
   if (control) {
     const code = control[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
-    return `the ${channel} template contains the control character U+${code} at position ${control.index}; only tab and line breaks are allowed`;
+    return `the ${channel} template contains the control character U+${code} at position ${control.index} (only tab and line breaks are allowed)`;
   }
   for (const [braced, name] of template.matchAll(BRACED)) {
     if (!(sharePlaceholders as readonly string[]).includes(name!)) {
-      return `the ${channel} template has the unknown placeholder ${braced}; use {link}, {advocateName} or {campaignName}`;
+      return `the ${channel} template has the unknown placeholder ${braced} (use {link}, {advocateName} or {campaignName})`;
     }
   }
   if (!template.includes('{link}')) return `the ${channel} template has no {link}: a post without the advocate's link cannot be counted`;

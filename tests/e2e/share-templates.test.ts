@@ -63,15 +63,15 @@ describe('shareTemplates on campaigns', () => {
     });
     const problem = refusal(response);
     expect(problem.errors).toEqual([
-      { field: 'shareTemplates.linkedin', message: 'the linkedin template has the unknown placeholder {firstName}; use {link}, {advocateName} or {campaignName}' },
+      { field: 'shareTemplates.linkedin', message: 'the linkedin template has the unknown placeholder {firstName} (use {link}, {advocateName} or {campaignName})' },
       {
         field: 'shareTemplates.x',
         message: 'the x post is 281 characters once filled (X weighted: a link counts 23, wide characters and emoji 2), more than the 280 x allows',
       },
-      { field: 'shareTemplates.email', message: 'the email template contains the control character U+0007 at position 4; only tab and line breaks are allowed' },
+      { field: 'shareTemplates.email', message: 'the email template contains the control character U+0007 at position 4 (only tab and line breaks are allowed)' },
       {
         field: 'shareTemplates.whatsapp',
-        message: 'the whatsapp template is empty (0 characters, none but white space); write a post, or leave the channel out',
+        message: 'the whatsapp template is empty (0 characters, none but white space): write a post, or leave the channel out',
       },
     ]);
     expect(problem.detail).toContain('the x post is 281 characters');

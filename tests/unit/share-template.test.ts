@@ -66,7 +66,7 @@ describe('share template problems', () => {
 
   it('refuses an unknown placeholder, naming it and the channel', () => {
     expect(check({ x: 'Hi {name}, {link}' })).toEqual([
-      { field: 'shareTemplates.x', message: 'the x template has the unknown placeholder {name}; use {link}, {advocateName} or {campaignName}' },
+      { field: 'shareTemplates.x', message: 'the x template has the unknown placeholder {name} (use {link}, {advocateName} or {campaignName})' },
     ]);
     expect(check({ linkedin: 'Empty braces {} {link}' })[0]?.message).toContain('unknown placeholder {}');
     expect(check({ linkedin: 'Case counts {Link} {link}' })[0]?.message).toContain('unknown placeholder {Link}');
@@ -81,7 +81,7 @@ describe('share template problems', () => {
   it('refuses empty and blank posts, naming the length', () => {
     expect(check({ whatsapp: '' })[0]).toEqual({
       field: 'shareTemplates.whatsapp',
-      message: 'the whatsapp template is empty (0 characters, none but white space); write a post, or leave the channel out',
+      message: 'the whatsapp template is empty (0 characters, none but white space): write a post, or leave the channel out',
     });
     expect(check({ email: ' \n\t ' })[0]?.message).toContain('empty (4 characters');
   });
@@ -89,7 +89,7 @@ describe('share template problems', () => {
   it('refuses control characters but keeps tabs and line breaks', () => {
     expect(check({ email: 'Hi,\r\n\tread this: {link}' })).toEqual([]);
     expect(check({ email: 'Bell\u0007 {link}' })[0]?.message).toBe(
-      'the email template contains the control character U+0007 at position 4; only tab and line breaks are allowed',
+      'the email template contains the control character U+0007 at position 4 (only tab and line breaks are allowed)',
     );
     expect(check({ email: 'Null \u0000 {link}' })[0]?.message).toContain('U+0000');
     expect(check({ email: 'C1 \u0085 {link}' })[0]?.message).toContain('U+0085');
