@@ -108,7 +108,7 @@ export interface paths {
         };
         /**
          * The /me web page
-         * @description Advocate page: personal links per channel, QR codes, own stats and rank. Takes an advocate token (pasted, or `#token=` in the URL).
+         * @description Advocate page: suggested posts filled with the advocate's own links and each network's share dialog, personal links per channel, QR codes, own stats and rank. Takes an advocate token (pasted, or `#token=` in the URL).
          */
         get: operations["pageMe"];
         put?: never;

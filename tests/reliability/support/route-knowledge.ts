@@ -49,10 +49,18 @@ export const validBodies = (world: World): Record<string, unknown[]> => ({
       utm: { medium: 'social', campaign: 'fuzz' },
       attribution: { model: 'linear', lookbackDays: 14 },
     },
+    // Suggested posts: the mutator aims hostile strings (HTML, control characters, braces) at them.
+    {
+      name: 'Fuzzed posts',
+      destinationUrl: 'https://www.acme.example/jobs',
+      shareTemplates: { linkedin: '<b>{campaignName}</b>: {link}\n— {advocateName}', x: 'Join us {link}', email: 'Hi,\r\n\t{link}' },
+    },
   ],
   'PATCH /v1/campaigns/{campaignId}': [
     { name: 'Renamed', utm: { medium: 'social' }, attribution: { lookbackDays: 7 } },
     { destinationUrl: 'https://www.acme.example/jobs/2', allowedHosts: ['www.acme.example'] },
+    { shareTemplates: { whatsapp: '{advocateName} shares {campaignName}: {link}', facebook: '{link}' } },
+    { shareTemplates: null },
   ],
   'PUT /v1/advocates/{advocateId}': [{ displayName: 'Carol Jones', department: 'marketing' }],
   'POST /v1/links': [
