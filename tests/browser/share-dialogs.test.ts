@@ -9,6 +9,7 @@
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { filledLength, xWeightedLength } from '../../shared/domain/share-template.js';
 import { launchBrowser, SCREENSHOT_DIR, watchPages, type Browser } from '../support/browser.js';
 import type { Client } from '../support/client.js';
 import { startSystem, type TestSystem } from '../support/system.js';
@@ -245,6 +246,22 @@ describe('suggested posts on the advocate page', () => {
     expect(dialog.url()).toBe(expectedDialogUrl('x', (await aliceLink('x')).shortUrl));
     await dialog.close();
     await phone.screenshot({ path: join(SCREENSHOT_DIR, 'advocate-suggested-posts-phone.png'), fullPage: true });
+  }, BROWSER_TEST_TIMEOUT);
+});
+
+describe('a long display name', () => {
+  it("is cut to the 50 characters the API's length check counts, so the post stays within its bound", async () => {
+    const longName = 'Maximiliane Alexandra von Hohenzollern-Sigmaringen-Württemberg'; // 62 characters
+    await api('PUT', '/v1/advocates/carol', { token: org.apiKey, body: { displayName: longName } });
+    const page = await watched.open();
+    await page.goto(`${system.baseUrl}/me#token=${await system.advocateToken(org.orgId, 'carol')}`);
+    await page.waitForSelector('[data-testid="suggested-post"]');
+    const shown = (await postOf(page, 'x').locator('[data-testid="post-text"]').textContent())!;
+    const cut = `${[...longName].slice(0, 49).join('')}…`;
+    expect(shown).toContain(`Join ${cut} & team:`);
+    // The page's post of the longest name is within what the API checked the template against.
+    expect(xWeightedLength(shown)).toBeLessThanOrEqual(filledLength('x', templates.x, campaignName));
+    await page.close();
   }, BROWSER_TEST_TIMEOUT);
 });
 
