@@ -216,7 +216,12 @@ export const recentClicksOfVisitor = async (
 
 const RETENTION_SECONDS = hotClickRetentionDays * 24 * 60 * 60;
 
-/** A click as stored: its facts, where its keys say, kept hot for `hotClickRetentionDays` (then only in the archive). */
+/**
+ * A click as stored: its facts, where its keys say, kept hot for `hotClickRetentionDays` (then
+ * only in the archive). Whatever an organization's raw-event retention, a click keeps exactly
+ * this: it is the floor of that setting (attribution reads clicks this far back), and longer would
+ * only duplicate the archive — so the redirect needs no retention lookup.
+ */
 export const clickItem = (click: ClickEventRecord, atMs = Date.parse(click.at)) => ({
   ...clickItemKeys(click),
   ...click,

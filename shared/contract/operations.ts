@@ -9,6 +9,7 @@ import type { z } from 'zod';
 import type { ApiScope } from '../domain/scopes.js';
 import type { FunctionId } from './routes.js';
 import { conversionWebhookBodySchema } from '../domain/webhook-signature.js';
+import { organizationPatchSchema, organizationSettingsSchema } from '../domain/organization-settings.js';
 import { DOWNLOAD_LINK_SECONDS, MAX_EXPORTS_IN_FLIGHT, PRESIGNED_URL_SECONDS, exportCreateSchema } from '../domain/exports.js';
 import {
   advocatePutSchema,
@@ -100,7 +101,7 @@ export interface OperationSpec {
   operationId: string;
   summary: string;
   description?: string;
-  tag: 'Health' | 'Campaigns' | 'Advocates' | 'Links' | 'Domains' | 'API keys' | 'Webhooks' | 'Integrations' | 'Reports' | 'Exports' | 'Redirect' | 'Web pages';
+  tag: 'Health' | 'Organization' | 'Campaigns' | 'Advocates' | 'Links' | 'Domains' | 'API keys' | 'Webhooks' | 'Integrations' | 'Reports' | 'Exports' | 'Redirect' | 'Web pages';
   auth: OperationAuth;
   query?: z.ZodObject;
   /** `optional`: the request may have no body at all (the OpenAPI document says so). */
@@ -187,6 +188,11 @@ const examples = {
     primary: false,
     createdAt: '2026-11-02T09:00:00.000Z',
   },
+  organization: {
+    visitorCookies: 'respect-gpc',
+    rankingDefault: 'named',
+    retention: { rawEventDays: 400, archiveDays: 400, logDays: 30 },
+  },
   validationProblem: {
     type: 'https://advocacy.example/problems/422',
     title: 'Unprocessable Content',
@@ -262,6 +268,47 @@ export const operations: Record<string, OperationSpec> = {
     tag: 'Health',
     auth: { kind: 'public', reason: Reasons.health },
     responses: { 200: json(healthSchema, 'The API answers', { status: 'ok' }) },
+  },
+
+  'GET /v1/organization': {
+    function: 'organization',
+    operationId: 'getOrganizationSettings',
+    summary: "The organization's privacy settings",
+    description:
+      'Visitor cookies, the default ranking visibility of advocates and retention (spec section 16). Settings never changed read as their defaults: `respect-gpc`, `named`, the longest retention the deployment allows. See docs/privacy.md.',
+    tag: 'Organization',
+    auth: adminAccess,
+    responses: { 200: json(organizationSettingsSchema, 'The settings', examples.organization), ...problems(401, 403, 404) },
+  },
+  'PATCH /v1/organization': {
+    function: 'organization',
+    operationId: 'updateOrganizationSettings',
+    summary: "Change the organization's privacy settings",
+    description:
+      'Only the fields sent change. `visitorCookies` reaches the redirect within a minute (its per-container cache). `retention.rawEventDays` applies to conversions and refunds received from then on (their TTL is set at write); `retention.archiveDays` to archive files written from then on (their lifecycle tag). `retention.logDays` is the deployment\'s and cannot be set (422). Out-of-bounds values are refused with the bounds in `errors`.',
+    tag: 'Organization',
+    auth: adminAccess,
+    body: { schema: organizationPatchSchema, example: { visitorCookies: 'never', retention: { rawEventDays: 180, archiveDays: 200 } }, description: 'At least one field' },
+    responses: {
+      200: json(organizationSettingsSchema, 'The changed settings'),
+      ...bodyProblems,
+      422: {
+        description: problemDescriptions[422]!,
+        content: {
+          'application/problem+json': {
+            schema: problemSchema,
+            example: {
+              type: 'https://advocacy.example/problems/422',
+              title: 'Unprocessable Content',
+              status: 422,
+              detail: 'Request body failed validation',
+              errors: [{ field: 'retention.archiveDays', message: "must be one of this deployment's archive retention classes: 100, 200, 300, 400 days" }],
+            },
+          },
+        },
+      },
+      ...problems(404),
+    },
   },
 
   'POST /v1/campaigns': {

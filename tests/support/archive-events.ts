@@ -86,9 +86,9 @@ export const crashingStore = <S extends Store>(store: S, failAt: number): S => {
   };
   return {
     ...store,
-    put: async (key: string, bytes: Uint8Array, contentType: string) => {
+    put: async (key: string, bytes: Uint8Array, contentType: string, tags?: Readonly<Record<string, string>>) => {
       hit();
-      await store.put(key, bytes, contentType);
+      await store.put(key, bytes, contentType, tags);
     },
     delete: async (key: string) => {
       hit();
