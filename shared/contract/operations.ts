@@ -773,7 +773,7 @@ export const operations: Record<string, OperationSpec> = {
     operationId: 'followLink',
     summary: 'Follow a short link',
     description:
-      'Redirects to the destination with `utm_*` parameters. Human visitors also get `eaclid=<clickId>` and the `eav` visitor cookie; previews, scanners, crawlers and HEAD are redirected without them and counted apart. Disabled links and archived campaigns redirect and record nothing. The slug is resolved on the host requested (`X-Forwarded-Host`, else `Host`): a link answers only on the host it was issued on (its organization\'s verified domain, or the default domain), `404` anywhere else.',
+      'Redirects to the destination with `utm_*` parameters. Human visitors also get `eaclid=<clickId>` and, as the organization\'s `visitorCookies` allows (default: unless the request carries `Sec-GPC: 1`), the `eav` visitor cookie (393 days from the first click, not renewed) and the `eac` click memory; without them the click is recorded under a visitor of its own (docs/privacy.md); previews, scanners, crawlers and HEAD are redirected without them and counted apart. Disabled links and archived campaigns redirect and record nothing. The slug is resolved on the host requested (`X-Forwarded-Host`, else `Host`): a link answers only on the host it was issued on (its organization\'s verified domain, or the default domain), `404` anywhere else.',
     tag: 'Redirect',
     auth: { kind: 'public', reason: Reasons.shortLinks },
     responses: {
@@ -781,7 +781,11 @@ export const operations: Record<string, OperationSpec> = {
         description: 'To the destination',
         headers: {
           Location: { description: 'The destination with UTM parameters (and `eaclid` for humans)', schema: { type: 'string' } },
-          'Set-Cookie': { description: '`eav=<visitorId>; HttpOnly; Secure; SameSite=Lax` (humans only)', schema: { type: 'string' } },
+          'Set-Cookie': {
+            description:
+              '`eav=<visitorId>; Max-Age=33955200; Path=/; HttpOnly; Secure; SameSite=Lax` when first issued, and `eac` (humans only, when the organization\'s `visitorCookies` allows); `Max-Age=0` for both when they may not be used',
+            schema: { type: 'string' },
+          },
           'Cache-Control': { description: '`private, no-store`', schema: { type: 'string' } },
         },
       },
