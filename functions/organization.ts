@@ -1,8 +1,8 @@
 /** GET/PATCH /v1/organization (admin scope): the organization's privacy settings (spec section 16). */
 import middy from '@middy/core';
+import { organizationRules } from '../shared/adapters/organization-rules.js';
 import { getOrganizationSettings, updateOrganizationSettings } from '../shared/adapters/organization-settings.js';
 import { requestLogging } from '../shared/adapters/request-logging.js';
-import { organizationPatchSchema } from '../shared/domain/organization-settings.js';
 import { HttpError, json, parseJsonBody } from '../shared/contract/http.js';
 import { createRouter } from '../shared/contract/router.js';
 
@@ -16,7 +16,7 @@ const router = createRouter('organization', {
   },
 
   'PATCH /v1/organization': async (event, principal) => {
-    const patch = parseJsonBody(event, organizationPatchSchema);
+    const patch = parseJsonBody(event, organizationRules.patchSchema);
     const settings = await updateOrganizationSettings(principal.orgId, patch);
     if (!settings) throw missing();
     return json(200, settings);

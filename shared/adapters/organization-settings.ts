@@ -7,17 +7,14 @@
  */
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import {
-  applyOrganizationPatch,
-  organizationSettingAttributes,
-  organizationSettingsOf,
-  type OrganizationPatch,
-  type OrganizationSettings,
-} from '../domain/organization-settings.js';
+import { organizationSettingAttributes, type OrganizationPatch, type OrganizationSettings } from '../domain/organization-settings.js';
+import { organizationRules } from './organization-rules.js';
 import { config, tableName } from './config.js';
 import { documentClient } from './dynamo.js';
 import { entityKeys } from './keys.js';
 import { createTtlCache } from './ttl-cache.js';
+
+const { settingsOf, applyPatch } = organizationRules;
 
 const projection = Object.values(organizationSettingAttributes).join(', ');
 
@@ -26,7 +23,7 @@ export const getOrganizationSettings = async (orgId: string): Promise<Organizati
   const { Item } = await documentClient().send(
     new GetCommand({ TableName: tableName('entities'), Key: entityKeys.org(orgId), ProjectionExpression: `pk, ${projection}`, ConsistentRead: true }),
   );
-  return Item ? organizationSettingsOf(Item) : undefined;
+  return Item ? settingsOf(Item) : undefined;
 };
 
 /**
@@ -55,7 +52,7 @@ export const updateOrganizationSettings = async (orgId: string, patch: Organizat
       }),
     );
     // The stored item after the write is the truth; applying the patch to it changes nothing.
-    return applyOrganizationPatch(organizationSettingsOf(Attributes), patch);
+    return applyPatch(settingsOf(Attributes), patch);
   } catch (error) {
     if (error instanceof ConditionalCheckFailedException) return undefined;
     throw error;
@@ -74,7 +71,7 @@ export const cachedOrganizationSettings = (orgId: string): Promise<OrganizationS
   if (hit) return hit.value;
   const value = documentClient()
     .send(new GetCommand({ TableName: tableName('entities'), Key: entityKeys.org(orgId), ProjectionExpression: projection }))
-    .then(({ Item }) => organizationSettingsOf(Item));
+    .then(({ Item }) => settingsOf(Item));
   cache.set(orgId, value, config.linkCacheTtlMs);
   value.catch(() => cache.stale(orgId)?.value === value && cache.delete(orgId));
   return value;

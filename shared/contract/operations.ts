@@ -9,7 +9,7 @@ import type { z } from 'zod';
 import type { ApiScope } from '../domain/scopes.js';
 import type { FunctionId } from './routes.js';
 import { conversionWebhookBodySchema } from '../domain/webhook-signature.js';
-import { organizationPatchSchema, organizationSettingsSchema } from '../domain/organization-settings.js';
+import { organizationRules } from '../adapters/organization-rules.js';
 import { DOWNLOAD_LINK_SECONDS, MAX_EXPORTS_IN_FLIGHT, PRESIGNED_URL_SECONDS, exportCreateSchema } from '../domain/exports.js';
 import {
   advocatePutSchema,
@@ -278,7 +278,7 @@ export const operations: Record<string, OperationSpec> = {
       'Visitor cookies, the default ranking visibility of advocates and retention (spec section 16). Settings never changed read as their defaults: `respect-gpc`, `named`, the longest retention the deployment allows. See docs/privacy.md.',
     tag: 'Organization',
     auth: adminAccess,
-    responses: { 200: json(organizationSettingsSchema, 'The settings', examples.organization), ...problems(401, 403, 404) },
+    responses: { 200: json(organizationRules.settingsSchema, 'The settings', examples.organization), ...problems(401, 403, 404) },
   },
   'PATCH /v1/organization': {
     function: 'organization',
@@ -288,9 +288,9 @@ export const operations: Record<string, OperationSpec> = {
       'Only the fields sent change. `visitorCookies` reaches the redirect within a minute (its per-container cache). `retention.rawEventDays` applies to conversions and refunds received from then on (their TTL is set at write); `retention.archiveDays` to archive files written from then on (their lifecycle tag). `retention.logDays` is the deployment\'s and cannot be set (422). Out-of-bounds values are refused with the bounds in `errors`.',
     tag: 'Organization',
     auth: adminAccess,
-    body: { schema: organizationPatchSchema, example: { visitorCookies: 'never', retention: { rawEventDays: 180, archiveDays: 200 } }, description: 'At least one field' },
+    body: { schema: organizationRules.patchSchema, example: { visitorCookies: 'never', retention: { rawEventDays: 180, archiveDays: 200 } }, description: 'At least one field' },
     responses: {
-      200: json(organizationSettingsSchema, 'The changed settings'),
+      200: json(organizationRules.settingsSchema, 'The changed settings'),
       ...bodyProblems,
       422: {
         description: problemDescriptions[422]!,

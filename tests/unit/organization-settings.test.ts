@@ -4,17 +4,13 @@
  * decision per setting and GPC signal, and the cookie lifetime.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  applyOrganizationPatch,
-  archiveClassFor,
-  defaultOrganizationSettings,
-  organizationPatchSchema,
-  organizationSettingAttributes,
-  organizationSettingsOf,
-} from '../../shared/domain/organization-settings.js';
+import { organizationSettingAttributes, organizationSettingsRules } from '../../shared/domain/organization-settings.js';
 import { VISITOR_COOKIE_MAX_AGE_SECONDS, visitorCookiesAllowed } from '../../shared/domain/visitor-cookies.js';
 import { fieldErrorsFromZod } from '../../shared/domain/field-errors.js';
-import { archiveRetentionClassesDays, historyRetentionDays, hotClickRetentionDays, logRetentionDays, maxLookbackDays, rawEventRetentionDays } from '../../shared/settings.js';
+import { archiveRetentionClassesDays, historyRetentionDays, hotClickRetentionDays, logRetentionDays, maxLookbackDays, rawEventRetentionDays, retentionBounds } from '../../shared/settings.js';
+
+const rules = organizationSettingsRules(retentionBounds);
+const { applyPatch: applyOrganizationPatch, archiveClassFor, defaults: defaultOrganizationSettings, patchSchema: organizationPatchSchema, settingsOf: organizationSettingsOf } = rules;
 
 const errorsOf = (body: unknown) => {
   const result = organizationPatchSchema.safeParse(body);
