@@ -3,10 +3,10 @@
  * GET/PATCH /v1/organization (admin only, bad input 422 and nothing changed), the redirect's
  * visitor cookies under each setting and the GPC signal (a cookieless click is recorded, keeps
  * its click id, is attributed, and forms no path), and the raw-event retention a conversion gets
- * at write.
+ * at write (conversions and refunds; clicks keep the hot retention attribution needs).
  */
 import { randomUUID } from 'node:crypto';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tableName } from '../../shared/adapters/config.js';
@@ -31,8 +31,8 @@ const visit = async (headers: Record<string, string> = {}) => {
   return { clickId: new URL(response.headers.get('location')!).searchParams.get('eaclid'), cookies: response.headers.getSetCookie() };
 };
 
-const sendConversion = async (data: Record<string, unknown>) => {
-  const body = JSON.stringify({ type: 'conversion.created', data });
+const sendConversion = async (data: Record<string, unknown>, type = 'conversion.created') => {
+  const body = JSON.stringify({ type, data });
   const webhookId = `msg_${randomUUID()}`;
   const timestamp = new Date();
   return api('POST', `/v1/webhooks/conversions/${source.sourceId}`, {
@@ -165,8 +165,22 @@ describe('raw-event retention', () => {
       return (Item!.expiresAt as number) - Math.floor(Date.parse(Item!.receivedAt as string) / 1000);
     };
     await patch({ retention: { rawEventDays: 120 } });
-    expect((await sendConversion({ conversionId: 'order-120', kind: 'purchase', occurredAt: new Date().toISOString() })).status).toBe(202);
+    expect((await sendConversion({ conversionId: 'order-120', kind: 'purchase', occurredAt: new Date().toISOString(), value: { amount: '20.00', currency: 'EUR' } })).status).toBe(202);
     expect(await expiresAtOf('order-120')).toBe(120 * 86_400);
+    // A refund of it too: its own TTL from the setting at its write.
+    const refund = await sendConversion({ conversionId: 'order-120', refundId: 're-120', occurredAt: new Date().toISOString(), value: { amount: '1.00', currency: 'EUR' } }, 'conversion.refunded');
+    expect(refund.status, refund.text).toBe(202);
+    const { Item: refundItem } = await documentClient().send(new GetCommand({ TableName: tableName('events'), Key: eventKeys.refund(org.orgId, 'order-120', 're-120') }));
+    expect((refundItem!.expiresAt as number) - Math.floor(Date.parse(refundItem!.receivedAt as string) / 1000)).toBe(120 * 86_400);
+    // Clicks keep the hot retention attribution needs, whatever the setting.
+    const { clickId } = await visit();
+    const located = locateClick(clickId!)!;
+    const { Items: clicks = [] } = await documentClient().send(
+      new QueryCommand({ TableName: tableName('events'), KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': eventKeys.visitorPartition(located.visitorId) } }),
+    );
+    expect(clicks).toHaveLength(1);
+    expect((clicks[0]!.expiresAt as number) - Math.floor(Date.parse(clicks[0]!.at as string) / 1000)).toBe(hotClickRetentionDays * 86_400);
+
     await patch({ retention: { rawEventDays: rawEventRetentionDays } });
     expect((await sendConversion({ conversionId: 'order-max', kind: 'purchase', occurredAt: new Date().toISOString() })).status).toBe(202);
     expect(await expiresAtOf('order-max')).toBe(rawEventRetentionDays * 86_400);
