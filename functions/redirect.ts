@@ -9,6 +9,7 @@ import { putClick, recentClicksOfVisitor, resolveDomainHolder, resolveRedirectTa
 import { VIEWER_HOST_HEADER, VISITOR_COOKIE, recordClick, type ClickStore } from '../shared/application/record-click.js';
 import { RECENT_CLICKS_COOKIE } from '../shared/domain/recent-clicks-cookie.js';
 import { requestHostname } from '../shared/domain/hostname.js';
+import { VISITOR_COOKIE_MAX_AGE_SECONDS } from '../shared/domain/visitor-cookies.js';
 
 const store: ClickStore = {
   resolveTarget: resolveRedirectTarget,
@@ -20,8 +21,11 @@ const store: ClickStore = {
   reportLoss: async (error, botClass) => (await import('../shared/adapters/redirect-observability.js')).recordClickLoss(error, botClass),
 };
 
-const COOKIE_MAX_AGE_S = 400 * 24 * 60 * 60; // ~13 months: browsers cap cookies at 400 days
-const COOKIE_ATTRIBUTES = `Max-Age=${COOKIE_MAX_AGE_S}; Path=/; HttpOnly; Secure; SameSite=Lax`;
+const COOKIE_PATH_ATTRIBUTES = 'Path=/; HttpOnly; Secure; SameSite=Lax';
+// At most 13 months (shared/domain/visitor-cookies.ts says why 393 days).
+const COOKIE_ATTRIBUTES = `Max-Age=${VISITOR_COOKIE_MAX_AGE_SECONDS}; ${COOKIE_PATH_ATTRIBUTES}`;
+/** Expires the cookies of a browser whose cookies may not be used (the organization's setting, or GPC). */
+const CLEARED_COOKIES = [VISITOR_COOKIE, RECENT_CLICKS_COOKIE].map((name) => `${name}=; Max-Age=0; ${COOKIE_PATH_ATTRIBUTES}`);
 
 const notFound: APIGatewayProxyResultV2 = {
   statusCode: 404,
@@ -75,8 +79,12 @@ export const handler = async (event: APIGatewayProxyEventV2): Promise<APIGateway
   );
   if (answer.kind === 'unknown-link') return notFound;
   const headers = { location: answer.location, 'cache-control': 'private, no-store' };
+  if (answer.clearCookies) return { statusCode: 302, headers, cookies: CLEARED_COOKIES };
   if (!answer.visitor) return { statusCode: 302, headers };
-  const cookies = [`${VISITOR_COOKIE}=${answer.visitor.visitorId}; ${COOKIE_ATTRIBUTES}`];
+  // The visitor cookie is set when its id is issued and never renewed: it lives 13 months from
+  // the first click. The click memory changes with every click, so it is rewritten.
+  const cookies: string[] = [];
+  if (answer.visitor.issued) cookies.push(`${VISITOR_COOKIE}=${answer.visitor.visitorId}; ${COOKIE_ATTRIBUTES}`);
   if (answer.visitor.recentClicks) cookies.push(`${RECENT_CLICKS_COOKIE}=${answer.visitor.recentClicks}; ${COOKIE_ATTRIBUTES}`);
-  return { statusCode: 302, headers, cookies };
+  return cookies.length ? { statusCode: 302, headers, cookies } : { statusCode: 302, headers };
 };

@@ -208,6 +208,14 @@ export const functions = {
     tables: { entities: 'readWrite' },
     description: 'API key creation and revocation',
   },
+  organization: {
+    entry: 'functions/organization.ts',
+    handler: 'handler',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    tables: { entities: 'readWrite' },
+    description: "GET/PATCH /v1/organization: the organization's privacy settings",
+  },
   webhookSources: {
     entry: 'functions/webhook-sources.ts',
     handler: 'handler',
@@ -298,7 +306,8 @@ export const functions = {
     // A 10,000-record batch is ~6 MB of JSON in and a few MB of Parquet out, built in memory.
     memoryMb: 1024,
     timeoutSeconds: 120,
-    tables: {},
+    // entities: each organization's archive retention class, the tag its files carry.
+    tables: { entities: 'read' },
     archive: 'readWrite',
     description: 'Events stream consumer: raw events into the Parquet history archive',
   },

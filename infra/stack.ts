@@ -18,7 +18,7 @@ import {
   type TableAccess,
 } from './definitions.js';
 import { routeKey, routes, type FunctionId } from '../shared/contract/routes.js';
-import { archiveBucketEnvVar, historyRetentionDays, invokedFunctionEnvVar, tableEnvVar, type TableId } from '../shared/settings.js';
+import { archiveBucketEnvVar, archiveRetentionClassesDays, historyRetentionDays, invokedFunctionEnvVar, tableEnvVar, type TableId } from '../shared/settings.js';
 import { HistoryArchive } from './constructs/history-archive.js';
 import { ExportAnalytics } from './constructs/export-analytics.js';
 import { ApiFunction } from './constructs/api-function.js';
@@ -172,7 +172,7 @@ export class AdvocacyStack extends Stack {
     });
 
     // Raw events as Parquet, written by the archiver (docs/architecture.md, "The history archive").
-    const archive = new HistoryArchive(this, 'HistoryArchive', { retentionDays: historyRetentionDays, removalPolicy });
+    const archive = new HistoryArchive(this, 'HistoryArchive', { retentionDays: historyRetentionDays, retentionClassesDays: archiveRetentionClassesDays, removalPolicy });
     // History exports through Athena over the archive (docs/api.md, "Exports").
     const exportAnalytics = new ExportAnalytics(this, 'ExportAnalytics', {
       archiveBucket: archive.bucket,

@@ -50,6 +50,29 @@ export const hotClickRetentionDays = maxLookbackDays + 7;
 export const historyRetentionDays = 400;
 
 /**
+ * Retention bounds of the deployment (spec section 16): each organization chooses its own
+ * retention within them (`GET/PATCH /v1/organization`, shared/domain/organization-settings.ts).
+ *
+ * - Raw events: the TTL a conversion or refund gets at write is the organization's
+ *   `rawEventDays`, between the hot click retention (a conversion is the dedupe key of its
+ *   `conversionId` and refunds look it up, so it must outlive the clicks attribution reads) and
+ *   `rawEventRetentionDays`. Clicks always keep `hotClickRetentionDays`: the floor, which
+ *   attribution needs, and the archive holds them after it.
+ * - Archive: S3 lifecycle rules expire objects by a tag the archiver sets, one rule per class, so
+ *   an organization picks one of these classes (the largest is the history retention; every class
+ *   outlasts the hot clicks).
+ * - Logs: CloudWatch log groups are per function, not per organization; logs carry no personal
+ *   data (docs/privacy.md), and every log group keeps `logRetentionDays`.
+ */
+export const archiveRetentionClassesDays = [100, 200, 300, historyRetentionDays] as const;
+export const logRetentionDays = 30;
+export const retentionBounds = {
+  rawEventDays: { min: hotClickRetentionDays, max: rawEventRetentionDays },
+  archiveDays: archiveRetentionClassesDays,
+  logDays: logRetentionDays,
+} as const;
+
+/**
  * The events table's index of a campaign's clicks by time (keys only: readers fetch the items).
  * `byCampaign` was its name while it projected every attribute; a projection cannot change in
  * place, so the keys-only index has a name of its own (docs/operations.md, "Upgrade: the

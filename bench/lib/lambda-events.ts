@@ -127,6 +127,8 @@ export const firstInvocationEvent = (fn: FunctionId | 'baseline', world: World):
       return httpEvent('/v1/links/{slug}', 'GET', { slug: link.slug }, { principal });
     case 'apiKeys':
       return httpEvent('/v1/api-keys', 'POST', {}, { principal, body: JSON.stringify({ name: 'cold start', scopes: ['analytics:read'] }) });
+    case 'organization':
+      return httpEvent('/v1/organization', 'GET', {}, { principal });
     case 'webhookSources':
       return httpEvent('/v1/webhook-sources', 'POST', {}, { principal, body: JSON.stringify({ name: 'cold start' }) });
     case 'analytics':

@@ -9,6 +9,7 @@ import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import type { FunctionDefinition, TableAccess } from '../definitions.js';
 import { lambdaBundling } from './bundling-options.js';
+import { deploymentLogRetention } from './log-retention.js';
 
 export interface TableGrant {
   readonly table: dynamodb.ITable;
@@ -27,7 +28,7 @@ export interface ApiFunctionProps {
   readonly environment?: Record<string, string>;
   /** Powertools service name (logs `service` key, metrics `service` dimension). */
   readonly serviceName: string;
-  /** @default logs.RetentionDays.ONE_MONTH */
+  /** @default shared/settings.ts `logRetentionDays` (the bound docs/privacy.md states) */
   readonly logRetention?: logs.RetentionDays;
   /** Log group removal policy. @default RemovalPolicy.RETAIN */
   readonly logRemovalPolicy?: RemovalPolicy;
@@ -91,7 +92,7 @@ export class ApiFunction extends Construct {
     const def = props.definition;
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {
-      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      retention: props.logRetention ?? deploymentLogRetention(),
       removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.RETAIN,
     });
 

@@ -5,10 +5,18 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import type { TableAccess } from '../definitions.js';
+import { archiveRetentionTag } from '../../shared/domain/retention.js';
 
 export interface HistoryArchiveProps {
-  /** Days after which archived objects expire (shared/settings.ts `historyRetentionDays`). */
+  /** Days after which every archived object expires (shared/settings.ts `historyRetentionDays`): the deployment's bound. */
   readonly retentionDays: number;
+  /**
+   * The organizations' archive retention classes (shared/settings.ts `archiveRetentionClassesDays`):
+   * one lifecycle rule per class shorter than `retentionDays` expires the objects the archiver
+   * tagged `retention-days=<class>`. Where rules overlap S3 applies the shortest expiration, so an
+   * untagged object (manifests, files archived before the setting) keeps `retentionDays`.
+   */
+  readonly retentionClassesDays?: readonly number[];
   /** @default RemovalPolicy.RETAIN */
   readonly removalPolicy?: RemovalPolicy;
 }
@@ -45,6 +53,13 @@ export class HistoryArchive extends Construct {
       serverAccessLogsPrefix: 'archive/',
       lifecycleRules: [
         { id: 'expire-history', expiration: Duration.days(props.retentionDays) },
+        ...(props.retentionClassesDays ?? [])
+          .filter((days) => days < props.retentionDays)
+          .map((days) => ({
+            id: `expire-retention-class-${days}`,
+            tagFilters: archiveRetentionTag(days),
+            expiration: Duration.days(days),
+          })),
         { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
       ],
       removalPolicy,
@@ -53,12 +68,13 @@ export class HistoryArchive extends Construct {
 
   /**
    * Exactly the S3 actions the object store sends (shared/adapters/object-store.ts): list and
-   * get to read; put and delete to write (the archiver deletes an earlier attempt's files).
+   * get to read; put (with its retention tag: PutObjectTagging) and delete to write (the archiver
+   * deletes an earlier attempt's files).
    */
   grant(fn: lambda.Function, access: TableAccess): void {
     const reads = access !== 'write';
     const writes = access !== 'read';
-    const objectActions = [...(reads ? ['s3:GetObject'] : []), ...(writes ? ['s3:PutObject', 's3:DeleteObject'] : [])];
+    const objectActions = [...(reads ? ['s3:GetObject'] : []), ...(writes ? ['s3:PutObject', 's3:PutObjectTagging', 's3:DeleteObject'] : [])];
     fn.addToRolePolicy(new iam.PolicyStatement({ actions: objectActions, resources: [this.bucket.arnForObjects('*')] }));
     if (reads) fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn] }));
     NagSuppressions.addResourceSuppressions(

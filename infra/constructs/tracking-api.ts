@@ -8,6 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { routeKey, type RouteDefinition } from '../../shared/contract/routes.js';
+import { deploymentLogRetention } from './log-retention.js';
 
 export interface ThrottleLimits {
   readonly rateLimit: number;
@@ -42,7 +43,7 @@ export interface TrackingApiProps {
   readonly throttle: ThrottleLimits;
   /** Per-route throttling overrides, by route key (`GET /{slug}`). */
   readonly routeThrottles?: Record<string, ThrottleLimits>;
-  /** @default logs.RetentionDays.ONE_MONTH */
+  /** @default shared/settings.ts `logRetentionDays` (the bound docs/privacy.md states) */
   readonly accessLogRetention?: logs.RetentionDays;
   /** @default RemovalPolicy.RETAIN */
   readonly logRemovalPolicy?: RemovalPolicy;
@@ -142,7 +143,7 @@ export class TrackingApi extends Construct {
     }
 
     this.accessLogs = new logs.LogGroup(this, 'AccessLogs', {
-      retention: props.accessLogRetention ?? logs.RetentionDays.ONE_MONTH,
+      retention: props.accessLogRetention ?? deploymentLogRetention(),
       removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.RETAIN,
     });
 

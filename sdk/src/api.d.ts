@@ -13,7 +13,7 @@ export interface paths {
         };
         /**
          * Follow a short link
-         * @description Redirects to the destination with `utm_*` parameters. Human visitors also get `eaclid=<clickId>` and the `eav` visitor cookie; previews, scanners, crawlers and HEAD are redirected without them and counted apart. Disabled links and archived campaigns redirect and record nothing. The slug is resolved on the host requested (`X-Forwarded-Host`, else `Host`): a link answers only on the host it was issued on (its organization's verified domain, or the default domain), `404` anywhere else.
+         * @description Redirects to the destination with `utm_*` parameters. Human visitors also get `eaclid=<clickId>` and, as the organization's `visitorCookies` allows (default: unless the request carries `Sec-GPC: 1`), the `eav` visitor cookie (393 days from the first click, not renewed) and the `eac` click memory; without them the click is recorded under a visitor of its own (docs/privacy.md); previews, scanners, crawlers and HEAD are redirected without them and counted apart. Disabled links and archived campaigns redirect and record nothing. The slug is resolved on the host requested (`X-Forwarded-Host`, else `Host`): a link answers only on the host it was issued on (its organization's verified domain, or the default domain), `404` anywhere else.
          */
         get: operations["followLink"];
         put?: never;
@@ -662,6 +662,34 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/organization": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The organization's privacy settings
+         * @description Visitor cookies, the default ranking visibility of advocates and retention (spec section 16). Settings never changed read as their defaults: `respect-gpc`, `named`, the longest retention the deployment allows. See docs/privacy.md.
+         *
+         *     Credential: an API key with `admin` (or `admin`).
+         */
+        get: operations["getOrganizationSettings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change the organization's privacy settings
+         * @description Only the fields sent change. `visitorCookies` reaches the redirect within a minute (its per-container cache). `retention.rawEventDays` applies to conversions and refunds received from then on (their TTL is set at write); `retention.archiveDays` to archive files written from then on (their lifecycle tag). `retention.logDays` is the deployment's and cannot be set (422). Out-of-bounds values are refused with the bounds in `errors`.
+         *
+         *     Credential: an API key with `admin` (or `admin`).
+         */
+        patch: operations["updateOrganizationSettings"];
+        trace?: never;
+    };
     "/v1/webhook-sources": {
         parameters: {
             query?: never;
@@ -1283,6 +1311,26 @@ export interface components {
             slug: string;
             stats: components["schemas"]["LinkStats"];
         };
+        OrganizationSettings: {
+            /**
+             * @description How advocates appear in others' rankings unless they choose otherwise
+             * @enum {string}
+             */
+            rankingDefault: "named" | "pseudonymous" | "hidden";
+            retention: {
+                /** @description Days archived events are kept (one of 100, 200, 300, 400) */
+                archiveDays: number;
+                /** @description Days logs are kept: the deployment's, read only */
+                logDays: number;
+                /** @description Days a conversion or refund stays in the hot table (97–400); clicks stay 97 */
+                rawEventDays: number;
+            };
+            /**
+             * @description `respect-gpc` (default): no visitor cookie when the request carries `Sec-GPC: 1`; `never`: none; `always`: on every human click
+             * @enum {string}
+             */
+            visitorCookies: "always" | "respect-gpc" | "never";
+        };
         /** @description An error (RFC 9457 problem details, `application/problem+json`) */
         Problem: {
             detail: string;
@@ -1437,7 +1485,7 @@ export interface operations {
                     "Cache-Control"?: string;
                     /** @description The destination with UTM parameters (and `eaclid` for humans) */
                     Location?: string;
-                    /** @description `eav=<visitorId>; HttpOnly; Secure; SameSite=Lax` (humans only) */
+                    /** @description `eav=<visitorId>; Max-Age=33955200; Path=/; HttpOnly; Secure; SameSite=Lax` when first issued, and `eac` (humans only, when the organization's `visitorCookies` allows); `Max-Age=0` for both when they may not be used */
                     "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
@@ -5272,6 +5320,261 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Throttled by API Gateway */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Too Many Requests"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unexpected error, from the handler (problem+json) or from API Gateway */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable or throttled: nothing was done; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getOrganizationSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The settings */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "visitorCookies": "respect-gpc",
+                     *       "rankingDefault": "named",
+                     *       "retention": {
+                     *         "rawEventDays": 400,
+                     *         "archiveDays": 400,
+                     *         "logDays": 30
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["OrganizationSettings"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credential may not do this (missing scope, or an advocate on a key-only operation) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found. Ids of another organization are not found too. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Throttled by API Gateway */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Too Many Requests"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unexpected error, from the handler (problem+json) or from API Gateway */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable or throttled: nothing was done; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateOrganizationSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description At least one field */
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "visitorCookies": "never",
+                 *       "retention": {
+                 *         "rawEventDays": 180,
+                 *         "archiveDays": 200
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    /** @enum {string} */
+                    rankingDefault?: "named" | "pseudonymous" | "hidden";
+                    retention?: {
+                        /**
+                         * @description Days archived event files are kept (one of the classes)
+                         * @enum {number}
+                         */
+                        archiveDays?: 100 | 200 | 300 | 400;
+                        /** @description Read only: refused (422) when sent */
+                        logDays?: unknown;
+                        /** @description Days a conversion or refund stays in the hot table */
+                        rawEventDays?: number;
+                    };
+                    /** @enum {string} */
+                    visitorCookies?: "always" | "respect-gpc" | "never";
+                };
+            };
+        };
+        responses: {
+            /** @description The changed settings */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganizationSettings"];
+                };
+            };
+            /** @description Malformed request: invalid JSON, no body, or invalid query parameters (listed in `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credential may not do this (missing scope, or an advocate on a key-only operation) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found. Ids of another organization are not found too. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body failed validation; the failing fields are in `errors` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://advocacy.example/problems/422",
+                     *       "title": "Unprocessable Content",
+                     *       "status": 422,
+                     *       "detail": "Request body failed validation",
+                     *       "errors": [
+                     *         {
+                     *           "field": "retention.archiveDays",
+                     *           "message": "must be one of this deployment's archive retention classes: 100, 200, 300, 400 days"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };

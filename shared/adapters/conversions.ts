@@ -15,6 +15,8 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { rawEventRetentionDays } from '../settings.js';
+import { expiresAfterDays } from '../domain/retention.js';
+import { cachedOrganizationSettings } from './organization-settings.js';
 import { tableName } from './config.js';
 import type { ConversionData } from '../domain/webhook-signature.js';
 import { documentClient } from './dynamo.js';
@@ -29,13 +31,14 @@ export const conversionEventId = (orgId: string, conversionId: string): string =
 
 export type IntakeResult = 'accepted' | 'duplicate';
 
-const RETENTION_SECONDS = rawEventRetentionDays * 24 * 60 * 60;
-
-/** A conversion as stored: its facts, under its dedupe key, kept for the raw-event retention. */
-export const conversionItem = (conversion: ConversionEventRecord) => ({
+/**
+ * A conversion as stored: its facts, under its dedupe key, kept for its organization's raw-event
+ * retention (`retentionDays`, within the deployment's bounds; the bound's maximum by default).
+ */
+export const conversionItem = (conversion: ConversionEventRecord, retentionDays: number = rawEventRetentionDays) => ({
   ...conversionItemKeys(conversion),
   ...conversion,
-  expiresAt: Math.floor(Date.parse(conversion.receivedAt) / 1000) + RETENTION_SECONDS,
+  expiresAt: expiresAfterDays(conversion.receivedAt, retentionDays),
 });
 
 /**
@@ -103,10 +106,15 @@ export const storeConversion = async (input: {
     ...(data.visitorId ? { visitorId: data.visitorId } : {}),
     ...(data.customerId ? { customerId: data.customerId } : {}),
   };
-  if (!(await claimWebhookDelivery({ orgId, sourceId, webhookId, conversionId: data.conversionId }))) return 'duplicate';
+  // Side by side; a failed settings read fails the intake (500: the sender retries, the marker names this conversion).
+  const [claimed, { retention }] = await Promise.all([
+    claimWebhookDelivery({ orgId, sourceId, webhookId, conversionId: data.conversionId }),
+    cachedOrganizationSettings(orgId),
+  ]);
+  if (!claimed) return 'duplicate';
   try {
     await documentClient().send(
-      new PutCommand({ TableName: tableName('events'), Item: conversionItem(event), ConditionExpression: 'attribute_not_exists(pk)' }),
+      new PutCommand({ TableName: tableName('events'), Item: conversionItem(event, retention.rawEventDays), ConditionExpression: 'attribute_not_exists(pk)' }),
     );
     return 'accepted';
   } catch (error) {

@@ -19,8 +19,13 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { archiveBucketEnvVar, archiveDirEnvVar } from '../settings.js';
 
 export interface ObjectStore {
-  /** Stores `bytes` under `key`, replacing any object there; readers never see a partial object. */
-  put(key: string, bytes: Uint8Array, contentType: string): Promise<void>;
+  /**
+   * Stores `bytes` under `key`, replacing any object there; readers never see a partial object.
+   * `tags`: S3 object tags, which the bucket's lifecycle rules expire objects by (the archive's
+   * retention classes). The directory store keeps no tags: a local runtime's archive lives as long
+   * as its directory (docs/privacy.md).
+   */
+  put(key: string, bytes: Uint8Array, contentType: string, tags?: Readonly<Record<string, string>>): Promise<void>;
   /** The object's bytes, or undefined when there is none. */
   get(key: string): Promise<Uint8Array | undefined>;
   /** Every key starting with `prefix`, sorted. */
@@ -92,8 +97,9 @@ export const directoryObjectStore = (root: string): ObjectStore => {
 
 /** An S3 bucket as an object store. `client` is injectable so tests can point it at a local S3 server. */
 export const s3ObjectStore = (bucket: string, client: S3Client = new S3Client({ maxAttempts: 3 })): ObjectStore => ({
-  async put(key, bytes, contentType) {
-    await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: bytes, ContentType: contentType }));
+  async put(key, bytes, contentType, tags) {
+    const tagging = tags && Object.keys(tags).length ? new URLSearchParams(tags).toString() : undefined;
+    await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: bytes, ContentType: contentType, ...(tagging ? { Tagging: tagging } : {}) }));
   },
   async get(key) {
     try {

@@ -11,6 +11,7 @@ import { documentClient } from './dynamo.js';
 import { clickItemKeys, entityKeys, eventKeys } from './keys.js';
 import type { ClickEventRecord } from '../domain/events.js';
 import { hotClickRetentionDays } from '../settings.js';
+import { VISITOR_COOKIES_ATTRIBUTE, visitorCookiePolicyOf, type VisitorCookiePolicy } from '../domain/visitor-cookies.js';
 
 export interface RedirectTarget {
   slug: string;
@@ -26,6 +27,8 @@ export interface RedirectTarget {
   utmCampaign: string;
   /** The short domain the link was issued on; absent: the default domain. */
   hostname?: string;
+  /** The organization's `visitorCookies` setting (spec section 16). */
+  visitorCookies: VisitorCookiePolicy;
 }
 
 /**
@@ -83,13 +86,38 @@ const campaignSettings = (orgId: string, campaignId: string, ttlMs: number): Pro
   return value;
 };
 
+/**
+ * Organizations' cookie settings, cached like campaigns and read together with a link's campaign
+ * (in parallel): one more small read per organization and container, none per click.
+ */
+const organizationCache = createTtlCache<Promise<VisitorCookiePolicy>>(10_000);
+const loadVisitorCookiePolicy = async (orgId: string): Promise<VisitorCookiePolicy> => {
+  const { Item } = await documentClient().send(
+    new GetCommand({ TableName: tableName('entities'), Key: entityKeys.org(orgId), ProjectionExpression: VISITOR_COOKIES_ATTRIBUTE }),
+    within(LOOKUP_BUDGET_MS),
+  );
+  return visitorCookiePolicyOf(Item?.[VISITOR_COOKIES_ATTRIBUTE]);
+};
+
+const cachedVisitorCookiePolicy = (orgId: string, ttlMs: number): Promise<VisitorCookiePolicy> => {
+  const cached = organizationCache.get(orgId);
+  if (cached) return cached.value;
+  const value = loadVisitorCookiePolicy(orgId);
+  organizationCache.set(orgId, value, ttlMs);
+  value.catch(() => organizationCache.stale(orgId)?.value === value && organizationCache.delete(orgId));
+  return value;
+};
+
 const loadTarget = async (slug: string): Promise<RedirectTarget | null> => {
   const { Item: link } = await documentClient().send(
     new GetCommand({ TableName: tableName('entities'), Key: entityKeys.link(slug) }),
     within(LOOKUP_BUDGET_MS),
   );
   if (!link) return null;
-  const campaign = await campaignSettings(link.orgId, link.campaignId, config.linkCacheTtlMs);
+  const [campaign, visitorCookies] = await Promise.all([
+    campaignSettings(link.orgId, link.campaignId, config.linkCacheTtlMs),
+    cachedVisitorCookiePolicy(link.orgId, config.linkCacheTtlMs),
+  ]);
   if (!campaign) return null;
   return {
     slug,
@@ -103,6 +131,7 @@ const loadTarget = async (slug: string): Promise<RedirectTarget | null> => {
     utmMedium: campaign.utm.medium,
     utmCampaign: campaign.utm.campaign,
     ...(link.hostname ? { hostname: link.hostname } : {}),
+    visitorCookies,
   };
 };
 
@@ -187,7 +216,12 @@ export const recentClicksOfVisitor = async (
 
 const RETENTION_SECONDS = hotClickRetentionDays * 24 * 60 * 60;
 
-/** A click as stored: its facts, where its keys say, kept hot for `hotClickRetentionDays` (then only in the archive). */
+/**
+ * A click as stored: its facts, where its keys say, kept hot for `hotClickRetentionDays` (then
+ * only in the archive). Whatever an organization's raw-event retention, a click keeps exactly
+ * this: it is the floor of that setting (attribution reads clicks this far back), and longer would
+ * only duplicate the archive — so the redirect needs no retention lookup.
+ */
 export const clickItem = (click: ClickEventRecord, atMs = Date.parse(click.at)) => ({
   ...clickItemKeys(click),
   ...click,

@@ -14,6 +14,8 @@ import { createHash } from 'node:crypto';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { rawEventRetentionDays } from '../settings.js';
+import { expiresAfterDays } from '../domain/retention.js';
+import { cachedOrganizationSettings } from './organization-settings.js';
 import type { RefundEventRecord } from '../domain/events.js';
 import type { FieldError } from '../domain/field-errors.js';
 import { formatAmount, parseAmount } from '../domain/money.js';
@@ -23,18 +25,16 @@ import { claimWebhookDelivery, conversionEventId } from './conversions.js';
 import { documentClient } from './dynamo.js';
 import { entityKeys, eventKeys } from './keys.js';
 
-const RETENTION_SECONDS = rawEventRetentionDays * 24 * 60 * 60;
-
 export const refundEventId = (orgId: string, conversionId: string, refundId: string): string =>
   `rf${createHash('sha256').update(`${orgId}\u0000${conversionId}\u0000${refundId}`).digest('base64url').slice(0, 24)}`;
 
 export type RefundIntakeResult = 'accepted' | 'duplicate' | { refused: FieldError[] };
 
-/** A refund as stored: its facts under its dedupe key, kept for the raw-event retention. */
-export const refundItem = (refund: RefundEventRecord) => ({
+/** A refund as stored: its facts under its dedupe key, kept for its organization's raw-event retention. */
+export const refundItem = (refund: RefundEventRecord, retentionDays: number = rawEventRetentionDays) => ({
   ...eventKeys.refund(refund.orgId, refund.conversionId, refund.refundId),
   ...refund,
-  expiresAt: Math.floor(Date.parse(refund.receivedAt) / 1000) + RETENTION_SECONDS,
+  expiresAt: expiresAfterDays(refund.receivedAt, retentionDays),
 });
 
 interface KnownConversion {
@@ -76,10 +76,11 @@ export const storeRefund = async (input: { orgId: string; sourceId: string; webh
   const { conversionId, refundId } = data;
   const key = eventKeys.refund(orgId, conversionId, refundId);
   // Side by side: the intake's time is the sender's (a Lambda timeout is a 500 it retries).
-  const [existing, conversion, refundedMinor] = await Promise.all([
+  const [existing, conversion, refundedMinor, settings] = await Promise.all([
     documentClient().send(new GetCommand({ TableName: tableName('events'), Key: key, ConsistentRead: true })),
     readConversion(orgId, conversionId),
     readRefundedMinor(orgId, conversionId),
+    cachedOrganizationSettings(orgId),
   ]);
   // Before the amount check: a retry of an accepted refund is a duplicate, not "too much".
   if (existing.Item) return 'duplicate';
@@ -110,7 +111,7 @@ export const storeRefund = async (input: { orgId: string; sourceId: string; webh
     await documentClient().send(
       new TransactWriteCommand({
         TransactItems: [
-          { Put: { TableName: tableName('events'), Item: refundItem(event), ConditionExpression: 'attribute_not_exists(pk)' } },
+          { Put: { TableName: tableName('events'), Item: refundItem(event, settings.retention.rawEventDays), ConditionExpression: 'attribute_not_exists(pk)' } },
           {
             Update: {
               TableName: tableName('entities'),

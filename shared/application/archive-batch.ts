@@ -21,6 +21,7 @@ import {
   type ArchiveManifest,
 } from '../domain/archive-batch-plan.js';
 import { rawEventSchema, type RawEvent } from '../domain/events.js';
+import { archiveRetentionTag } from '../domain/retention.js';
 
 export interface ArchiveBatchOutcome {
   /** Events written (0 when the batch failed). */
@@ -53,8 +54,18 @@ const readManifest = async (store: ObjectStore, batchId: string): Promise<Archiv
   return bytes ? parseArchiveManifest(new TextDecoder().decode(bytes)) : undefined;
 };
 
+/**
+ * An organization's archive retention class in days (its `retention.archiveDays`): each file is
+ * tagged with it, and the bucket's lifecycle rule of that class expires it — no scan deletes.
+ */
+export type ArchiveRetentionOf = (orgId: string) => Promise<number>;
+
 /** Archives one batch, or throws leaving a state the next attempt of the same batch repairs. */
-export const archiveBatch = async (records: readonly DynamoDBRecord[], store: ObjectStore): Promise<ArchiveBatchOutcome> => {
+export const archiveBatch = async (
+  records: readonly DynamoDBRecord[],
+  store: ObjectStore,
+  retentionOf?: ArchiveRetentionOf,
+): Promise<ArchiveBatchOutcome> => {
   const outcome: ArchiveBatchOutcome = { archived: 0, files: 0, staleDeleted: 0, invalid: 0 };
   if (records.length === 0) return outcome;
   const first = records[0]!;
@@ -69,11 +80,16 @@ export const archiveBatch = async (records: readonly DynamoDBRecord[], store: Ob
     }
   }
   const files = planArchiveFiles(events, batchId);
+  const orgIds = [...new Set(files.map((file) => file.orgId))];
+  const retention = new Map(retentionOf ? await Promise.all(orgIds.map(async (orgId) => [orgId, await retentionOf(orgId)] as const)) : []);
   const attempt = planArchiveAttempt(batchId, files, await readManifest(store, batchId));
   await writeManifest(store, attempt.manifestBefore);
   for (const key of attempt.stale) await store.delete(key);
   // One file at a time: a batch touches few partitions, and a failure stops before the next put.
-  for (const file of files) await store.put(file.key, encodeArchiveFile(file.type, file.rows), PARQUET_CONTENT_TYPE);
+  for (const file of files) {
+    const days = retention.get(file.orgId);
+    await store.put(file.key, encodeArchiveFile(file.type, file.rows), PARQUET_CONTENT_TYPE, days === undefined ? undefined : archiveRetentionTag(days));
+  }
   await writeManifest(store, attempt.manifestAfter);
   return { ...outcome, archived: attempt.manifestAfter.events ?? 0, files: files.length, staleDeleted: attempt.stale.length };
 };
@@ -85,9 +101,10 @@ export const archiveBatch = async (records: readonly DynamoDBRecord[], store: Ob
 export const archiveStreamBatch = async (
   records: readonly DynamoDBRecord[],
   store: ObjectStore,
+  retentionOf?: ArchiveRetentionOf,
 ): Promise<DynamoDBBatchResponse & { outcome: ArchiveBatchOutcome }> => {
   try {
-    return { batchItemFailures: [], outcome: await archiveBatch(records, store) };
+    return { batchItemFailures: [], outcome: await archiveBatch(records, store, retentionOf) };
   } catch (error) {
     logger.error('Archive batch failed; the whole batch will be retried', { error: error as Error, records: records.length });
     return {

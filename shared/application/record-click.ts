@@ -9,10 +9,11 @@ import { SPECULATIVE_LOAD_HEADERS, classifyRequest } from '../domain/bot-classif
 import type { BotClass, ClickEventRecord } from '../domain/events.js';
 import { clickIdTimeMs, isValidSlug, isValidVisitorId, newClickId, newVisitorId } from '../domain/ids.js';
 import { visitorClickId } from '../domain/click-id.js';
-import { readRecentClicks, recentClicksValue, type RememberedClick } from '../domain/recent-clicks-cookie.js';
+import { RECENT_CLICKS_COOKIE, readRecentClicks, recentClicksValue, type RememberedClick } from '../domain/recent-clicks-cookie.js';
 import { buildRedirectUrl } from '../domain/redirect-url.js';
 import { UNIQUE_WINDOW_MS, isUniqueClick } from '../domain/unique-click.js';
 import { describeUserAgent } from '../domain/user-agent.js';
+import { GPC_HEADER, gpcOptsOut, visitorCookiesAllowed } from '../domain/visitor-cookies.js';
 import type { RedirectTarget } from '../adapters/redirect-store.js';
 
 export const VISITOR_COOKIE = 'eav';
@@ -25,7 +26,7 @@ export const VIEWER_HOST_HEADER = 'x-forwarded-host';
  * Every request header a click is decided by. The CDN forwards exactly these to the redirect
  * (infra/constructs/edge-distribution.ts), so a header read here must be listed here.
  */
-export const CLICK_REQUEST_HEADERS = ['user-agent', 'referer', VIEWER_COUNTRY_HEADER, VIEWER_HOST_HEADER, ...SPECULATIVE_LOAD_HEADERS] as const;
+export const CLICK_REQUEST_HEADERS = ['user-agent', 'referer', VIEWER_COUNTRY_HEADER, VIEWER_HOST_HEADER, GPC_HEADER, ...SPECULATIVE_LOAD_HEADERS] as const;
 
 export interface ClickRequest {
   slug: string;
@@ -50,8 +51,14 @@ export type ClickAnswer =
   | {
       kind: 'redirect';
       location: string;
-      /** Only for human clicks: the browser's visitor id and, when known truthfully, its recent clicks. */
-      visitor?: { visitorId: string; recentClicks?: string };
+      /**
+       * Only for human clicks the organization's `visitorCookies` lets us keep a visitor for: the
+       * browser's visitor id (`issued`: new, so its cookie is set; an existing one is not renewed)
+       * and, when known truthfully, its recent clicks.
+       */
+      visitor?: { visitorId: string; issued: boolean; recentClicks?: string };
+      /** The browser sent visitor cookies we may not use on this request: expire them. */
+      clearCookies?: true;
     };
 
 /** What the use case needs from storage; the redirect's DynamoDB store in production. */
@@ -76,6 +83,9 @@ const visitorFromCookies = (cookies: readonly string[] | undefined): string | un
   }
   return undefined;
 };
+
+const hasVisitorCookies = (cookies: readonly string[] | undefined): boolean =>
+  cookies?.some((cookie) => cookie.startsWith(`${VISITOR_COOKIE}=`) || cookie.startsWith(`${RECENT_CLICKS_COOKIE}=`)) ?? false;
 
 const referrerHostOf = (referrer: string | undefined): string | undefined => {
   if (!referrer) return undefined;
@@ -116,24 +126,36 @@ export const recordClick = async (request: ClickRequest, store: ClickStore): Pro
   const userAgent = headers['user-agent'] ?? '';
   const botClass = classifyRequest({ method: request.method, userAgent, headers });
   const human = botClass === 'human';
-  const knownVisitor = human ? visitorFromCookies(request.cookies) : undefined;
+  const cookieVisitor = human ? visitorFromCookies(request.cookies) : undefined;
+  const gpc = headers[GPC_HEADER];
   const now = Date.now();
   // A returning browser brings its recent clicks in its own cookie: no read on the hot path.
-  const remembered = knownVisitor ? readRecentClicks(request.cookies, now) : undefined;
+  const remembered = cookieVisitor ? readRecentClicks(request.cookies, now) : undefined;
+  const historyOf = (visitorId: string): Promise<RememberedClick[] | undefined> =>
+    store
+      .recentClicksOfVisitor(visitorId, new Date(now - UNIQUE_WINDOW_MS).toISOString())
+      .then((clicks): RememberedClick[] => clicks.map((click) => ({ slug: click.slug, atMs: Date.parse(click.at) })))
+      .catch(() => undefined);
 
   // The link lookup and (only for browsers without the cookie) the visitor's recent clicks are
-  // independent: fetch them together.
-  const [target, recent] = await Promise.all([
+  // independent: fetch them together — unless the browser opted out (GPC), whose history is read
+  // only once the organization's setting says its cookie may be used.
+  const speculate = cookieVisitor !== undefined && remembered === undefined && !gpcOptsOut(gpc);
+  const [target, speculated] = await Promise.all([
     store.resolveTarget(slug),
-    knownVisitor && !remembered
-      ? store
-          .recentClicksOfVisitor(knownVisitor, new Date(now - UNIQUE_WINDOW_MS).toISOString())
-          .then((clicks): RememberedClick[] => clicks.map((click) => ({ slug: click.slug, atMs: Date.parse(click.at) })))
-          .catch(() => undefined)
-      : Promise.resolve(remembered ?? []),
+    speculate ? historyOf(cookieVisitor!) : Promise.resolve(null),
   ]);
   if (!target || !(await servedOn(target, request, store))) return { kind: 'unknown-link' };
   if (!target.tracking) return { kind: 'redirect', location: destinationFor(target, request) };
+
+  // Without cookies (the organization's setting, or the browser's GPC opt-out) a human click gets
+  // a visitor id of its own that no cookie carries: it is stored and attributed like any click,
+  // but no later click can share it, so it forms no path and counts as unique.
+  const cookiesAllowed = human && visitorCookiesAllowed(target.visitorCookies, gpc);
+  const knownVisitor = cookiesAllowed ? cookieVisitor : undefined;
+  const recent: RememberedClick[] | undefined = !knownVisitor
+    ? []
+    : (remembered ?? (speculated !== null ? speculated : await historyOf(knownVisitor)));
 
   const visitorId = human ? (knownVisitor ?? newVisitorId()) : undefined;
   // A human click id carries its visitor and its millisecond (the click's `at`), so a
@@ -178,7 +200,8 @@ export const recordClick = async (request: ClickRequest, store: ClickStore): Pro
   // Only a human's destination carries the click id: a bot's is never a conversion's click.
   if (!visitorId) return { kind: 'redirect', location: destinationFor(target, request) };
   const location = destinationFor(target, request, recorded ? clickId : undefined);
+  if (!cookiesAllowed) return { kind: 'redirect', location, ...(hasVisitorCookies(request.cookies) ? { clearCookies: true } : {}) };
   // Without the history (the read failed) the memory cannot be written truthfully: leave it.
   const recentClicks = recent ? recentClicksValue(recent, recorded ? { slug, atMs: clickMs } : undefined, now) : undefined;
-  return { kind: 'redirect', location, visitor: { visitorId, ...(recentClicks ? { recentClicks } : {}) } };
+  return { kind: 'redirect', location, visitor: { visitorId, issued: !knownVisitor, ...(recentClicks ? { recentClicks } : {}) } };
 };

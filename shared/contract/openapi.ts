@@ -212,6 +212,7 @@ export type OpenApiDocument = Json & { paths: Record<string, Record<string, Json
 
 const tagDescriptions: Record<OperationSpec['tag'], string> = {
   Health: 'Liveness',
+  Organization: "The organization's privacy settings: visitor cookies, ranking default, retention (docs/privacy.md)",
   Campaigns: 'Campaigns: destinations, allowed hosts, UTM values and the default attribution model',
   Advocates: 'Employees who share links',
   Links: 'Personal tracked short links, their counts and QR codes',

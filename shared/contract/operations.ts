@@ -9,6 +9,7 @@ import type { z } from 'zod';
 import type { ApiScope } from '../domain/scopes.js';
 import type { FunctionId } from './routes.js';
 import { conversionWebhookBodySchema } from '../domain/webhook-signature.js';
+import { organizationRules } from '../adapters/organization-rules.js';
 import { DOWNLOAD_LINK_SECONDS, MAX_EXPORTS_IN_FLIGHT, PRESIGNED_URL_SECONDS, exportCreateSchema } from '../domain/exports.js';
 import {
   advocatePutSchema,
@@ -100,7 +101,7 @@ export interface OperationSpec {
   operationId: string;
   summary: string;
   description?: string;
-  tag: 'Health' | 'Campaigns' | 'Advocates' | 'Links' | 'Domains' | 'API keys' | 'Webhooks' | 'Integrations' | 'Reports' | 'Exports' | 'Redirect' | 'Web pages';
+  tag: 'Health' | 'Organization' | 'Campaigns' | 'Advocates' | 'Links' | 'Domains' | 'API keys' | 'Webhooks' | 'Integrations' | 'Reports' | 'Exports' | 'Redirect' | 'Web pages';
   auth: OperationAuth;
   query?: z.ZodObject;
   /** `optional`: the request may have no body at all (the OpenAPI document says so). */
@@ -187,6 +188,11 @@ const examples = {
     primary: false,
     createdAt: '2026-11-02T09:00:00.000Z',
   },
+  organization: {
+    visitorCookies: 'respect-gpc',
+    rankingDefault: 'named',
+    retention: { rawEventDays: 400, archiveDays: 400, logDays: 30 },
+  },
   validationProblem: {
     type: 'https://advocacy.example/problems/422',
     title: 'Unprocessable Content',
@@ -262,6 +268,47 @@ export const operations: Record<string, OperationSpec> = {
     tag: 'Health',
     auth: { kind: 'public', reason: Reasons.health },
     responses: { 200: json(healthSchema, 'The API answers', { status: 'ok' }) },
+  },
+
+  'GET /v1/organization': {
+    function: 'organization',
+    operationId: 'getOrganizationSettings',
+    summary: "The organization's privacy settings",
+    description:
+      'Visitor cookies, the default ranking visibility of advocates and retention (spec section 16). Settings never changed read as their defaults: `respect-gpc`, `named`, the longest retention the deployment allows. See docs/privacy.md.',
+    tag: 'Organization',
+    auth: adminAccess,
+    responses: { 200: json(organizationRules.settingsSchema, 'The settings', examples.organization), ...problems(401, 403, 404) },
+  },
+  'PATCH /v1/organization': {
+    function: 'organization',
+    operationId: 'updateOrganizationSettings',
+    summary: "Change the organization's privacy settings",
+    description:
+      'Only the fields sent change. `visitorCookies` reaches the redirect within a minute (its per-container cache). `retention.rawEventDays` applies to conversions and refunds received from then on (their TTL is set at write); `retention.archiveDays` to archive files written from then on (their lifecycle tag). `retention.logDays` is the deployment\'s and cannot be set (422). Out-of-bounds values are refused with the bounds in `errors`.',
+    tag: 'Organization',
+    auth: adminAccess,
+    body: { schema: organizationRules.patchSchema, example: { visitorCookies: 'never', retention: { rawEventDays: 180, archiveDays: 200 } }, description: 'At least one field' },
+    responses: {
+      200: json(organizationRules.settingsSchema, 'The changed settings'),
+      ...bodyProblems,
+      422: {
+        description: problemDescriptions[422]!,
+        content: {
+          'application/problem+json': {
+            schema: problemSchema,
+            example: {
+              type: 'https://advocacy.example/problems/422',
+              title: 'Unprocessable Content',
+              status: 422,
+              detail: 'Request body failed validation',
+              errors: [{ field: 'retention.archiveDays', message: "must be one of this deployment's archive retention classes: 100, 200, 300, 400 days" }],
+            },
+          },
+        },
+      },
+      ...problems(404),
+    },
   },
 
   'POST /v1/campaigns': {
@@ -733,7 +780,7 @@ export const operations: Record<string, OperationSpec> = {
     operationId: 'followLink',
     summary: 'Follow a short link',
     description:
-      'Redirects to the destination with `utm_*` parameters. Human visitors also get `eaclid=<clickId>` and the `eav` visitor cookie; previews, scanners, crawlers and HEAD are redirected without them and counted apart. Disabled links and archived campaigns redirect and record nothing. The slug is resolved on the host requested (`X-Forwarded-Host`, else `Host`): a link answers only on the host it was issued on (its organization\'s verified domain, or the default domain), `404` anywhere else.',
+      'Redirects to the destination with `utm_*` parameters. Human visitors also get `eaclid=<clickId>` and, as the organization\'s `visitorCookies` allows (default: unless the request carries `Sec-GPC: 1`), the `eav` visitor cookie (393 days from the first click, not renewed) and the `eac` click memory; without them the click is recorded under a visitor of its own (docs/privacy.md); previews, scanners, crawlers and HEAD are redirected without them and counted apart. Disabled links and archived campaigns redirect and record nothing. The slug is resolved on the host requested (`X-Forwarded-Host`, else `Host`): a link answers only on the host it was issued on (its organization\'s verified domain, or the default domain), `404` anywhere else.',
     tag: 'Redirect',
     auth: { kind: 'public', reason: Reasons.shortLinks },
     responses: {
@@ -741,7 +788,11 @@ export const operations: Record<string, OperationSpec> = {
         description: 'To the destination',
         headers: {
           Location: { description: 'The destination with UTM parameters (and `eaclid` for humans)', schema: { type: 'string' } },
-          'Set-Cookie': { description: '`eav=<visitorId>; HttpOnly; Secure; SameSite=Lax` (humans only)', schema: { type: 'string' } },
+          'Set-Cookie': {
+            description:
+              '`eav=<visitorId>; Max-Age=33955200; Path=/; HttpOnly; Secure; SameSite=Lax` when first issued, and `eac` (humans only, when the organization\'s `visitorCookies` allows); `Max-Age=0` for both when they may not be used',
+            schema: { type: 'string' },
+          },
           'Cache-Control': { description: '`private, no-store`', schema: { type: 'string' } },
         },
       },

@@ -15,6 +15,7 @@ export const functionIds = [
   'links',
   'domains',
   'apiKeys',
+  'organization',
   'webhookSources',
   'conversions',
   'analytics',

@@ -30,6 +30,8 @@ export const archiveFileKey = (partition: string, batchId: string): string => `$
 
 export interface ArchiveFilePlan {
   key: string;
+  /** The organization whose events the file holds (a partition is one organization's). */
+  orgId: string;
   type: ArchivedEventType;
   rows: ArchiveRow[];
 }
@@ -42,7 +44,7 @@ export const planArchiveFiles = (events: readonly RawEvent[], batchId: string): 
   const seen = new Set<string>();
   const once = events.filter((event) => !seen.has(event.eventId) && seen.add(event.eventId));
   return [...groupByPartition(once)]
-    .map(([partition, group]) => ({ key: archiveFileKey(partition, batchId), type: group[0]!.type, rows: group.map(archiveRowOf) }))
+    .map(([partition, group]) => ({ key: archiveFileKey(partition, batchId), orgId: group[0]!.orgId, type: group[0]!.type, rows: group.map(archiveRowOf) }))
     .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 };
 

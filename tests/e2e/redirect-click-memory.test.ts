@@ -47,7 +47,8 @@ it('counts a returning browser the same with and without its click memory', asyn
   const withMemory = await click(first, cookies); // not unique: remembered
   await click(first, [visitor]); // not unique: read from the table
   await click(first, [visitor, 'eac=garbage']); // not unique: bad memory, read from the table
-  await click(second, withMemory); // unique: another link
+  expect(withMemory.map((cookie) => cookie.split('=')[0])).toEqual(['eac']); // the visitor cookie is not renewed
+  await click(second, [visitor, ...withMemory]); // unique: another link
 
   await system.streamsIdle();
   const stats = async (slug: string) => (await api('GET', `/v1/links/${slug}`, { token: apiKey })).body.stats;

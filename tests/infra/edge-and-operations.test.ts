@@ -156,7 +156,7 @@ describe('the distribution', () => {
     const forwarded = (policyConfig.HeadersConfig.Headers as string[]).map((name) => name.toLowerCase()).sort();
     expect(forwarded).toEqual([...CLICK_REQUEST_HEADERS].sort());
     // The country and the viewer's host reach the redirect; the origin's own Host is never replaced.
-    expect(forwarded).toEqual(expect.arrayContaining(['cloudfront-viewer-country', edge.forwardedHostHeader, 'user-agent', 'referer']));
+    expect(forwarded).toEqual(expect.arrayContaining(['cloudfront-viewer-country', edge.forwardedHostHeader, 'user-agent', 'referer', 'sec-gpc']));
     expect(forwarded).not.toContain('host');
     expect(policyConfig.CookiesConfig.CookieBehavior).toBe('all');
     expect(policyConfig.QueryStringsConfig.QueryStringBehavior).toBe('all');

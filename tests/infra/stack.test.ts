@@ -16,7 +16,7 @@ import { App, CfnResource, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { archiveConsumer, authorizerSettings, functions, scaling, streamConsumer, streamConsumers, tables, throttling } from '../../infra/definitions.js';
-import { historyRetentionDays } from '../../shared/settings.js';
+import { archiveRetentionClassesDays, historyRetentionDays, logRetentionDays } from '../../shared/settings.js';
 import { routeKey, routes, type FunctionId } from '../../shared/contract/routes.js';
 import { campaignIndexName, tableEnvVar, type TableId } from '../../shared/settings.js';
 import { ESM_REQUIRE_BANNER } from '../../infra/constructs/api-function.js';
@@ -312,7 +312,7 @@ describe('functions', () => {
     // Its own log group, with a retention.
     const logGroupId = p.LoggingConfig.LogGroup.Ref;
     expect(resources[logGroupId].Type).toBe('AWS::Logs::LogGroup');
-    expect(resources[logGroupId].Properties.RetentionInDays).toBe(30);
+    expect(resources[logGroupId].Properties.RetentionInDays).toBe(logRetentionDays);
 
     const env = p.Environment.Variables;
     expect(env).toMatchObject({
@@ -421,7 +421,7 @@ describe('IAM (least privilege)', () => {
       ...(consumes ? ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'] : []),
       ...(consumes ? ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'] : []),
       ...(def.archive && def.archive !== 'write' ? ['s3:GetObject', 's3:ListBucket'] : []),
-      ...(def.archive && def.archive !== 'read' ? ['s3:PutObject', 's3:DeleteObject'] : []),
+      ...(def.archive && def.archive !== 'read' ? ['s3:PutObject', 's3:PutObjectTagging', 's3:DeleteObject'] : []),
       ...(def.downloadLinks === 'sign' ? ['kms:GenerateMac'] : def.downloadLinks === 'verify' ? ['kms:VerifyMac'] : []),
       ...(def.exportFiles ? ['s3:GetObject'] : []),
       ...(def.invokes ? ['lambda:InvokeFunction'] : []),
@@ -549,7 +549,7 @@ describe('HTTP API', () => {
     const [, stage] = ofType('AWS::ApiGatewayV2::Stage')[0];
     const logGroupId = stage.Properties.AccessLogSettings.DestinationArn['Fn::GetAtt'][0];
     expect(resources[logGroupId].Type).toBe('AWS::Logs::LogGroup');
-    expect(resources[logGroupId].Properties.RetentionInDays).toBe(30);
+    expect(resources[logGroupId].Properties.RetentionInDays).toBe(logRetentionDays);
     const format = JSON.parse(stage.Properties.AccessLogSettings.Format);
     expect(format).toMatchObject({
       requestId: '$context.requestId',
@@ -713,6 +713,17 @@ describe('history archive bucket', () => {
     expect(bucket.LifecycleConfiguration.Rules).toEqual(
       expect.arrayContaining([expect.objectContaining({ Status: 'Enabled', ExpirationInDays: historyRetentionDays })]),
     );
+    // Per-organization retention: one rule per shorter class, expiring exactly the files the
+    // archiver tagged with it (shared/domain/retention.ts); the untagged rule stays the bound.
+    const classes = archiveRetentionClassesDays.filter((days) => days < historyRetentionDays);
+    expect(classes.length).toBeGreaterThan(0);
+    for (const days of classes) {
+      expect(bucket.LifecycleConfiguration.Rules).toContainEqual(
+        expect.objectContaining({ Status: 'Enabled', ExpirationInDays: days, TagFilters: [{ Key: 'retention-days', Value: String(days) }] }),
+      );
+    }
+    const tagged = bucket.LifecycleConfiguration.Rules.filter((rule: { TagFilters?: unknown }) => rule.TagFilters);
+    expect(tagged).toHaveLength(classes.length);
     const logBucketId = bucket.LoggingConfiguration.DestinationBucketName.Ref;
     expect(resources[logBucketId]!.Type).toBe('AWS::S3::Bucket');
     template.hasResourceProperties('AWS::S3::BucketPolicy', {

@@ -103,4 +103,22 @@ describe('S3 object store', () => {
     expect(await answer.text()).toBe('a,b\n1,2\n');
     expect(store.localPath('signed/file.csv')).toBeUndefined();
   });
+
+  it("sends an object's tags with its PutObject (the archive's retention class; lifecycle rules expire by it)", async () => {
+    const client = s3Client();
+    const sentTags: Array<string | undefined> = [];
+    client.middlewareStack.add(
+      (next) => async (args) => {
+        const request = args.request as { method?: string; headers?: Record<string, string> };
+        if (request.method === 'PUT') sentTags.push(request.headers?.['x-amz-tagging']);
+        return next(args);
+      },
+      { step: 'finalizeRequest', name: 'recordTagging' },
+    );
+    const store = s3ObjectStore(BUCKET, client);
+    await store.put('tagged/file.parquet', bytes('x'), 'application/octet-stream', { 'retention-days': '100' });
+    await store.put('tagged/untagged.parquet', bytes('y'), 'application/octet-stream');
+    expect(sentTags).toEqual(['retention-days=100', undefined]);
+    expect(text(await store.get('tagged/file.parquet'))).toBe('x');
+  });
 });

@@ -70,7 +70,8 @@ export const createTraffic = (baseUrl: string, seed: SoakSeed, ledger: Ledger): 
       await response.arrayBuffer();
       const location = response.headers.get('location');
       const clickId = location ? new URL(location).searchParams.get('eaclid') ?? undefined : undefined;
-      const cookie = response.headers.getSetCookie()[0]?.split(';')[0];
+      // The visitor cookie is set once (then only the click memory is rewritten): keep it when it comes.
+      const cookie = response.headers.getSetCookie().map((set) => set.split(';')[0]!).find((pair) => pair.startsWith('eav='));
       if (visitor && kind === 'human') {
         if (cookie) visitor.cookie = cookie;
         if (clickId) visitor.clickIds.push(clickId);

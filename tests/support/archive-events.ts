@@ -51,13 +51,16 @@ export const sampleRefund = (n: number): RefundEventRecord => ({
 export const sampleEvents = (count: number): RawEvent[] =>
   Array.from({ length: count }, (_, n) => (n % 10 === 3 ? sampleConversion(n) : n % 10 === 7 ? sampleRefund(n) : sampleClick(n)));
 
-/** An in-memory object store (the plan's tests), with a counter of puts. */
+/** An in-memory object store (the plan's tests), keeping each object's tags. */
 export const memoryObjectStore = () => {
   const objects = new Map<string, Uint8Array>();
+  const tags = new Map<string, Readonly<Record<string, string>> | undefined>();
   return {
     objects,
-    async put(key: string, bytes: Uint8Array) {
+    tags,
+    async put(key: string, bytes: Uint8Array, _contentType?: string, objectTags?: Readonly<Record<string, string>>) {
       objects.set(key, bytes);
+      tags.set(key, objectTags);
     },
     async get(key: string) {
       return objects.get(key);
@@ -86,9 +89,9 @@ export const crashingStore = <S extends Store>(store: S, failAt: number): S => {
   };
   return {
     ...store,
-    put: async (key: string, bytes: Uint8Array, contentType: string) => {
+    put: async (key: string, bytes: Uint8Array, contentType: string, tags?: Readonly<Record<string, string>>) => {
       hit();
-      await store.put(key, bytes, contentType);
+      await store.put(key, bytes, contentType, tags);
     },
     delete: async (key: string) => {
       hit();

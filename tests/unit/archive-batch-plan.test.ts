@@ -17,7 +17,7 @@ import {
   planArchiveAttempt,
   planArchiveFiles,
 } from '../../shared/domain/archive-batch-plan.js';
-import { crashingStore, memoryObjectStore, sampleClick, sampleEvents } from '../support/archive-events.js';
+import { crashingStore, memoryObjectStore, sampleClick, sampleConversion, sampleEvents } from '../support/archive-events.js';
 import { insertRecord } from '../support/stream-records.js';
 
 const archivedIds = async (store: ReturnType<typeof memoryObjectStore>): Promise<string[]> => {
@@ -133,5 +133,22 @@ describe('archiver over a store', () => {
     const outcome = await archiveBatch(records, store);
     expect(outcome).toMatchObject({ invalid: 1, archived: 4 });
     expect(await archivedIds(store)).toHaveLength(4);
+  });
+
+  it("tags each file with its organization's archive retention class, which the bucket's lifecycle rules expire by", async () => {
+    const events = [sampleClick(0), sampleClick(1, { orgId: 'org_short' }), sampleConversion(4, { orgId: 'org_short' })];
+    const store = memoryObjectStore();
+    const asked: string[] = [];
+    await archiveBatch(events.map(insertRecord), store, async (orgId) => (asked.push(orgId), orgId === 'org_short' ? 100 : 400));
+    const files = (await store.list(`${ARCHIVE_PREFIX}/`)).map((key) => [key.split('/')[1], store.tags.get(key)]);
+    expect(files).toEqual([
+      ['org=org_archive', { 'retention-days': '400' }],
+      ['org=org_short', { 'retention-days': '100' }],
+      ['org=org_short', { 'retention-days': '100' }],
+    ]);
+    // One settings read per organization of the batch, not per file.
+    expect(asked.sort()).toEqual(['org_archive', 'org_short']);
+    // The manifests hold no personal data and keep the deployment's bound: untagged.
+    for (const key of await store.list('')) if (!key.startsWith(`${ARCHIVE_PREFIX}/`)) expect(store.tags.get(key)).toBeUndefined();
   });
 });

@@ -43,6 +43,7 @@ beforeEach(() => {
           tracking: true,
           utmMedium: 'advocacy',
           utmCampaign: 'spring',
+          visitorCookies: 'respect-gpc',
         }
       : null,
   );
@@ -120,5 +121,20 @@ describe('the redirect invoked through its function URL', () => {
     const answer = await handler(viaApi);
     expect(answer.statusCode).toBe(302);
     expect(store.resolveRedirectTarget).toHaveBeenCalledWith(SLUG);
+  });
+
+  it('sets the visitor cookies for 393 days; with Sec-GPC: 1 sets none and expires those the browser sent (the forwarded header decides)', async () => {
+    const plain = await handler(functionUrlEvent(`/${SLUG}`, viewer));
+    expect(plain.cookies).toEqual([
+      expect.stringMatching(/^eav=[A-Za-z0-9_-]{22}; Max-Age=33955200; Path=\/; HttpOnly; Secure; SameSite=Lax$/),
+      expect.stringMatching(/^eac=[^;]+; Max-Age=33955200; /),
+    ]);
+    const optedOut = await handler(functionUrlEvent(`/${SLUG}`, { ...viewer, 'sec-gpc': '1' }));
+    expect(optedOut.statusCode).toBe(302);
+    expect(optedOut.cookies).toBeUndefined();
+    expect(String(optedOut.headers?.location)).toContain('eaclid=');
+    const withCookies = { ...functionUrlEvent(`/${SLUG}`, { ...viewer, 'sec-gpc': '1' }), cookies: ['eav=AbCdEfGhIjKlMnOpQrStUA', 'eac=-'] };
+    expect((await handler(withCookies)).cookies).toEqual(['eav=; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Lax', 'eac=; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Lax']);
+    expect(store.putClick).toHaveBeenCalledTimes(3);
   });
 });

@@ -22,6 +22,7 @@ const target: RedirectTarget = {
   tracking: true,
   utmMedium: 'employee-advocacy',
   utmCampaign: 'launch',
+  visitorCookies: 'respect-gpc',
 };
 
 const browser = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36';
@@ -30,13 +31,17 @@ const clickStore = (options: { failWrite?: boolean; link?: RedirectTarget | null
   const stored: ClickEventRecord[] = [];
   const losses: string[] = [];
   const domainReads: string[] = [];
+  const historyReads: string[] = [];
   const store: ClickStore = {
     resolveTarget: async (slug) => (options.link === undefined ? (slug === target.slug ? target : null) : options.link),
     domainHolder: async (hostname) => {
       domainReads.push(hostname);
       return options.domains?.[hostname] ?? null;
     },
-    recentClicksOfVisitor: async () => [],
+    recentClicksOfVisitor: async (visitorId) => {
+      historyReads.push(visitorId);
+      return [];
+    },
     putClick: async (click) => {
       if (options.failWrite) throw new Error('database away');
       stored.push(click);
@@ -45,7 +50,7 @@ const clickStore = (options: { failWrite?: boolean; link?: RedirectTarget | null
       losses.push(botClass);
     },
   };
-  return { store, stored, losses, domainReads };
+  return { store, stored, losses, domainReads, historyReads };
 };
 
 const request = (overrides: Partial<ClickRequest> = {}): ClickRequest => ({
@@ -166,6 +171,61 @@ describe('the headers a click is decided by', () => {
     expect(await clickOf({ 'user-agent': browser, 'cloudfront-viewer-country': 'FR' })).toMatchObject({ country: 'FR' });
     expect(await clickOf({ 'user-agent': browser, referer: 'https://www.linkedin.com/' })).toMatchObject({ referrerHost: 'www.linkedin.com' });
     expect(await clickOf({ 'user-agent': browser, 'x-purpose': 'preview' })).not.toMatchObject({ botClass: 'human' });
+    // Sec-GPC decides the answer (no cookie), not the click's facts.
+    const { store } = clickStore();
+    expect(await recordClick(request({ headers: { 'user-agent': browser, 'sec-gpc': '1' } }), store)).not.toHaveProperty('visitor');
+    expect(await recordClick(request({ headers: { 'user-agent': browser } }), store)).toHaveProperty('visitor');
+  });
+});
+
+describe("recordClick under the organization's visitorCookies setting", () => {
+  const returning = 'AbCdEfGhIjKlMnOpQrStUA';
+  const withCookie = { cookies: [`eav=${returning}`, 'eac=-'] };
+  const gpc = { 'user-agent': browser, 'sec-gpc': '1' };
+
+  it('respect-gpc without the signal: a new visitor gets its id once; a returning one keeps it and its cookie is not renewed', async () => {
+    const { store, stored } = clickStore();
+    const first = await recordClick(request(), store);
+    expect(first).toMatchObject({ kind: 'redirect', visitor: { issued: true } });
+    const again = await recordClick(request(withCookie), store);
+    expect(again).toMatchObject({ kind: 'redirect', visitor: { visitorId: returning, issued: false } });
+    expect(stored[1]).toMatchObject({ visitorId: returning });
+  });
+
+  for (const [policy, headers] of [
+    ['respect-gpc', gpc],
+    ['never', { 'user-agent': browser }],
+    ['never', gpc],
+  ] as const) {
+    it(`${policy}${headers === gpc ? ' with Sec-GPC: 1' : ''}: the click is recorded with its click id, under a visitor no cookie carries, and the old cookies are expired`, async () => {
+      const { store, stored, historyReads } = clickStore({ link: { ...target, visitorCookies: policy } });
+      const answers = [await recordClick(request({ headers, ...withCookie }), store), await recordClick(request({ headers, ...withCookie }), store)];
+      expect(stored).toHaveLength(2);
+      for (const [index, answer] of answers.entries()) {
+        expect(answer).toMatchObject({ kind: 'redirect', clearCookies: true });
+        expect(answer).not.toHaveProperty('visitor');
+        expect(answer.kind === 'redirect' && new URL(answer.location).searchParams.get('eaclid')).toBe(stored[index]!.clickId);
+        // Counted as a unique click of a visitor of its own: no path with any other click.
+        expect(stored[index]).toMatchObject({ botClass: 'human', unique: true });
+        expect(stored[index]!.visitorId).not.toBe(returning);
+      }
+      expect(stored[0]!.visitorId).not.toBe(stored[1]!.visitorId);
+      // The opted-out browser's history is never read.
+      expect(historyReads).toEqual([]);
+      // Without cookies to expire, the answer sets none.
+      const fresh = await recordClick(request({ headers }), store);
+      expect(fresh).not.toHaveProperty('clearCookies');
+      expect(fresh).not.toHaveProperty('visitor');
+    });
+  }
+
+  it('always: the visitor cookie is used and set whatever the signal', async () => {
+    const { store, stored, historyReads } = clickStore({ link: { ...target, visitorCookies: 'always' } });
+    expect(await recordClick(request({ headers: gpc, cookies: [`eav=${returning}`] }), store)).toMatchObject({ visitor: { visitorId: returning, issued: false } });
+    expect(stored[0]).toMatchObject({ visitorId: returning });
+    // Its click memory was missing: read once the setting allowed it.
+    expect(historyReads).toEqual([returning]);
+    expect(await recordClick(request({ headers: gpc }), store)).toMatchObject({ visitor: { issued: true } });
   });
 });
 

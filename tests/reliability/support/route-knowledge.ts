@@ -69,6 +69,10 @@ export const validBodies = (world: World): Record<string, unknown[]> => ({
   'POST /v1/api-keys': [{ name: 'ci', scopes: ['analytics:read', 'links:write'] }],
   'POST /v1/domains': [{ hostname: 'fuzz.acme.example' }, { hostname: 'Links.Bücher.example.' }],
   'PATCH /v1/domains/{hostname}': [{ primary: true }, { primary: false }],
+  'PATCH /v1/organization': [
+    { visitorCookies: 'never', rankingDefault: 'pseudonymous', retention: { rawEventDays: 200, archiveDays: 200 } },
+    { visitorCookies: 'respect-gpc', retention: { archiveDays: 100 } },
+  ],
   'POST /v1/webhook-sources': [{ name: 'CRM' }, { name: 'Shop', kind: 'stripe', signingSecret: 'whsec_anotherStripeSecret' }],
   'POST /v1/exports': (() => {
     const today = new Date().toISOString().slice(0, 10);

@@ -52,6 +52,8 @@ const bodyFor: Record<string, (t: Targets) => unknown> = {
   'POST /v1/domains': () => ({ hostname: `probe-${newSlug(10).toLowerCase()}.isolation.example` }),
   // Not `true`: a primary domain cannot be deleted, and the matrix deletes the same domain too.
   'PATCH /v1/domains/{hostname}': () => ({ primary: false }),
+  // The same setting it has: the control succeeds, and no later row sees another setting.
+  'PATCH /v1/organization': () => ({ visitorCookies: 'respect-gpc' }),
   'POST /v1/exports': (t) => {
     const today = new Date().toISOString().slice(0, 10);
     return { campaignId: t.campaignId, from: today, to: today, type: 'click', format: 'csv' };
