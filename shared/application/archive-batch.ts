@@ -21,6 +21,7 @@ import {
   type ArchiveManifest,
 } from '../domain/archive-batch-plan.js';
 import { rawEventSchema, type RawEvent } from '../domain/events.js';
+import { isErasureRekey } from '../domain/erasure.js';
 
 export interface ArchiveBatchOutcome {
   /** Events written (0 when the batch failed). */
@@ -60,7 +61,8 @@ export const archiveBatch = async (records: readonly DynamoDBRecord[], store: Ob
   const first = records[0]!;
   const batchId = archiveBatchId(first.dynamodb?.SequenceNumber ?? '', first.eventID ?? '');
   const events: RawEvent[] = [];
-  for (const record of records) {
+  // A click an erasure re-keyed is archived already (the erasure rewrites its archived row).
+  for (const record of records.filter((r) => !isErasureRekey(r))) {
     const event = eventOf(record);
     if (event) events.push(event);
     else {

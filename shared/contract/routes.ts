@@ -21,6 +21,8 @@ export const functionIds = [
   'exports',
   'exportDownload',
   'exportWorker',
+  'privacyErasures',
+  'erasureWorker',
   'openapi',
   'pages',
   'rollup',
