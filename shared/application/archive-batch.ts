@@ -61,8 +61,10 @@ export const archiveBatch = async (records: readonly DynamoDBRecord[], store: Ob
   const first = records[0]!;
   const batchId = archiveBatchId(first.dynamodb?.SequenceNumber ?? '', first.eventID ?? '');
   const events: RawEvent[] = [];
-  // A click an erasure re-keyed is archived already (the erasure rewrites its archived row).
-  for (const record of records.filter((r) => !isErasureRekey(r))) {
+  // Inserts only, as the mapping's filter delivers them (an erasure's MODIFY and REMOVE records
+  // change no archived event); and a click an erasure re-keyed is archived already (the erasure
+  // rewrites its archived row).
+  for (const record of records.filter((r) => r.eventName === 'INSERT' && !isErasureRekey(r))) {
     const event = eventOf(record);
     if (event) events.push(event);
     else {
