@@ -18,6 +18,8 @@ export interface ErasureProgress {
   /** `credits`: the campaign whose records are being read, and which of its partitions (0 credit records, 1 refund records). */
   campaignCursor?: string;
   partition?: number;
+  /** `archive`: the last file the first pass finished. */
+  archiveCursor?: string;
   /** Old event ids of clicks re-keyed by `clicks`, not yet found in the archive. */
   awaitingArchive?: string[];
 }

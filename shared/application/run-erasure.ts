@@ -160,18 +160,27 @@ const clicksStep = async (record: ErasureRecord, subject: ErasureSubject, option
 
 const archiveStep = async (record: ErasureRecord, subject: ErasureSubject, options: ErasureRunOptions) => {
   const awaiting = new Set(record.progress.awaitingArchive ?? []);
+  // The first pass reads every file of the organization, saving the last file done (a large
+  // archive may take more than one attempt); the awaited clicks found before a crash are found
+  // again under their time ids by the next.
+  const resumeAfter = record.progress.archiveCursor;
   const pass = async (onlyDates?: ReadonlySet<string>) => {
     for (const file of await archiveFilesOf(options.store, record.orgId)) {
-      if (onlyDates && !onlyDates.has(archiveFileDate(file.key))) continue;
+      if (onlyDates ? !onlyDates.has(archiveFileDate(file.key)) : resumeAfter !== undefined && file.key <= resumeAfter) continue;
       const rows = await readArchiveFile(options.store, file.key);
       if (!rows) continue;
       if (file.type === 'click') for (const id of archivedAwaited(rows, awaiting)) awaiting.delete(id);
       const result = eraseArchiveRows(file.type, rows, subject);
-      if (result.changed === 0) continue;
-      await rewriteArchiveFile(options.store, file.key, file.type, result.rows);
-      record.erased.archiveFiles++;
+      if (result.changed > 0) {
+        await rewriteArchiveFile(options.store, file.key, file.type, result.rows);
+        record.erased.archiveFiles++;
+      }
+      if (!onlyDates) {
+        record.progress = { awaitingArchive: [...awaiting], archiveCursor: file.key };
+        await save(record, options);
+      }
     }
-    record.progress = { awaitingArchive: [...awaiting] };
+    record.progress = { awaitingArchive: [...awaiting], ...(record.progress.archiveCursor ? { archiveCursor: record.progress.archiveCursor } : {}) };
     await save(record, options);
     return awaiting.size === 0;
   };
