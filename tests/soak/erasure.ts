@@ -77,6 +77,13 @@ const exportsNow = async (baseUrl: string, seed: SoakSeed, backgroundIdle: () =>
   return texts;
 };
 
+/**
+ * Whether `text` holds the identifier: a visitor id anywhere (it also ends every click id of the
+ * browser), a customer id as a whole token (`crm-1` is not in `crm-16`).
+ */
+const holds = (text: string, { what, value }: { what: string; value: string }): boolean =>
+  what === 'visitorId' ? text.includes(value) : new RegExp(`(?<![A-Za-z0-9_-])${value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![A-Za-z0-9_-])`).test(text);
+
 /** Where identifiers are stored: table items (the consumer's ledger counted apart) and archive files. */
 export const whereStored = async (identifiers: Array<{ what: string; value: string }>, dataDir: string) => {
   const places: string[] = [];
@@ -86,7 +93,7 @@ export const whereStored = async (identifiers: Array<{ what: string; value: stri
     for (const item of await scanTable(id)) {
       itemsScanned++;
       const text = JSON.stringify(item);
-      const found = identifiers.filter(({ value }) => text.includes(value));
+      const found = identifiers.filter((identifier) => holds(text, identifier));
       if (found.length === 0) continue;
       // The consumer's ledger keeps a click id ≤ 8 days: it stops a redelivered record from counting twice.
       if (String(item.pk).startsWith('APPLIED#')) ledgerEntries++;
@@ -97,7 +104,7 @@ export const whereStored = async (identifiers: Array<{ what: string; value: stri
   const files = await archive.list(`${ARCHIVE_PREFIX}/`);
   for (const key of files) {
     const text = JSON.stringify(await decodeArchiveFile((await archive.get(key))!));
-    for (const { what, value } of identifiers) if (text.includes(value)) places.push(`archive file ${key} (${what})`);
+    for (const identifier of identifiers) if (holds(text, identifier)) places.push(`archive file ${key} (${identifier.what})`);
   }
   return { places, ledgerEntries, itemsScanned, archiveFiles: files.length };
 };
@@ -128,8 +135,8 @@ export const checkErasure = async (options: {
   const stored = await whereStored(identifiers, options.dataDir);
   const where = [...stored.places];
   const exports = await exportsNow(options.baseUrl, options.seed, options.backgroundIdle);
-  for (const [index, text] of exports.entries()) for (const { what, value } of identifiers) if (text.includes(value)) where.push(`export ${index} (${what})`);
-  for (const { what, value } of identifiers) if (options.logsSince.includes(value)) where.push(`logs (${what})`);
+  for (const [index, text] of exports.entries()) for (const identifier of identifiers) if (holds(text, identifier)) where.push(`export ${index} (${identifier.what})`);
+  for (const identifier of identifiers) if (holds(options.logsSince, identifier)) where.push(`logs (${identifier.what})`);
   if (options.storedBefore === 0) failures.push('the identifiers were stored nowhere before the erasure: the scan proves nothing');
   failures.push(...where.map((place) => `an erased identifier is still in ${place}`));
   return {
