@@ -12,6 +12,7 @@ import { campaignIndexName, type TableId } from '../shared/settings.js';
 import { webAssetFiles } from '../shared/contract/web-assets.js';
 import { CLICK_REQUEST_HEADERS, VIEWER_HOST_HEADER } from '../shared/application/record-click.js';
 import { EXPORT_WORKER_TIMEOUT_SECONDS } from '../shared/domain/exports.js';
+import { ERASURE_WORKER_TIMEOUT_SECONDS } from '../shared/domain/erasure.js';
 
 export type AttributeType = 'S' | 'N';
 
@@ -124,6 +125,11 @@ export interface FunctionDefinition {
    * grant and `ARCHIVE_BUCKET` on AWS, `ARCHIVE_DIR` locally.
    */
   archive?: TableAccess;
+  /**
+   * Tables it deletes items from (dynamodb:DeleteItem, granted apart: no other function deletes):
+   * the erasure worker re-keys a visitor's clicks and drops customer paths and its own lookups.
+   */
+  deletes?: readonly TableId[];
   /** Use of the webhook-secret key: `seal` (kms:Encrypt) or `open` (kms:Decrypt). */
   secrets?: 'seal' | 'open';
   /** Use of the export download-link HMAC key: `sign` (kms:GenerateMac) or `verify` (kms:VerifyMac). */
@@ -274,6 +280,27 @@ export const functions = {
     archive: 'read',
     exportEngine: true,
     description: 'Export worker (invoked asynchronously): stages hot events, runs the export query, marks the export done',
+  },
+  privacyErasures: {
+    entry: 'functions/privacy-erasures.ts',
+    handler: 'handler',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    tables: { entities: 'readWrite' },
+    invokes: ['erasureWorker'],
+    description: 'POST /v1/privacy/erasures, GET /v1/privacy/erasures/{erasureId}: erasure requests, queued and followed',
+  },
+  erasureWorker: {
+    entry: 'functions/erasure-worker.ts',
+    handler: 'handler',
+    // Decodes and re-encodes one archive file at a time.
+    memoryMb: 1024,
+    timeoutSeconds: ERASURE_WORKER_TIMEOUT_SECONDS,
+    // events: re-keys clicks, strips conversions; rollups: credit records, customer paths, the ledger (read).
+    tables: { entities: 'readWrite', events: 'readWrite', rollups: 'readWrite' },
+    deletes: ['entities', 'events', 'rollups'],
+    archive: 'readWrite',
+    description: "Erasure worker (invoked asynchronously): removes a visitor's or customer's identifiers, resumably",
   },
   openapi: {
     entry: 'functions/openapi.ts',

@@ -218,6 +218,7 @@ export class AdvocacyStack extends Stack {
       const archiveAccess = 'archive' in def ? def.archive : undefined;
       if (archiveAccess) archive.grant(handlers[fnId].fn, archiveAccess);
       const fn = handlers[fnId].fn;
+      for (const tableId of 'deletes' in def ? def.deletes : []) data.tables[tableId].grant(fn, 'dynamodb:DeleteItem');
       if ('downloadLinks' in def) exportAnalytics.downloadKey.grant(fn, def.downloadLinks === 'sign' ? 'kms:GenerateMac' : 'kms:VerifyMac');
       if ('exportEngine' in def) exportAnalytics.grantEngine(fn);
       if ('exportFiles' in def) exportAnalytics.grantDownload(fn);

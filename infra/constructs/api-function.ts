@@ -165,10 +165,11 @@ export class ApiFunction extends Construct {
         id: 'Serverless-LambdaDLQ',
         reason:
           'API Gateway invokes synchronously (the caller sees the error), and the stream consumers\' ' +
-          'failed records go to their event source mappings\' on-failure SQS queues. The one function ' +
-          'invoked asynchronously, the export worker, records its own failure on the export (failed, ' +
-          'slot freed); an export whose worker died past that is failed when next read (stalled): a ' +
-          'dead letter would hold nothing to act on.',
+          'failed records go to their event source mappings\' on-failure SQS queues. The functions ' +
+          'invoked asynchronously: the export worker records its own failure on the export (failed, ' +
+          'slot freed), and an export whose worker died past that is failed when next read (stalled); ' +
+          'the erasure worker saves its progress and notes its failure on the erasure, which stays ' +
+          'running until a retry or a repeated request resumes it. A dead letter would hold nothing to act on.',
       },
     ]);
     NagSuppressions.addResourceSuppressions(

@@ -690,6 +690,50 @@ export interface paths {
         patch: operations["updateOrganizationSettings"];
         trace?: never;
     };
+    "/v1/privacy/erasures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Erase a visitor's or a customer's identifiers
+         * @description Exactly one of `visitorId` (the `eav` cookie) and `customerId` (a conversion's). Runs in the background: poll GET /v1/privacy/erasures/{erasureId}. Removes the identifiers from this organization's raw events, credit records, customer paths and history archive; counts and credited totals stay as they were. Another organization's data is never touched. The answer is the same whether or not the identifier was ever seen. Asking again for the same identifier while an erasure of it runs answers that erasure (and resumes it); after it is done, a new erasure.
+         *
+         *     Credential: an API key with `admin` (or `admin`).
+         */
+        post: operations["createErasure"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/privacy/erasures/{erasureId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An erasure: queued, running or done, with its times
+         * @description Erasure records are kept 30 days.
+         *
+         *     Credential: an API key with `admin` (or `admin`).
+         */
+        get: operations["getErasure"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/webhook-sources": {
         parameters: {
             query?: never;
@@ -1157,6 +1201,47 @@ export interface components {
         DomainPatch: {
             /** @description `true`: links are issued on this (verified) domain from now on; `false`: back to the default domain */
             primary: boolean;
+        };
+        /** @description An erasure request and how far it went. The subject is not shown, and is forgotten once done. */
+        Erasure: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description When done: how many items of each kind lost identifiers (all 0 for an identifier never seen) */
+            erased?: {
+                /** @description Archive files rewritten */
+                archiveFiles: number;
+                clicks: number;
+                conversions: number;
+                customerPaths: number;
+                /** @description Credit and refund records */
+                records: number;
+            };
+            erasureId: string;
+            finishedAt: string | null;
+            /** @description While running: why the last attempt stopped (it is resumed) */
+            lastError?: string;
+            startedAt: string | null;
+            /**
+             * @description `done`: the identifiers are gone from the hot tables, customer paths and the archive
+             * @enum {string}
+             */
+            status: "queued" | "running" | "done";
+        };
+        /** @description The erasure is recorded; follow it with GET /v1/privacy/erasures/{erasureId} */
+        ErasureAccepted: {
+            erasureId: string;
+            /** @enum {string} */
+            status: "queued" | "running" | "done";
+        };
+        /** @description Exactly one of `visitorId` and `customerId` */
+        ErasureRequest: {
+            /** @description A conversion's `customerId`, as the sender gave it (1–200 printable characters) */
+            customerId?: string;
+            /**
+             * @description The `eav` cookie value (22 base64url characters)
+             * @example f3Kq9ZbT0xWmR2aLc8YpVg
+             */
+            visitorId?: string;
         };
         EventPage: {
             campaignId: string;
@@ -5575,6 +5660,220 @@ export interface operations {
                      *       ]
                      *     }
                      */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Throttled by API Gateway */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Too Many Requests"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unexpected error, from the handler (problem+json) or from API Gateway */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable or throttled: nothing was done; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createErasure: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "visitorId": "f3Kq9ZbT0xWmR2aLc8YpVg"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ErasureRequest"];
+            };
+        };
+        responses: {
+            /** @description Recorded (or the unfinished erasure of the same identifier) */
+            202: {
+                headers: {
+                    /** @description The erasure */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "erasureId": "era_4fK9sQ2mX7pL1vB8nR3c",
+                     *       "status": "queued"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErasureAccepted"];
+                };
+            };
+            /** @description Malformed request: invalid JSON, no body, or invalid query parameters (listed in `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credential may not do this (missing scope, or an advocate on a key-only operation) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not exactly one of the two fields, or an id of the wrong shape (the field is named) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Throttled by API Gateway */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Too Many Requests"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unexpected error, from the handler (problem+json) or from API Gateway */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable or throttled: nothing was done; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getErasure: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Erasure id
+                 * @example era_4fK9sQ2mX7pL1vB8nR3c
+                 */
+                erasureId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The erasure */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erasure"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credential may not do this (missing scope, or an advocate on a key-only operation) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found. Ids of another organization are not found too. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };

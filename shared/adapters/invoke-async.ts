@@ -9,7 +9,7 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { invokedFunctionEnvVar } from '../settings.js';
 
 /** The async functions a handler may start. */
-export type AsyncFunction = 'exportWorker';
+export type AsyncFunction = 'exportWorker' | 'erasureWorker';
 
 export type LocalAsyncInvoker = (target: AsyncFunction, payload: unknown) => void;
 

@@ -40,6 +40,10 @@ export const entityKeys = {
   export: (orgId: string, exportId: string) => ({ pk: `ORG#${orgId}`, sk: `EXPORT#${exportId}` }),
   /** The organization's count of exports queued or running, kept exact by conditional writes. */
   exportSlots: (orgId: string) => ({ pk: `ORG#${orgId}`, sk: 'EXPORTSLOTS' }),
+  /** An erasure request (spec 16): its subject while it runs, its status and progress; kept 30 days (TTL). */
+  erasure: (orgId: string, erasureId: string) => ({ pk: `ORG#${orgId}`, sk: `ERASURE#${erasureId}` }),
+  /** The unfinished erasure of a subject, under the subject's digest (shared/domain/erasure.ts): a repeat resumes it. */
+  erasureOfSubject: (orgId: string, digest: string) => ({ pk: `ORG#${orgId}`, sk: `ERASUREOF#${digest}` }),
 };
 
 export const eventKeys = {

@@ -22,6 +22,7 @@ import {
 } from '../domain/archive-batch-plan.js';
 import { rawEventSchema, type RawEvent } from '../domain/events.js';
 import { archiveRetentionTag } from '../domain/retention.js';
+import { isErasureRekey } from '../domain/erasure.js';
 
 export interface ArchiveBatchOutcome {
   /** Events written (0 when the batch failed). */
@@ -71,7 +72,10 @@ export const archiveBatch = async (
   const first = records[0]!;
   const batchId = archiveBatchId(first.dynamodb?.SequenceNumber ?? '', first.eventID ?? '');
   const events: RawEvent[] = [];
-  for (const record of records) {
+  // Inserts only, as the mapping's filter delivers them (an erasure's MODIFY and REMOVE records
+  // change no archived event); and a click an erasure re-keyed is archived already (the erasure
+  // rewrites its archived row).
+  for (const record of records.filter((r) => r.eventName === 'INSERT' && !isErasureRekey(r))) {
     const event = eventOf(record);
     if (event) events.push(event);
     else {

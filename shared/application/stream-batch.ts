@@ -7,6 +7,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
+import { isErasureRekey } from '../domain/erasure.js';
 import { isTransientDynamoError } from '../adapters/dynamo.js';
 import { dynamoRollupWriter, type ApplyOutcome, type RollupWriter } from '../adapters/rollup-writer.js';
 import { customerPath, locateHumanClick, visitorTouchpoints, type LookbackCache } from '../adapters/touchpoints.js';
@@ -182,7 +183,8 @@ export const processStreamBatch = async (
   { writer }: StreamBatchDependencies = defaults,
 ): Promise<DynamoDBBatchResponse & { outcome: ApplyOutcome; transient: boolean }> => {
   const outcome: ApplyOutcome = { applied: 0, appliedClicks: 0, alreadyApplied: 0, rowWrites: 0, transactions: 0 };
-  const parsed = records.filter((r) => r.eventName === 'INSERT').map(parseRecord);
+  // An INSERT marked `erasedBy` is an erased click re-keyed by an erasure (shared/application/run-erasure.ts): counted already.
+  const parsed = records.filter((r) => r.eventName === 'INSERT' && !isErasureRekey(r)).map(parseRecord);
 
   // A poison record is reported alone and everything around it is applied: Lambda redelivers
   // from the earliest reported record, the ledger skips what was applied, and only the poison

@@ -222,6 +222,7 @@ const tagDescriptions: Record<OperationSpec['tag'], string> = {
   Integrations: 'What marketing tools connect without writing signing code: the landing-page snippet',
   Reports: 'Dashboards: attribution, leaderboard, advocate stats, raw events (read from roll-ups)',
   Exports: 'History exports: a campaign\'s hot and archived events as one CSV or Parquet file',
+  Privacy: "Erasure of a visitor's or a customer's identifiers (spec 16)",
   Redirect: 'The public short links',
   'Web pages': 'The dashboard, the advocate page, this reference and its assets',
 };

@@ -10,6 +10,7 @@ import type { ApiScope } from '../domain/scopes.js';
 import type { FunctionId } from './routes.js';
 import { conversionWebhookBodySchema } from '../domain/webhook-signature.js';
 import { organizationRules } from '../adapters/organization-rules.js';
+import { erasureCreateSchema } from '../domain/erasure.js';
 import { DOWNLOAD_LINK_SECONDS, MAX_EXPORTS_IN_FLIGHT, PRESIGNED_URL_SECONDS, exportCreateSchema } from '../domain/exports.js';
 import {
   advocatePutSchema,
@@ -51,6 +52,8 @@ import {
   vendorAnswerSchema,
   vendorEventBodySchema,
   eventPageSchema,
+  erasureAcceptedSchema,
+  erasureSchema,
   exportAcceptedSchema,
   exportSchema,
   gatewayErrorSchema,
@@ -101,7 +104,7 @@ export interface OperationSpec {
   operationId: string;
   summary: string;
   description?: string;
-  tag: 'Health' | 'Organization' | 'Campaigns' | 'Advocates' | 'Links' | 'Domains' | 'API keys' | 'Webhooks' | 'Integrations' | 'Reports' | 'Exports' | 'Redirect' | 'Web pages';
+  tag: 'Health' | 'Organization' | 'Campaigns' | 'Advocates' | 'Links' | 'Domains' | 'API keys' | 'Webhooks' | 'Integrations' | 'Reports' | 'Exports' | 'Privacy' | 'Redirect' | 'Web pages';
   auth: OperationAuth;
   query?: z.ZodObject;
   /** `optional`: the request may have no body at all (the OpenAPI document says so). */
@@ -708,6 +711,33 @@ export const operations: Record<string, OperationSpec> = {
     tag: 'Exports',
     auth: analyticsAccess,
     responses: { 200: json(exportSchema, 'The export'), ...problems(401, 403, 404) },
+  },
+  'POST /v1/privacy/erasures': {
+    function: 'privacyErasures',
+    operationId: 'createErasure',
+    summary: "Erase a visitor's or a customer's identifiers",
+    description:
+      "Exactly one of `visitorId` (the `eav` cookie) and `customerId` (a conversion's). Runs in the background: poll GET /v1/privacy/erasures/{erasureId}. Removes the identifiers from this organization's raw events, credit records, customer paths and history archive; counts and credited totals stay as they were. Another organization's data is never touched. The answer is the same whether or not the identifier was ever seen. Asking again for the same identifier while an erasure of it runs answers that erasure (and resumes it); after it is done, a new erasure.",
+    tag: 'Privacy',
+    auth: adminAccess,
+    body: { schema: erasureCreateSchema, example: { visitorId: 'f3Kq9ZbT0xWmR2aLc8YpVg' } },
+    responses: {
+      202: {
+        ...json(erasureAcceptedSchema, 'Recorded (or the unfinished erasure of the same identifier)', { erasureId: 'era_4fK9sQ2mX7pL1vB8nR3c', status: 'queued' }),
+        headers: { Location: { description: 'The erasure', schema: { type: 'string' } } },
+      },
+      ...bodyProblems,
+      422: { description: 'Not exactly one of the two fields, or an id of the wrong shape (the field is named)', content: problemContent },
+    },
+  },
+  'GET /v1/privacy/erasures/{erasureId}': {
+    function: 'privacyErasures',
+    operationId: 'getErasure',
+    summary: 'An erasure: queued, running or done, with its times',
+    description: 'Erasure records are kept 30 days.',
+    tag: 'Privacy',
+    auth: adminAccess,
+    responses: { 200: json(erasureSchema, 'The erasure'), ...problems(401, 403, 404) },
   },
   'GET /v1/exports/{exportId}/download': {
     function: 'exportDownload',

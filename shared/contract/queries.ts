@@ -86,6 +86,7 @@ export const pathParameterSchemas = {
   file: z.string().min(1).meta({ description: 'Asset file name', examples: ['dashboard.js'] }),
   hostname: z.string().min(1).meta({ description: 'A short domain of the organization (any case, Unicode or punycode)', examples: ['go.acme.example'] }),
   exportId: z.string().min(1).meta({ description: 'Export id', examples: ['exp_4fK9sQ2mX7pL1vB8nR3c'] }),
+  erasureId: z.string().min(1).meta({ description: 'Erasure id', examples: ['era_4fK9sQ2mX7pL1vB8nR3c'] }),
 } as const;
 
 /** The signed download link's parameters; the handler checks them (a bad one is 403, not 400). */

@@ -9,6 +9,7 @@ import { channelSchema } from '../domain/channels.js';
 import { advocateSchema, campaignSchema, domainSchema, linkSchema, webhookSourceKinds } from '../domain/resources.js';
 import { groupBys } from './queries.js';
 import { exportCreateSchema, exportStatuses } from '../domain/exports.js';
+import { erasureStatuses } from '../domain/erasure.js';
 
 const day = z.iso.date().meta({ description: 'UTC date (YYYY-MM-DD)' });
 const timestamp = z.iso.datetime();
@@ -286,3 +287,28 @@ export const exportSchema = z
     error: z.string().optional().meta({ description: 'When failed: why' }),
   })
   .meta({ id: 'Export', description: 'A history export and, when done, where to download it' });
+
+export const erasureAcceptedSchema = z
+  .object({ erasureId: z.string(), status: z.enum(erasureStatuses) })
+  .meta({ id: 'ErasureAccepted', description: 'The erasure is recorded; follow it with GET /v1/privacy/erasures/{erasureId}' });
+
+export const erasureSchema = z
+  .object({
+    erasureId: z.string(),
+    status: z.enum(erasureStatuses).meta({ description: '`done`: the identifiers are gone from the hot tables, customer paths and the archive' }),
+    createdAt: timestamp,
+    startedAt: timestamp.nullable(),
+    finishedAt: timestamp.nullable(),
+    erased: z
+      .object({
+        clicks: z.number().int().min(0),
+        conversions: z.number().int().min(0),
+        records: z.number().int().min(0).meta({ description: 'Credit and refund records' }),
+        customerPaths: z.number().int().min(0),
+        archiveFiles: z.number().int().min(0).meta({ description: 'Archive files rewritten' }),
+      })
+      .optional()
+      .meta({ description: 'When done: how many items of each kind lost identifiers (all 0 for an identifier never seen)' }),
+    lastError: z.string().optional().meta({ description: 'While running: why the last attempt stopped (it is resumed)' }),
+  })
+  .meta({ id: 'Erasure', description: 'An erasure request and how far it went. The subject is not shown, and is forgotten once done.' });

@@ -22,6 +22,8 @@ export const functionIds = [
   'exports',
   'exportDownload',
   'exportWorker',
+  'privacyErasures',
+  'erasureWorker',
   'openapi',
   'pages',
   'rollup',

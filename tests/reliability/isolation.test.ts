@@ -61,6 +61,8 @@ beforeAll(async () => {
     file: 'style.css',
     hostname: world.victim.hostname,
     exportId: world.victimExportId,
+    erasureId: world.victimErasureId,
+    visitorId: world.victimVisitorId,
   };
   victimBefore = await tenantFingerprint(world.victim.orgId);
 });

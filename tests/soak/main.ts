@@ -4,7 +4,8 @@
  * writing part of a batch's files, DynamoDB Local (persistent)
  * stopped for seconds and started again on the same port and data, a poison record in the
  * events stream — then checks that nothing was lost or doubled and that no secret or personal
- * data reached a log or a table. Prints the figures (docs/reliability.md quotes them), writes
+ * data reached a log or a table; then erases a browser and a customer while the erasure worker
+ * crashes mid-way, and checks their identifiers are gone (tests/soak/erasure.ts). Prints the figures (docs/reliability.md quotes them), writes
  * them as JSON to SOAK_REPORT when set, and exits 1 if any guarantee failed.
  *
  *   SOAK_SECONDS=60 (traffic duration; the fault schedule scales with it)
@@ -25,6 +26,7 @@ const run = async () => {
   const checks = await import('./checks.js');
   const { injectPoisonRecord } = await import('./poison.js');
   const { checkAgainstModel } = await import('./model-check.js');
+  const erasure = await import('./erasure.js');
 
   const began = Date.now();
   const system = await startSoakSystem({
@@ -77,17 +79,45 @@ const run = async () => {
     const drainSeconds = Math.round((Date.now() - trafficEndedAt) / 1000);
 
     const events = await checks.scanTable('events');
-    const logs = capture.text();
-    const results = [
+    // The traffic's own guarantees, on the tables as the traffic left them.
+    const trafficResults = [
       checks.checkClicks(ledger, events),
       checks.checkConversions(ledger, events),
-      checks.checkOutage(ledger, events, outage, logs),
+      checks.checkOutage(ledger, events, outage, capture.text()),
       await checks.checkDeadLetters(system.dataDir, poisonKeys),
-      await checks.checkReconcile(seed),
       await checkAgainstModel(system.baseUrl, seed, ledger, events, outage),
+    ];
+
+    // Then the erasure of the busiest browser and customer, its worker crashing mid-way.
+    const subjects = erasure.pickSubjects(ledger);
+    const storedBefore = (await erasure.whereStored(erasure.identifiersOf(subjects), system.dataDir)).places.length;
+    const logsBefore = capture.text().length;
+    say('erasing a browser and a customer');
+    const outcomes = await erasure.runErasures(system.baseUrl, seed, subjects, system.erasures.backgroundIdle);
+    await system.consumer.drain(120_000);
+    await system.archiver.drain(120_000);
+    const erasureResult = await erasure.checkErasure({
+      baseUrl: system.baseUrl,
+      seed,
+      subjects,
+      outcomes,
+      crashesInjected: system.erasures.crashesInjected(),
+      dataDir: system.dataDir,
+      logsSince: capture.text().slice(logsBefore),
+      backgroundIdle: system.erasures.backgroundIdle,
+      storedBefore,
+    });
+
+    const eventsAfter = await checks.scanTable('events');
+    const logs = capture.text();
+    const results = [
+      ...trafficResults,
+      // After the erasure: roll-ups still equal a recount, every event archived once, nothing leaked.
+      await checks.checkReconcile(seed),
       checks.checkLogs(logs, seed, system.serverAddresses()),
       await checks.checkStores(seed, system.dataDir),
-      await checks.checkArchive(events, system.archiver.dir),
+      await checks.checkArchive(eventsAfter, system.archiver.dir),
+      erasureResult,
     ];
     const counters = system.consumer.counters();
     const report = {

@@ -23,6 +23,8 @@ export interface SoakSystem {
   serverAddresses(): string[];
   consumer: ConsumerControl;
   archiver: ArchiverControl;
+  /** The erasure worker's injected crashes, and a wait for the background invocations. */
+  erasures: { crashesInjected(): number; backgroundIdle(): Promise<void> };
   database: DatabaseControl;
   stop(): Promise<void>;
 }
@@ -100,13 +102,43 @@ export const startSoakSystem = async (env: Record<string, string>): Promise<Soak
     return realArchiver(event, context);
   };
 
+  // The real erasure worker, wrapped so its first attempt of each erasure dies after saving its
+  // second page of progress: the runtime's retry (as Lambda's) must resume it to the end.
+  let erasureCrashes = 0;
+  const crashedErasures = new Set<string>();
+  const erasureWorker: LambdaHandler = async (event: { orgId: string; erasureId: string }, context: Context) => {
+    const real = (await import('../../functions/erasure-worker.js')).handler as LambdaHandler;
+    if (!crashedErasures.has(event.erasureId)) {
+      crashedErasures.add(event.erasureId);
+      const { startErasure } = await import('../../shared/adapters/erasures.js');
+      const { runErasure } = await import('../../shared/application/run-erasure.js');
+      const { archiveStore } = await import('../../shared/adapters/object-store.js');
+      const record = await startErasure(event.orgId, event.erasureId);
+      let saves = 0;
+      if (record) {
+        await runErasure(record, {
+          store: archiveStore(),
+          settleBudgetMs: 60_000,
+          settlePollMs: 500,
+          afterSave: () => {
+            if (++saves === 2) {
+              erasureCrashes++;
+              throw new Error('soak: injected erasure worker crash mid-erasure');
+            }
+          },
+        });
+      }
+    }
+    return real(event, context);
+  };
+
   const runtime = await startLocalRuntime({
     port: 0,
     dataDir,
     dynamodbEndpoint: database.endpoint,
     issuer,
     env,
-    handlers: { rollup: consumer, archiver },
+    handlers: { rollup: consumer, archiver, erasureWorker },
     // Batches every few seconds instead of every 5 minutes, so a one-minute soak crashes it often.
     archiveConsumer: { maxBatchingWindowSeconds: 3 },
   });
@@ -175,6 +207,7 @@ export const startSoakSystem = async (env: Record<string, string>): Promise<Soak
       drain: (timeoutMs) => archivePoller.drain({ timeoutMs }),
       counters: () => ({ crashesInjected: archiverCrashes, invocations: archivePoller.counters().invocations, retries: archivePoller.counters().retries }),
     },
+    erasures: { crashesInjected: () => erasureCrashes, backgroundIdle: () => runtime.backgroundIdle() },
     database: {
       endpoint: database.endpoint,
       async outage(downMs) {

@@ -37,6 +37,7 @@ export const idsByParameter = (world: World, route: RouteDefinition): Record<str
   // Deletion is fuzzed on a spare domain, so the one made primary stays for the other routes.
   hostname: route.method === 'DELETE' ? [world.victim.spareHostname, world.attacker.hostname] : [world.victim.hostname, world.attacker.hostname],
   exportId: [world.victimExportId, world.attackerExportId],
+  erasureId: [world.victimErasureId, world.attackerErasureId],
 });
 
 /** Valid request bodies per route key, for the victim tenant. */
@@ -81,6 +82,7 @@ export const validBodies = (world: World): Record<string, unknown[]> => ({
       { campaignId: world.victim.campaignId, from: new Date(Date.now() - 300 * 86_400_000).toISOString().slice(0, 10), to: today, type: 'conversion', format: 'parquet' },
     ];
   })(),
+  'POST /v1/privacy/erasures': [{ visitorId: world.victimVisitorId }, { customerId: 'crm-77' }],
   'POST /v1/integrations/stripe/{sourceId}': [stripeCheckout('evt_fuzz_1', 'pi_fuzz_1')],
   'POST /v1/integrations/shopify/{sourceId}': [shopifyOrder(1001)],
   'POST /v1/integrations/hubspot/{sourceId}': [hubspotContact(1001)],
@@ -116,6 +118,7 @@ export const ownIdsByParameter = (world: World, route: RouteDefinition): Record<
   sourceId: [vendorOf(route) ? world.victim.vendorSourceIds[vendorOf(route)!] : route.function === 'webhookSources' ? world.victim.spareSourceId : world.victim.sourceId],
   hostname: [route.method === 'DELETE' ? world.victim.spareHostname : world.victim.hostname],
   exportId: [world.victimExportId],
+  erasureId: [world.victimErasureId],
 });
 
 /** Authorization values of the victim tenant that the route admits (shared/contract/operations.ts). */

@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { routeKey, type RouteDefinition } from '../../../shared/contract/routes.js';
-import { newId, newSlug } from '../../../shared/domain/ids.js';
+import { newId, newSlug, newVisitorId } from '../../../shared/domain/ids.js';
 import { scanAll, stable } from './table-watch.js';
 
 /** The kinds of resource a path parameter can name. */
@@ -17,9 +17,12 @@ export interface Targets {
   file: string;
   hostname: string;
   exportId: string;
+  erasureId: string;
+  /** Not a path parameter: the browser an erasure request names in its body. */
+  visitorId: string;
 }
 
-export const knownParameters = ['campaignId', 'advocateId', 'slug', 'keyId', 'sourceId', 'file', 'hostname', 'exportId'] as const;
+export const knownParameters = ['campaignId', 'advocateId', 'slug', 'keyId', 'sourceId', 'file', 'hostname', 'exportId', 'erasureId'] as const;
 
 export const parametersOf = (route: RouteDefinition): string[] =>
   [...route.path.matchAll(/\{([^}]+)\}/g)].map((match) => match[1]);
@@ -34,6 +37,8 @@ export const nonexistentTargets = (): Targets => ({
   file: 'style.css',
   hostname: `nobody-${newSlug(8).toLowerCase()}.example`,
   exportId: newId('exp'),
+  erasureId: newId('era'),
+  visitorId: newVisitorId(),
 });
 
 /** Query and body that make each route act on the targets. */
@@ -54,6 +59,8 @@ const bodyFor: Record<string, (t: Targets) => unknown> = {
   'PATCH /v1/domains/{hostname}': () => ({ primary: false }),
   // The same setting it has: the control succeeds, and no later row sees another setting.
   'PATCH /v1/organization': () => ({ visitorCookies: 'respect-gpc' }),
+  // Another organization's erasure of the victim's browser is its own (202) and must leave the victim's click be.
+  'POST /v1/privacy/erasures': (t) => ({ visitorId: t.visitorId }),
   'POST /v1/exports': (t) => {
     const today = new Date().toISOString().slice(0, 10);
     return { campaignId: t.campaignId, from: today, to: today, type: 'click', format: 'csv' };

@@ -21,6 +21,11 @@ import { createIsolatedTables } from '../../support/tables.js';
 import { createInProcessGateway, invokedFunction, type InProcessGateway, type WireAnswer } from './gateway.js';
 import { createHandlerLoader, defaultLambdaEnvironment, invokeHandler, lambdaContext } from '../../../infra/local/lambda.js';
 import { registerLocalAsyncInvoker } from '../../../shared/adapters/invoke-async.js';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { tableName } from '../../../shared/adapters/config.js';
+import { documentClient } from '../../../shared/adapters/dynamo.js';
+import { clickItem } from '../../../shared/adapters/redirect-store.js';
+import { newClickId, newVisitorId } from '../../../shared/domain/ids.js';
 
 export interface Tenant {
   orgId: string;
@@ -70,6 +75,11 @@ export interface World {
   attackerExportId: string;
   /** The query of a valid download link of the victim's export. */
   victimDownloadQuery: string;
+  /** A finished erasure of each tenant (of an identifier never seen). */
+  victimErasureId: string;
+  attackerErasureId: string;
+  /** A browser (`eav`) with a click in the victim's organization: erasures aimed at it from elsewhere must not touch it. */
+  victimVisitorId: string;
   badCredentials: Record<BadCredential, string | undefined>;
   /** Signs a token with the trusted key but any claims and header (issuer, audience, alg…). */
   craftToken(claims: Record<string, unknown>, header?: Record<string, unknown>): Promise<string>;
@@ -120,6 +130,8 @@ export const startWorld = async (): Promise<World> => {
     LINK_CACHE_TTL_MS: '0',
     ARCHIVE_DIR: join(scratch, 'archive'),
     EXPORTS_DIR: join(scratch, 'exports'),
+    // No stream consumer or archiver runs here: an erasure worker would wait for them in vain.
+    ERASURE_SETTLE_BUDGET_MS: '0',
   });
 
   // Asynchronous invocations (the export worker) run here as the local runtime runs them, as
@@ -234,6 +246,23 @@ export const startWorld = async (): Promise<World> => {
   const expires = Math.floor(Date.now() / 1000) + 86_400;
   const victimDownloadQuery = new URLSearchParams({ org: victim.orgId, expires: String(expires), signature: await signDownload(victim.orgId, victimExportId, expires) }).toString();
 
+  const erasureOf = async (tenant: Tenant) =>
+    (await expectStatus(call('POST', '/v1/privacy/erasures', { token: tenant.adminKey, body: { customerId: `nobody-${tenant.orgId}` } }), 202)).erasureId as string;
+  const victimErasureId = await erasureOf(victim);
+  const attackerErasureId = await erasureOf(attacker);
+  // A click of the victim's, by a browser an attacker may name in an erasure request of its own.
+  const victimVisitorId = newVisitorId();
+  const clickId = `${newClickId()}${victimVisitorId}`;
+  await documentClient().send(
+    new PutCommand({
+      TableName: tableName('events'),
+      Item: clickItem({
+        type: 'click', eventId: clickId, clickId, orgId: victim.orgId, campaignId: victim.campaignId, slug: victim.aliceSlug, advocateId: 'alice', channel: 'linkedin',
+        at: new Date().toISOString(), visitorId: victimVisitorId, unique: true, botClass: 'human', device: 'desktop', browser: 'Chrome', os: 'Windows',
+      }),
+    }),
+  );
+
   const revoked = await createApiKey(victim.orgId, [...apiScopes], 'revoked');
   await expectStatus(call('DELETE', `/v1/api-keys/${revoked.record.keyId}`, { token: victim.adminKey }), 200);
   const now = Math.floor(Date.now() / 1000);
@@ -265,6 +294,9 @@ export const startWorld = async (): Promise<World> => {
     victimExportId,
     attackerExportId,
     victimDownloadQuery,
+    victimErasureId,
+    attackerErasureId,
+    victimVisitorId,
     badCredentials,
     craftToken,
     call,
