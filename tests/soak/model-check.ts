@@ -136,15 +136,28 @@ export const checkAgainstModel = async (
       ...(refundsOf.has(String(data.conversionId)) ? { refunds: refundsOf.get(String(data.conversionId)) } : {}),
     });
   }
-  // Shares the system stored are exactly those it accepted (202 with their id): none refused
-  // (429 past the cap, 503 in the outage) is stored, none accepted is missing.
+  // Every share accepted (202 with its id) is stored; a stored share not known as accepted is one
+  // whose answer was lost or failed (5xx or no answer, around the outage: the write may have
+  // landed), never one refused with a 4xx (429 past the cap) — per advocate, at most as many.
   const shares: ShareSent[] = events
     .filter((item) => item.type === 'share' && item.orgId === seed.orgId)
     .map((item) => ({ kind: 'share', at: Date.parse(String(item.at)), campaignId: String(item.campaignId), advocateId: String(item.advocateId), channel: String(item.channel), campaignActive: true }));
   const storedShareIds = new Set(events.filter((item) => item.type === 'share' && item.orgId === seed.orgId).map((item) => String(item.shareId)));
   const acceptedShareIds = new Set(ledger.shares.flatMap((record) => (record.status === 202 && record.shareId ? [record.shareId] : [])));
   for (const shareId of acceptedShareIds) if (!storedShareIds.has(shareId)) failures.push(`share ${shareId} was accepted but is not stored`);
-  for (const shareId of storedShareIds) if (!acceptedShareIds.has(shareId)) failures.push(`share ${shareId} is stored but was not accepted`);
+  const unknownOutcomes = new Map<string, number>();
+  for (const record of ledger.shares) {
+    if (record.status === 0 || record.status >= 500) unknownOutcomes.set(record.advocateId, (unknownOutcomes.get(record.advocateId) ?? 0) + 1);
+  }
+  const storedNotAccepted = new Map<string, number>();
+  for (const item of events) {
+    if (item.type !== 'share' || item.orgId !== seed.orgId || acceptedShareIds.has(String(item.shareId))) continue;
+    storedNotAccepted.set(String(item.advocateId), (storedNotAccepted.get(String(item.advocateId)) ?? 0) + 1);
+  }
+  for (const [advocateId, stored] of storedNotAccepted) {
+    const unknown = unknownOutcomes.get(advocateId) ?? 0;
+    if (stored > unknown) failures.push(`${advocateId}: ${stored} shares stored without a 202, only ${unknown} answered 5xx or not at all`);
+  }
   const momentOf = (event: ClickSent | ConversionSent | ShareSent) => (event.kind === 'conversion' ? event.receivedAt : event.at);
   history.events = [...clicks, ...conversions, ...shares].sort((a, b) => momentOf(a) - momentOf(b));
 
