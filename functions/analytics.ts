@@ -14,6 +14,7 @@ import {
   eventsQuerySchema,
   groupBys,
   leaderboardQuerySchema,
+  type LeaderboardMetric,
   unattributedQuerySchema,
 } from '../shared/contract/queries.js';
 import { ORG_LEVEL_CAMPAIGN } from '../shared/domain/conversion-credit.js';
@@ -134,13 +135,13 @@ const attribution = async (event: APIGatewayProxyEventV2, principal: Principal):
 /** Advocates of a campaign ranked by a metric. */
 const rankAdvocates = (
   rows: Map<string, RowCounters>,
-  metric: 'clicks' | 'conversions' | 'revenue',
+  metric: LeaderboardMetric,
   model: AttributionModel,
   currency: string | undefined,
 ) => {
   const score = (counters: RowCounters) =>
-    metric === 'clicks'
-      ? (counters.clicks ?? 0)
+    metric === 'clicks' || metric === 'shares'
+      ? (counters[metric] ?? 0)
       : metric === 'conversions'
         ? microConversions(counters, model)
         : currency

@@ -197,6 +197,16 @@ export const functions = {
     tables: { entities: 'readWrite', rollups: 'read' },
     description: 'Tracked link issuance, listing, stats and disabling',
   },
+  shares: {
+    entry: 'functions/shares.ts',
+    handler: 'handler',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    // entities: the campaign, the advocate (created on an advocate's first use) and the flood
+    // cap's counter; events: the share itself.
+    tables: { entities: 'readWrite', events: 'write' },
+    description: 'POST /v1/shares: record that an advocate started a share (flood-capped)',
+  },
   domains: {
     entry: 'functions/domains.ts',
     handler: 'handler',

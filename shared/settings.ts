@@ -44,6 +44,16 @@ export const maxLookbackDays = 90;
 export const hotClickRetentionDays = maxLookbackDays + 7;
 
 /**
+ * Shares one advocate may record per UTC minute (spec section 15, `POST /v1/shares`). A person
+ * sharing by hand starts a few shares a minute at most (one campaign on five networks); past the
+ * cap the request is refused with 429 and `Retry-After` (the seconds left in the minute) and
+ * nothing is recorded, so a script or a stuck button cannot inflate an advocate's shares.
+ * Shares under the cap are all counted. Shares stay hot as long as clicks (`hotClickRetentionDays`),
+ * then only in the archive.
+ */
+export const shareFloodCapPerMinute = 20;
+
+/**
  * History retention (spec section 14): how long an organization's raw events stay queryable, in
  * the archive (and exports may reach back). 13 months, the span EU programs compare a year with.
  */

@@ -16,6 +16,7 @@ import {
   utcDay,
   $,
 } from '/assets/common.js';
+import { FUNNEL_ROWS, funnelSection } from '/assets/funnel.js';
 
 const KEY_STORAGE = 'advocacy.analyticsKey';
 const MAX_CAMPAIGN_PAGES = 10;
@@ -274,16 +275,30 @@ async function refresh() {
   const { from, to } = range();
   const base = `/v1/campaigns/${encodeURIComponent(campaign.campaignId)}`;
   try {
-    const [channels, days, leaderboard, breakdown, org] = await Promise.all([
+    const [channels, days, leaderboard, breakdown, advocates, org] = await Promise.all([
       call(`${base}/attribution?${query({ model, groupBy: 'channel', limit: 100, from, to })}`),
       allRows(`${base}/attribution`, { model, groupBy: 'day', from, to }),
       call(`${base}/leaderboard?${query({ model, metric: 'conversions', limit: 10, from, to })}`),
       call(`${base}/attribution?${query({ model, groupBy: state.breakdown, limit: BREAKDOWN_ROWS, from, to })}`),
+      call(`${base}/attribution?${query({ model, groupBy: 'advocate', limit: FUNNEL_ROWS, from, to })}`),
       loadOrgTotals(),
     ]);
     if (generation !== state.generation) return;
     renderCampaignList();
-    renderDetail(campaign, model, channels.body, days, leaderboard.body, breakdown.body, org);
+    const funnel = funnelSection({
+      campaign,
+      model,
+      period: from ? `${from}_${to}` : 'all-time',
+      totals: channels.body.totals,
+      advocateRows: advocates.body.rows,
+      hasMore: advocates.body.nextCursor !== null,
+      loadAllAdvocateRows: () => allRows(`${base}/attribution`, { model, groupBy: 'advocate', from, to }),
+      onError: (error) => {
+        if (error instanceof ApiError && error.status === 401) forgetKey('The key was refused (expired or revoked). Paste a valid key.');
+        else alert(`The download failed: ${error.message}`);
+      },
+    });
+    renderDetail(campaign, model, channels.body, days, leaderboard.body, breakdown.body, org, funnel);
   } catch (error) {
     if (generation === state.generation) handleError(error, detail, refresh);
   }
@@ -310,7 +325,7 @@ const kpi = (testid, label, value, formatted, hint) =>
     hint ? el('span', { class: 'kpi-hint' }, hint) : null,
   );
 
-function renderDetail(campaign, model, channelReport, dayRows, leaderboard, breakdownReport, org) {
+function renderDetail(campaign, model, channelReport, dayRows, leaderboard, breakdownReport, org, funnel) {
   const { totals } = channelReport;
   const requests = totals.clicks + totals.botClicks;
   const botShare = requests > 0 ? totals.botClicks / requests : null;
@@ -319,6 +334,7 @@ function renderDetail(campaign, model, channelReport, dayRows, leaderboard, brea
   const kpis = el(
     'div',
     { class: 'kpis' },
+    kpi('kpi-shares', 'Shares', totals.shares, formatInteger(totals.shares), 'started by advocates'),
     kpi('kpi-clicks', 'Clicks', totals.clicks, formatInteger(totals.clicks), 'human visitors'),
     kpi('kpi-unique-clicks', 'Unique clicks', totals.uniqueClicks, formatInteger(totals.uniqueClicks), 'first per visitor and link in 24 h'),
     kpi('kpi-bot-share', 'Bot share', botShare ?? '', formatPercent(botShare), `${formatInteger(totals.botClicks)} bot request${totals.botClicks === 1 ? '' : 's'} (previews, scanners, crawlers) kept out`),
@@ -398,6 +414,7 @@ function renderDetail(campaign, model, channelReport, dayRows, leaderboard, brea
 
   $('#detail').replaceChildren(
     kpis,
+    funnel,
     chartSection,
     el('div', { class: 'two-columns' }, leaderboardSection, channelSection),
     breakdownSection(breakdownReport),

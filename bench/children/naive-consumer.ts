@@ -55,8 +55,8 @@ export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatch
     const parsed = rawEventSchema.safeParse(unmarshall(record.dynamodb.NewImage as Record<string, AttributeValue>));
     if (!parsed.success) continue;
     const raw = parsed.data;
-    // The baseline measures clicks and conversions; refunds are not part of its workload.
-    if (raw.type === 'refund') continue;
+    // The baseline measures clicks and conversions; refunds and shares are not part of its workload.
+    if (raw.type === 'refund' || raw.type === 'share') continue;
     const plan =
       raw.type === 'click' ? { contributions: clickContributions(raw), sideWrites: [] as SideWrite[] } : await planConversion(raw, state);
     await Promise.all([

@@ -734,6 +734,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/shares": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record that an advocate started a share
+         * @description An advocate token records its own share (`advocateId` absent or its own); an API key with `links:write` records on an advocate's behalf and names the `advocateId` (an existing advocate). The campaign must be an active one of the organization: an archived, unknown or another organization's campaign is 404 alike. Shares roll up like clicks (per advocate, campaign, channel, department and day) into `shares` of the reports, asynchronously. At most 20 shares per advocate and UTC minute are recorded: past that, 429 with `Retry-After` (the seconds left in the minute) and nothing is recorded.
+         *
+         *     Credential: an API key with `links:write` (or `admin`), or an advocate token.
+         */
+        post: operations["recordShare"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/webhook-sources": {
         parameters: {
             query?: never;
@@ -849,6 +871,8 @@ export interface components {
                 /** @description Rank by conversions among the campaign's advocates; null without activity */
                 rank: number | null;
                 revenue: components["schemas"]["Revenue"];
+                /** @description Shares advocates started (POST /v1/shares); 0 on link and breakdown rows (country, device, browser, OS, referrer), which shares have no key in */
+                shares: number;
                 /** @enum {string} */
                 status: "active" | "archived";
                 /** @description Human clicks not preceded by the same visitor on the same link within 24 h */
@@ -927,6 +951,8 @@ export interface components {
                 /** @description Display name, short URL, country name (English) or the key itself */
                 label: string;
                 revenue: components["schemas"]["Revenue"];
+                /** @description Shares advocates started (POST /v1/shares); 0 on link and breakdown rows (country, device, browser, OS, referrer), which shares have no key in */
+                shares: number;
                 /** @description Human clicks not preceded by the same visitor on the same link within 24 h */
                 uniqueClicks: number;
             }[];
@@ -1321,7 +1347,7 @@ export interface components {
             currency?: string | null;
             from: string | null;
             /** @enum {string} */
-            metric: "clicks" | "conversions" | "revenue";
+            metric: "clicks" | "conversions" | "revenue" | "shares";
             /** @enum {string} */
             model: "last_click" | "first_click" | "linear" | "time_decay" | "position_based";
             rows: {
@@ -1335,6 +1361,8 @@ export interface components {
                 /** @description Competition rank: equal scores share a rank */
                 rank: number;
                 revenue: components["schemas"]["Revenue"];
+                /** @description Shares advocates started (POST /v1/shares); 0 on link and breakdown rows (country, device, browser, OS, referrer), which shares have no key in */
+                shares: number;
                 /** @description Human clicks not preceded by the same visitor on the same link within 24 h */
                 uniqueClicks: number;
             }[];
@@ -1465,6 +1493,8 @@ export interface components {
             /** @description Conversions credited under the model (fractional, 6 decimals) */
             conversions: number;
             revenue: components["schemas"]["Revenue"];
+            /** @description Shares advocates started (POST /v1/shares); 0 on link and breakdown rows (country, device, browser, OS, referrer), which shares have no key in */
+            shares: number;
             /** @description Human clicks not preceded by the same visitor on the same link within 24 h */
             uniqueClicks: number;
         };
@@ -1476,6 +1506,23 @@ export interface components {
          */
         Revenue: {
             [key: string]: string;
+        };
+        /** @description Recorded; it reaches the roll-ups (`shares`) asynchronously, like a click */
+        ShareAccepted: {
+            advocateId: string;
+            /** Format: date-time */
+            at: string;
+            campaignId: string;
+            channel: components["schemas"]["Channel"];
+            shareId: string;
+            /** @constant */
+            status: "accepted";
+        };
+        ShareCreate: {
+            /** @description Required with an API key (on behalf); an advocate token may omit it or name itself */
+            advocateId?: string;
+            campaignId: string;
+            channel: components["schemas"]["Channel"];
         };
         /**
          * @description Suggested posts per channel. Placeholders: `{link}` (the advocate's own short link), `{advocateName}`, `{campaignName}`. Each must contain `{link}` and fit its channel once filled (X: 280 weighted characters, a link counting 23; LinkedIn: 3,000; Instagram: 2,200; others: 3,000). Plain text: HTML is kept and shown escaped.
@@ -3416,8 +3463,8 @@ export interface operations {
                  * @example 10
                  */
                 limit?: string;
-                /** @description Ranking metric (default `conversions`) */
-                metric?: "clicks" | "conversions" | "revenue";
+                /** @description Ranking metric (default `conversions`); `shares`: shares started (POST /v1/shares) */
+                metric?: "clicks" | "conversions" | "revenue" | "shares";
                 /** @description Attribution model; default: the campaign's model */
                 model?: "last_click" | "first_click" | "linear" | "time_decay" | "position_based";
                 /**
@@ -5889,6 +5936,142 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unexpected error, from the handler (problem+json) or from API Gateway */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable or throttled: nothing was done; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    recordShare: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "campaignId": "cmp_01JD8Y3N5QK2W7X9ZB4C",
+                 *       "channel": "linkedin"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ShareCreate"];
+            };
+        };
+        responses: {
+            /** @description Recorded */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "shareId": "01JD8Y3N5QK2W7X9ZB4C6D8F0H",
+                     *       "campaignId": "cmp_01JD8Y3N5QK2W7X9ZB4C",
+                     *       "advocateId": "alice",
+                     *       "channel": "linkedin",
+                     *       "at": "2026-11-02T09:06:00.000Z",
+                     *       "status": "accepted"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ShareAccepted"];
+                };
+            };
+            /** @description Malformed request: invalid JSON, no body, or invalid query parameters (listed in `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credential may not do this (missing scope, or an advocate on a key-only operation) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found. Ids of another organization are not found too. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body failed validation; the failing fields are in `errors` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The advocate recorded 20 shares this minute already: nothing recorded (problem+json; API Gateway throttling answers `{"message"}`) */
+            429: {
+                headers: {
+                    /** @description Seconds until the minute ends */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Unexpected error, from the handler (problem+json) or from API Gateway */

@@ -4,7 +4,7 @@
  */
 import { campaignIndexShards, rollupPartitionShards } from '../settings.js';
 import { channels } from '../domain/channels.js';
-import { deviceClasses, type ClickEventRecord, type ConversionEventRecord } from '../domain/events.js';
+import { deviceClasses, type ClickEventRecord, type ConversionEventRecord, type ShareEventRecord } from '../domain/events.js';
 
 export const entityKeys = {
   org: (orgId: string) => ({ pk: `ORG#${orgId}`, sk: 'ORG' }),
@@ -44,6 +44,11 @@ export const entityKeys = {
   erasure: (orgId: string, erasureId: string) => ({ pk: `ORG#${orgId}`, sk: `ERASURE#${erasureId}` }),
   /** The unfinished erasure of a subject, under the subject's digest (shared/domain/erasure.ts): a repeat resumes it. */
   erasureOfSubject: (orgId: string, digest: string) => ({ pk: `ORG#${orgId}`, sk: `ERASUREOF#${digest}` }),
+  /**
+   * Shares an advocate recorded in one UTC minute (`YYYY-MM-DDTHH:MM`): the flood cap's counter,
+   * raised by a conditional ADD, gone by TTL shortly after its minute.
+   */
+  shareMinute: (orgId: string, advocateId: string, minute: string) => ({ pk: `SHARECAP#${orgId}#${advocateId}`, sk: `MIN#${minute}` }),
 };
 
 export const eventKeys = {
@@ -59,6 +64,14 @@ export const eventKeys = {
   /** byCampaign index partition of an organization's conversions (reconciliation, audits). */
   conversionIndex: (orgId: string) => `${orgId}#_conversions`,
   clickSortKey: (at: string) => `C#${at}`,
+  /** A share is its own partition (nothing reads an advocate's shares together; its id spreads them). */
+  share: (shareId: string) => ({ pk: `SHARE#${shareId}`, sk: 'SHARE' }),
+  /**
+   * byCampaign index partition of a campaign's shares (reconciliation): one, unsharded — shares
+   * are started by employees, at most `shareFloodCapPerMinute` per advocate, far below the
+   * ~1,000 writes/s of one index partition that the clicks' write shards are for.
+   */
+  shareIndex: (orgId: string, campaignId: string) => `${orgId}#${campaignId}#shares`,
   /**
    * byCampaign index: the index partition a click of a campaign is written to — one of
    * `campaignIndexShards` write shards, chosen by its id (infra/definitions.ts says why).
@@ -83,6 +96,13 @@ export const conversionItemKeys = (conversion: Pick<ConversionEventRecord, 'orgI
   ...eventKeys.conversion(conversion.orgId, conversion.conversionId),
   gsi1pk: eventKeys.conversionIndex(conversion.orgId),
   gsi1sk: eventKeys.campaignIndexSort(conversion.occurredAt, conversion.eventId),
+});
+
+/** Where a share is stored: its own item, and its campaign's share partition of the byCampaign index. */
+export const shareItemKeys = (share: Pick<ShareEventRecord, 'orgId' | 'campaignId' | 'shareId' | 'at'>) => ({
+  ...eventKeys.share(share.shareId),
+  gsi1pk: eventKeys.shareIndex(share.orgId, share.campaignId),
+  gsi1sk: eventKeys.campaignIndexSort(share.at, share.shareId),
 });
 
 /** What a byCampaign sort key (`<ISO time>#<event id>`) looks like: cursors carry them. */

@@ -31,23 +31,27 @@ async function* queryPages(input: QueryCommandInput): AsyncGenerator<Record<stri
 /** Index keys a page of the campaign index holds: ~1,000 keys, ten BatchGetItem calls of items. */
 const CLICK_KEYS_PER_PAGE = 1000;
 
-/**
- * Raw click items of a campaign: every write shard of its campaign index partition, shard after
- * shard; the index holds keys, each page's items are read from the table (strongly consistent:
- * a recount must not miss a click the index already lists).
- */
-export async function* campaignClickItemPages(orgId: string, campaignId: string): AsyncGenerator<Record<string, unknown>[]> {
-  for (let shard = 0; shard < campaignIndexShards; shard++) {
-    for await (const keys of queryPages({
-      TableName: tableName('events'),
-      IndexName: campaignIndexName,
-      KeyConditionExpression: 'gsi1pk = :pk',
-      ExpressionAttributeValues: { ':pk': eventKeys.campaignIndexShard(orgId, campaignId, shard) },
-      Limit: CLICK_KEYS_PER_PAGE,
-    })) {
-      yield await eventItemsOf(keys.map((key) => ({ pk: String(key.pk), sk: String(key.sk) })), { consistent: true });
-    }
+/** The items a partition of the campaign index lists: keys a page at a time, each page's items read from the table (strongly consistent: a recount must not miss an event the index already lists). */
+async function* indexPartitionItemPages(gsi1pk: string): AsyncGenerator<Record<string, unknown>[]> {
+  for await (const keys of queryPages({
+    TableName: tableName('events'),
+    IndexName: campaignIndexName,
+    KeyConditionExpression: 'gsi1pk = :pk',
+    ExpressionAttributeValues: { ':pk': gsi1pk },
+    Limit: CLICK_KEYS_PER_PAGE,
+  })) {
+    yield await eventItemsOf(keys.map((key) => ({ pk: String(key.pk), sk: String(key.sk) })), { consistent: true });
   }
+}
+
+/** Raw click items of a campaign: every write shard of its campaign index partition, shard after shard. */
+export async function* campaignClickItemPages(orgId: string, campaignId: string): AsyncGenerator<Record<string, unknown>[]> {
+  for (let shard = 0; shard < campaignIndexShards; shard++) yield* indexPartitionItemPages(eventKeys.campaignIndexShard(orgId, campaignId, shard));
+}
+
+/** Raw share items of a campaign: its one share partition of the campaign index. */
+export async function* campaignShareItemPages(orgId: string, campaignId: string): AsyncGenerator<Record<string, unknown>[]> {
+  yield* indexPartitionItemPages(eventKeys.shareIndex(orgId, campaignId));
 }
 
 /** The conversion credit records of a campaign (written atomically with their counters). */

@@ -5,8 +5,8 @@
  * by page and keeps only the expected counters of each row, so its memory follows the campaign's
  * roll-up rows, not its traffic.
  *
- * Clicks leave the hot table by TTL (`hotClickRetentionDays`) long after the archive has them. So
- * with an archive, clicks inside the lookback window (`maxLookbackDays`) are counted from the hot
+ * Clicks and shares leave the hot table by TTL (`hotClickRetentionDays`) long after the archive has them. So
+ * with an archive, clicks (and shares) inside the lookback window (`maxLookbackDays`) are counted from the hot
  * table, older ones from hot ∪ archive, deduplicated by event id one UTC date at a time (an event
  * has one date, so duplicates can only meet within it). Without an archive (a process that has
  * none configured), every hot click is counted, as before the archive existed.
@@ -15,17 +15,19 @@ import { archivedDays } from '../adapters/archive-reads.js';
 import { configuredArchiveStore, type ObjectStore } from '../adapters/object-store.js';
 import {
   campaignClickItemPages,
+  campaignShareItemPages,
   campaignRollupRowPages,
   conversionRecordPages,
   refundRecordPages,
 } from '../adapters/reconcile-reads.js';
 import { rollupKeys } from '../adapters/keys.js';
 import { contributionsOfConversionRecord } from '../domain/conversion-credit.js';
-import { clickOfArchiveRow } from '../domain/archive-rows.js';
-import { clickEventSchema, type ClickEventRecord } from '../domain/events.js';
+import type { ArchivedEventType, ArchiveRow } from '../domain/archive.js';
+import { clickOfArchiveRow, shareOfArchiveRow } from '../domain/archive-rows.js';
+import { clickEventSchema, shareEventSchema } from '../domain/events.js';
 import { maxLookbackDays } from '../settings.js';
 import { contributionsOfRefund } from '../domain/refund-credit.js';
-import { addContributions, clickContributions, type Contribution, type Counters } from '../domain/rollup.js';
+import { addContributions, clickContributions, shareContributions, type Contribution, type Counters } from '../domain/rollup.js';
 
 export interface RowDifference {
   pk: string;
@@ -39,6 +41,8 @@ export interface ReconcileReport {
   orgId: string;
   campaignId: string;
   events: number;
+  /** Shares recounted (hot and archived, once each). */
+  shares: number;
   conversions: number;
   rowsChecked: number;
   differences: RowDifference[];
@@ -46,9 +50,11 @@ export interface ReconcileReport {
 
 /** Where a recount stands, reported after every page read. */
 export interface ReconcileProgress {
-  phase: 'clicks' | 'conversions' | 'rows';
+  phase: 'clicks' | 'shares' | 'conversions' | 'rows';
   /** Clicks read so far (the report's `events`). */
   events: number;
+  /** Shares read so far. */
+  shares: number;
   conversions: number;
   /** Expected rows (known once the events are read; 0 before). */
   rowsChecked: number;
@@ -60,7 +66,7 @@ export interface ReconcileProgress {
 
 export interface ReconcileOptions {
   onProgress?: (progress: ReconcileProgress) => void;
-  /** The archive to count old clicks from; default: the configured one (ARCHIVE_BUCKET / ARCHIVE_DIR), if any. */
+  /** The archive to count old clicks and shares from; default: the configured one (ARCHIVE_BUCKET / ARCHIVE_DIR), if any. */
   archive?: ObjectStore;
   /** The time the lookback window ends at (epoch ms); default: now. */
   now?: number;
@@ -80,50 +86,92 @@ const compareRow = (pk: string, sk: string, want: Counters, have: Counters): Row
   return differences;
 };
 
-export const reconcileCampaign = async (orgId: string, campaignId: string, options: ReconcileOptions = {}): Promise<ReconcileReport> => {
-  const progress: ReconcileProgress = { phase: 'clicks', events: 0, conversions: 0, rowsChecked: 0, rowsRead: 0, differences: 0 };
-  const report = () => options.onProgress?.({ ...progress });
+/** Raw events of one kind (clicks, shares) a recount reads from the hot table and, when old, the archive. */
+interface RawEventSource<E extends { eventId: string; campaignId: string; at: string }> {
+  hotPages: AsyncGenerator<Record<string, unknown>[]>;
+  ofHotItem: (item: Record<string, unknown>) => E | undefined;
+  archivedType: ArchivedEventType;
+  ofArchiveRow: (row: ArchiveRow) => E | undefined;
+  count: (event: E) => void;
+}
 
-  const expectedById = new Map<string, Contribution>();
-  const count = (click: ClickEventRecord) => {
-    progress.events++;
-    addContributions(expectedById, clickContributions(click));
-  };
-  const archive = options.archive ?? configuredArchiveStore();
-  // Clicks at or after the cutoff are hot for certain; older ones may have expired.
-  const cutoff = new Date((options.now ?? Date.now()) - maxLookbackDays * DAY_MS).toISOString();
-  /** Hot clicks older than the cutoff, by date, until that date's archived clicks are read. */
-  const olderHot = new Map<string, Map<string, ClickEventRecord>>();
-  for await (const items of campaignClickItemPages(orgId, campaignId)) {
+/**
+ * Counts every event of a source once: hot events from the cutoff on; older ones from hot ∪
+ * archive, deduplicated by event id one UTC date at a time (an event has one date, so duplicates
+ * can only meet within it). Without an archive, every hot event.
+ */
+const recountRawEvents = async <E extends { eventId: string; campaignId: string; at: string }>(
+  scope: { orgId: string; campaignId: string; cutoff: string; archive: ObjectStore | undefined; report: () => void },
+  source: RawEventSource<E>,
+): Promise<void> => {
+  const { orgId, campaignId, cutoff, archive, report } = scope;
+  /** Hot events older than the cutoff, by date, until that date's archived events are read. */
+  const olderHot = new Map<string, Map<string, E>>();
+  for await (const items of source.hotPages) {
     for (const item of items) {
-      const parsed = clickEventSchema.safeParse(item);
-      if (!parsed.success) continue;
-      const click = parsed.data;
-      if (archive && click.at < cutoff) {
-        const date = click.at.slice(0, 10);
+      const event = source.ofHotItem(item);
+      if (!event) continue;
+      if (archive && event.at < cutoff) {
+        const date = event.at.slice(0, 10);
         let day = olderHot.get(date);
         if (!day) olderHot.set(date, (day = new Map()));
-        day.set(click.eventId, click);
-      } else count(click);
+        day.set(event.eventId, event);
+      } else source.count(event);
     }
     report();
   }
-  if (archive) {
-    for await (const { date, rows } of archivedDays(archive, orgId, 'click', cutoff.slice(0, 10))) {
-      const day = olderHot.get(date) ?? new Map<string, ClickEventRecord>();
-      olderHot.delete(date);
-      for (const row of rows) {
-        if (row.campaign_id !== campaignId || typeof row.at !== 'string' || row.at >= cutoff) continue;
-        const click = clickOfArchiveRow(row);
-        if (click && !day.has(click.eventId)) day.set(click.eventId, click);
-      }
-      for (const click of day.values()) count(click);
-      report();
+  if (!archive) return;
+  for await (const { date, rows } of archivedDays(archive, orgId, source.archivedType, cutoff.slice(0, 10))) {
+    const day = olderHot.get(date) ?? new Map<string, E>();
+    olderHot.delete(date);
+    for (const row of rows) {
+      if (row.campaign_id !== campaignId || typeof row.at !== 'string' || row.at >= cutoff) continue;
+      const event = source.ofArchiveRow(row);
+      if (event && !day.has(event.eventId)) day.set(event.eventId, event);
     }
-    // Old hot clicks of dates the archive has nothing of (an archive batch still in the dead-letter queue).
-    for (const day of olderHot.values()) for (const click of day.values()) count(click);
-    olderHot.clear();
+    for (const event of day.values()) source.count(event);
+    report();
   }
+  // Old hot events of dates the archive has nothing of (an archive batch still in the dead-letter queue).
+  for (const day of olderHot.values()) for (const event of day.values()) source.count(event);
+};
+
+export const reconcileCampaign = async (orgId: string, campaignId: string, options: ReconcileOptions = {}): Promise<ReconcileReport> => {
+  const progress: ReconcileProgress = { phase: 'clicks', events: 0, shares: 0, conversions: 0, rowsChecked: 0, rowsRead: 0, differences: 0 };
+  const report = () => options.onProgress?.({ ...progress });
+
+  const expectedById = new Map<string, Contribution>();
+  const archive = options.archive ?? configuredArchiveStore();
+  // Clicks and shares at or after the cutoff are hot for certain; older ones may have expired.
+  const cutoff = new Date((options.now ?? Date.now()) - maxLookbackDays * DAY_MS).toISOString();
+  const scope = { orgId, campaignId, cutoff, archive, report };
+  await recountRawEvents(scope, {
+    hotPages: campaignClickItemPages(orgId, campaignId),
+    ofHotItem: (item) => {
+      const parsed = clickEventSchema.safeParse(item);
+      return parsed.success ? parsed.data : undefined;
+    },
+    archivedType: 'click',
+    ofArchiveRow: clickOfArchiveRow,
+    count: (click) => {
+      progress.events++;
+      addContributions(expectedById, clickContributions(click));
+    },
+  });
+  progress.phase = 'shares';
+  await recountRawEvents(scope, {
+    hotPages: campaignShareItemPages(orgId, campaignId),
+    ofHotItem: (item) => {
+      const parsed = shareEventSchema.safeParse(item);
+      return parsed.success ? parsed.data : undefined;
+    },
+    archivedType: 'share',
+    ofArchiveRow: shareOfArchiveRow,
+    count: (share) => {
+      progress.shares++;
+      addContributions(expectedById, shareContributions(share));
+    },
+  });
   // Conversions count by the credit records written atomically with their counters.
   progress.phase = 'conversions';
   for await (const records of conversionRecordPages(orgId, campaignId)) {
@@ -177,5 +225,5 @@ export const reconcileCampaign = async (orgId: string, campaignId: string, optio
   }
   differences.push(...unexpected);
   report();
-  return { orgId, campaignId, events: progress.events, conversions: progress.conversions, rowsChecked: expected.size, differences };
+  return { orgId, campaignId, events: progress.events, shares: progress.shares, conversions: progress.conversions, rowsChecked: expected.size, differences };
 };

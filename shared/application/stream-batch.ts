@@ -18,7 +18,16 @@ import {
   unattributedContributions,
 } from '../domain/conversion-credit.js';
 import { rawEventSchema, type ConversionEventRecord, type RawEvent, type RefundEventRecord } from '../domain/events.js';
-import { campaignOf, clickContributions, inLedgerParts, planTransactions, type Contribution, type PlannedEvent, type SideWrite } from '../domain/rollup.js';
+import {
+  campaignOf,
+  clickContributions,
+  inLedgerParts,
+  planTransactions,
+  shareContributions,
+  type Contribution,
+  type PlannedEvent,
+  type SideWrite,
+} from '../domain/rollup.js';
 import { logger } from '../adapters/observability.js';
 import { applyRefund, withParkedRefunds } from './apply-refunds.js';
 
@@ -204,6 +213,8 @@ export const processStreamBatch = async (
     const event = p.event;
     if (!event) continue;
     if (event.type === 'click') planned.push({ event: p, index, eventId: event.eventId, kind: 'click', contributions: clickContributions(event) });
+    // A share rolls up as a click does: its rows and its ledger item in one transaction.
+    else if (event.type === 'share') planned.push({ event: p, index, eventId: event.eventId, kind: 'share', contributions: shareContributions(event) });
     else if (event.type === 'conversion') conversions.push({ index, p, event });
     else refunds.push({ index, event });
   }

@@ -11,6 +11,7 @@ import type { FunctionId } from './routes.js';
 import { conversionWebhookBodySchema } from '../domain/webhook-signature.js';
 import { organizationRules } from '../adapters/organization-rules.js';
 import { erasureCreateSchema } from '../domain/erasure.js';
+import { shareFloodCapPerMinute } from '../settings.js';
 import { DOWNLOAD_LINK_SECONDS, MAX_EXPORTS_IN_FLIGHT, PRESIGNED_URL_SECONDS, exportCreateSchema } from '../domain/exports.js';
 import {
   advocatePutSchema,
@@ -27,6 +28,7 @@ import {
   linkCreateSchema,
   linkSchema,
   linkWithStatsSchema,
+  shareCreateSchema,
   webhookSourceCreateSchema,
   webhookSourceRotateSchema,
 } from '../domain/resources.js';
@@ -61,6 +63,7 @@ import {
   leaderboardSchema,
   linkPageSchema,
   problemSchema,
+  shareAcceptedSchema,
   unattributedSchema,
   webhookSourceCreatedSchema,
   webhookSourceRotatedSchema,
@@ -414,6 +417,32 @@ export const operations: Record<string, OperationSpec> = {
         content: { 'application/problem+json': { schema: problemSchema, example: examples.validationProblem } },
       },
       ...problems(404, 409),
+    },
+  },
+  'POST /v1/shares': {
+    function: 'shares',
+    operationId: 'recordShare',
+    summary: 'Record that an advocate started a share',
+    description: `An advocate token records its own share (\`advocateId\` absent or its own); an API key with \`links:write\` records on an advocate's behalf and names the \`advocateId\` (an existing advocate). The campaign must be an active one of the organization: an archived, unknown or another organization's campaign is 404 alike. Shares roll up like clicks (per advocate, campaign, channel, department and day) into \`shares\` of the reports, asynchronously. At most ${shareFloodCapPerMinute} shares per advocate and UTC minute are recorded: past that, 429 with \`Retry-After\` (the seconds left in the minute) and nothing is recorded.`,
+    tag: 'Links',
+    auth: { kind: 'credential', apiKeyScope: 'links:write', advocate: true },
+    body: { schema: shareCreateSchema, example: { campaignId: 'cmp_01JD8Y3N5QK2W7X9ZB4C', channel: 'linkedin' } },
+    responses: {
+      202: json(shareAcceptedSchema, 'Recorded', {
+        shareId: '01JD8Y3N5QK2W7X9ZB4C6D8F0H',
+        campaignId: 'cmp_01JD8Y3N5QK2W7X9ZB4C',
+        advocateId: 'alice',
+        channel: 'linkedin',
+        at: '2026-11-02T09:06:00.000Z',
+        status: 'accepted',
+      }),
+      ...bodyProblems,
+      ...problems(404),
+      429: {
+        description: `The advocate recorded ${shareFloodCapPerMinute} shares this minute already: nothing recorded (problem+json; API Gateway throttling answers \`{"message"}\`)`,
+        headers: { 'Retry-After': { description: 'Seconds until the minute ends', schema: { type: 'integer' } } },
+        content: { ...problemContent, 'application/json': { schema: gatewayErrorSchema } },
+      },
     },
   },
   'GET /v1/links': {

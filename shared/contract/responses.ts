@@ -7,7 +7,7 @@ import * as z from 'zod';
 import { attributionModels } from '../domain/attribution.js';
 import { channelSchema } from '../domain/channels.js';
 import { advocateSchema, campaignSchema, domainSchema, linkSchema, webhookSourceKinds } from '../domain/resources.js';
-import { groupBys } from './queries.js';
+import { groupBys, leaderboardMetrics } from './queries.js';
 import { exportCreateSchema, exportStatuses } from '../domain/exports.js';
 import { erasureStatuses } from '../domain/erasure.js';
 
@@ -86,6 +86,17 @@ export const webhookSourceRotatedSchema = z
   })
   .meta({ id: 'WebhookSourceRotated' });
 
+export const shareAcceptedSchema = z
+  .object({
+    shareId: z.string(),
+    campaignId: z.string(),
+    advocateId: z.string(),
+    channel: channelSchema,
+    at: timestamp,
+    status: z.literal('accepted'),
+  })
+  .meta({ id: 'ShareAccepted', description: 'Recorded; it reaches the roll-ups (`shares`) asynchronously, like a click' });
+
 export const conversionAcceptedSchema = z
   .object({ conversionId: z.string(), refundId: z.string().optional(), status: z.literal('accepted') })
   .meta({ id: 'ConversionAccepted', description: 'Recorded once; attribution follows asynchronously' });
@@ -119,6 +130,11 @@ export const revenueSchema = z
   });
 
 const counts = {
+  shares: z
+    .number()
+    .int()
+    .min(0)
+    .meta({ description: 'Shares advocates started (POST /v1/shares); 0 on link and breakdown rows (country, device, browser, OS, referrer), which shares have no key in' }),
   clicks: z.number().int().min(0).meta({ description: 'Human clicks' }),
   uniqueClicks: z.number().int().min(0).meta({ description: 'Human clicks not preceded by the same visitor on the same link within 24 h' }),
   conversions: z.number().min(0).meta({ description: 'Conversions credited under the model (fractional, 6 decimals)' }),
@@ -157,7 +173,7 @@ export const attributionReportSchema = z
 export const leaderboardSchema = z
   .object({
     campaignId: z.string(),
-    metric: z.enum(['clicks', 'conversions', 'revenue']),
+    metric: z.enum(leaderboardMetrics),
     model: z.enum(attributionModels),
     currency: z.string().nullable().optional().meta({ description: 'With `metric=revenue`: the currency ranked' }),
     from: day.nullable(),

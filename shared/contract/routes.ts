@@ -13,6 +13,7 @@ export const functionIds = [
   'campaigns',
   'advocates',
   'links',
+  'shares',
   'domains',
   'apiKeys',
   'organization',

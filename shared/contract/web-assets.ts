@@ -26,6 +26,7 @@ export const webAssets: Record<string, WebAsset> = {
   '/docs': { file: 'web/docs.html', contentType: html, page: true },
   '/assets/common.js': { file: 'web/common.js', contentType: script },
   '/assets/dashboard.js': { file: 'web/dashboard.js', contentType: script },
+  '/assets/funnel.js': { file: 'web/funnel.js', contentType: script },
   '/assets/me.js': { file: 'web/me.js', contentType: script },
   '/assets/share.js': { file: 'web/share.js', contentType: script },
   '/assets/docs.js': { file: 'web/docs.js', contentType: script },

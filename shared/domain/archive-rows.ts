@@ -1,8 +1,8 @@
 /**
- * Archive rows back into events (the inverse of `archiveRowOf` in ./archive.ts), validated by the
+ * Archive rows back into events (the inverse of `archiveRowOf` in ./archive.ts, for clicks and shares), validated by the
  * event schema: a row that does not make a valid event is not one. Pure.
  */
-import { clickEventSchema, type ClickEventRecord } from './events.js';
+import { clickEventSchema, shareEventSchema, type ClickEventRecord, type ShareEventRecord } from './events.js';
 import type { ArchiveRow } from './archive.js';
 
 const optional = (value: string | boolean | null | undefined): string | undefined => (typeof value === 'string' ? value : undefined);
@@ -28,6 +28,23 @@ export const clickOfArchiveRow = (row: ArchiveRow): ClickEventRecord | undefined
     os: row.os,
     country: optional(row.country),
     referrerHost: optional(row.referrer_host),
+  });
+  return parsed.success ? parsed.data : undefined;
+};
+
+/** The share an archived share row holds, or undefined when the row is not a valid share. */
+export const shareOfArchiveRow = (row: ArchiveRow): ShareEventRecord | undefined => {
+  const parsed = shareEventSchema.safeParse({
+    type: 'share',
+    eventId: row.event_id,
+    shareId: row.share_id,
+    orgId: row.org_id,
+    campaignId: row.campaign_id,
+    advocateId: row.advocate_id,
+    channel: row.channel,
+    department: optional(row.department),
+    at: row.at,
+    recordedBy: row.recorded_by,
   });
   return parsed.success ? parsed.data : undefined;
 };

@@ -4,16 +4,16 @@
  * locally, Athena on AWS) reads only the partitions a range names. The archiver writes it, exports
  * read it; this file is the one place both take the layout from. Pure: no I/O.
  *
- *   <prefix>/org=<orgId>/type=<click|conversion|refund>/date=<YYYY-MM-DD>/<fileName>.parquet
+ *   <prefix>/org=<orgId>/type=<click|conversion|refund|share>/date=<YYYY-MM-DD>/<fileName>.parquet
  *
- * The date is the event's own time: a click's `at`, a conversion's or refund's `occurredAt`
+ * The date is the event's own time: a click's or share's `at`, a conversion's or refund's `occurredAt`
  * (the time exports filter on). Columns are snake_case (SQL engines fold case); times are
  * ISO-8601 UTC strings with milliseconds, exactly as stored in the hot table, so an event reads
  * the same from either side of the hot/archive boundary.
  */
-import type { ClickEventRecord, ConversionEventRecord, RawEvent, RefundEventRecord } from './events.js';
+import type { ClickEventRecord, ConversionEventRecord, RawEvent, RefundEventRecord, ShareEventRecord } from './events.js';
 
-export const archivedEventTypes = ['click', 'conversion', 'refund'] as const;
+export const archivedEventTypes = ['click', 'conversion', 'refund', 'share'] as const;
 export type ArchivedEventType = (typeof archivedEventTypes)[number];
 
 /** Key prefix of the archive inside its bucket (or directory). */
@@ -78,6 +78,19 @@ export const archiveColumns = {
     text('amount'),
     text('currency'),
   ],
+  // Shares leave the hot table as clicks do (`hotClickRetentionDays`); reconcile counts older
+  // ones from here, so the roll-ups' `shares` stay checkable for the whole history.
+  share: [
+    text('event_id'),
+    text('share_id'),
+    text('org_id'),
+    text('campaign_id'),
+    text('advocate_id'),
+    text('channel'),
+    text('department', true),
+    text('at'),
+    text('recorded_by'),
+  ],
 } as const satisfies Record<ArchivedEventType, readonly ArchiveColumn[]>;
 
 export type ArchiveRow = Record<string, string | boolean | null>;
@@ -132,12 +145,34 @@ const refundRow = (e: RefundEventRecord): ArchiveRow => ({
   currency: e.value.currency,
 });
 
+const shareRow = (e: ShareEventRecord): ArchiveRow => ({
+  event_id: e.eventId,
+  share_id: e.shareId,
+  org_id: e.orgId,
+  campaign_id: e.campaignId,
+  advocate_id: e.advocateId,
+  channel: e.channel,
+  department: e.department ?? null,
+  at: e.at,
+  recorded_by: e.recordedBy,
+});
+
 /** An event as its archive row. */
-export const archiveRowOf = (event: RawEvent): ArchiveRow =>
-  event.type === 'click' ? clickRow(event) : event.type === 'conversion' ? conversionRow(event) : refundRow(event);
+export const archiveRowOf = (event: RawEvent): ArchiveRow => {
+  switch (event.type) {
+    case 'click':
+      return clickRow(event);
+    case 'conversion':
+      return conversionRow(event);
+    case 'refund':
+      return refundRow(event);
+    case 'share':
+      return shareRow(event);
+  }
+};
 
 /** The UTC date an event is filed under. */
-export const archiveDateOf = (event: RawEvent): string => (event.type === 'click' ? event.at : event.occurredAt).slice(0, 10);
+export const archiveDateOf = (event: RawEvent): string => (event.type === 'click' || event.type === 'share' ? event.at : event.occurredAt).slice(0, 10);
 
 /** The partition (directory) of an organization's events of one type and day. */
 export const archivePartition = (orgId: string, type: ArchivedEventType, date: string): string =>

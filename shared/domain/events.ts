@@ -90,5 +90,25 @@ export const refundEventSchema = z.object({
 });
 export type RefundEventRecord = z.infer<typeof refundEventSchema>;
 
-export const rawEventSchema = z.discriminatedUnion('type', [clickEventSchema, conversionEventSchema, refundEventSchema]);
+/**
+ * An advocate started a share of a campaign on a channel (spec section 15): recorded by
+ * `POST /v1/shares`, rolled up like a click (per advocate, campaign, channel, department, day) as
+ * the `shares` counter. `recordedBy` says who sent it: the advocate's own token or an API key on
+ * its behalf. `department` is the advocate's when the share was recorded, as a link carries it.
+ */
+export const shareEventSchema = z.object({
+  type: z.literal('share'),
+  eventId: z.string().min(1),
+  shareId: z.string().min(1),
+  orgId: z.string().min(1),
+  campaignId: z.string().min(1),
+  advocateId: z.string().min(1),
+  channel: z.string().min(1),
+  department: z.string().min(1).optional(),
+  at: isoInstant,
+  recordedBy: z.enum(['advocate', 'apiKey']),
+});
+export type ShareEventRecord = z.infer<typeof shareEventSchema>;
+
+export const rawEventSchema = z.discriminatedUnion('type', [clickEventSchema, conversionEventSchema, refundEventSchema, shareEventSchema]);
 export type RawEvent = z.infer<typeof rawEventSchema>;

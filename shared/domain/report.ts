@@ -10,6 +10,8 @@ import { formatAmount, microToNumber } from './money.js';
 export type Counters = Record<string, number>;
 
 export interface ReportNumbers {
+  /** Shares started (spec section 15); 0 where shares have no key (link and breakdown rows). */
+  shares: number;
   clicks: number;
   uniqueClicks: number;
   botClicks: number;
@@ -27,6 +29,7 @@ export const reportNumbers = (counters: Counters | undefined, model: Attribution
     }
   }
   return {
+    shares: counters?.shares ?? 0,
     clicks: counters?.clicks ?? 0,
     uniqueClicks: counters?.uniqueClicks ?? 0,
     botClicks: counters?.botClicks ?? 0,

@@ -102,6 +102,19 @@ export const linkCreateSchema = z.strictObject({
   destinationUrl: urlSchema.optional(),
 });
 
+/**
+ * `POST /v1/shares` (spec section 15): an advocate started a share of a campaign on a channel. An
+ * advocate token records its own (`advocateId` absent or its own); an API key with `links:write`
+ * records on an advocate's behalf and names it.
+ */
+export const shareCreateSchema = z
+  .strictObject({
+    campaignId: z.string().min(1).max(64),
+    channel: channelSchema,
+    advocateId: externalIdSchema.optional().meta({ description: 'Required with an API key (on behalf); an advocate token may omit it or name itself' }),
+  })
+  .meta({ id: 'ShareCreate' });
+
 export const linkSchema = z
   .object({
     slug: z.string().regex(/^[0-9A-Za-z]{7,32}$/).meta({ examples: ['aB3dE5gH'] }),

@@ -15,7 +15,7 @@
  */
 import type { Touchpoint } from './attribution.js';
 import type { ConversionCampaignRecord } from './conversion-credit.js';
-import type { ClickEventRecord, ViewerFacts } from './events.js';
+import type { ClickEventRecord, ShareEventRecord, ViewerFacts } from './events.js';
 import type { RefundCampaignRecord } from './refund-credit.js';
 
 export const breakdownDimensions = ['country', 'device', 'browser', 'os', 'referrer'] as const;
@@ -103,6 +103,30 @@ export const clickContributions = (event: ClickEventRecord): Contribution[] => {
   return contributions;
 };
 
+/**
+ * The dimensions a share adds to: those a share knows its key in. It has no link (it is started
+ * before anyone clicks) and no viewer, so its link and breakdown rows are not written — reports
+ * show 0 shares there (docs/api.md, "Shares").
+ */
+export const shareDimensions = ['campaign', 'advocate', 'channel', 'department'] as const satisfies readonly RollupDimension[];
+
+/** Every roll-up row a share adds to (daily and all time, as a click's), with `shares: 1`. */
+export const shareContributions = (event: ShareEventRecord): Contribution[] => {
+  const day = utcDay(event.at);
+  const keys: Record<(typeof shareDimensions)[number], string> = {
+    campaign: CAMPAIGN_TOTAL_KEY,
+    advocate: event.advocateId,
+    channel: event.channel,
+    department: event.department ?? UNASSIGNED_DEPARTMENT,
+  };
+  return shareDimensions.flatMap((dimension) =>
+    periodsOf(dimension, day).map((period) => ({
+      row: { orgId: event.orgId, campaignId: event.campaignId, dimension, period, key: keys[dimension] },
+      counters: { shares: 1 },
+    })),
+  );
+};
+
 /** Adds contributions into running sums per row (by `rowId`); zero deltas are skipped. */
 export const addContributions = (rows: Map<string, Contribution>, contributions: Iterable<Contribution>): void => {
   for (const { row, counters } of contributions) {
@@ -152,7 +176,7 @@ export interface PlannedEvent<E> {
   /** The ledger id it is applied under (an event's own id, or its part's: `inLedgerParts`). */
   eventId: string;
   /** What the event is, for counting what was applied (the `ClicksRecorded` metric). */
-  kind?: 'click' | 'conversion';
+  kind?: 'click' | 'conversion' | 'share';
   /** A second part of an event (`inLedgerParts`): applied like one, but not counted as an event. */
   part?: true;
   contributions: Contribution[];

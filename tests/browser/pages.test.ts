@@ -133,6 +133,12 @@ beforeAll(async () => {
   await convert({ conversionId: 'lead-2', kind: 'lead', value: { amount: '30.00', currency: 'EUR' }, visitorId: third.cookie.slice('eav='.length) });
   await convert({ conversionId: 'signup-3', kind: 'signup' }); // no click: unattributed
 
+  // Shares (spec section 15): Alice three, Bob one; Carol shared once and has no link or click.
+  await api('PUT', '/v1/advocates/carol', { token: org.apiKey, body: { displayName: 'Carol <b>Ng</b>', department: 'sales' } });
+  for (const [advocateId, channel] of [['alice', 'linkedin'], ['alice', 'linkedin'], ['alice', 'email'], ['bob', 'x'], ['carol', 'linkedin']]) {
+    expect((await api('POST', '/v1/shares', { token: org.apiKey, body: { campaignId, advocateId, channel } })).status).toBe(202);
+  }
+
   // Created last, so it heads the list: the dashboard opens on an empty campaign.
   emptyCampaignId = (await api('POST', '/v1/campaigns', {
     token: org.apiKey,
@@ -265,6 +271,58 @@ describe('campaign dashboard', () => {
     expect(channelRows).toEqual(channels.rows.map((row: any) => ({ key: row.key, clicks: String(row.clicks), conversions: String(row.conversions) })));
 
     await page.screenshot({ path: join(SCREENSHOT_DIR, 'dashboard.png'), fullPage: true });
+  }, BROWSER_TEST_TIMEOUT);
+
+  it('shows the funnel shares → clicks → unique clicks → conversions → revenue with its rates, per campaign and advocate, as the API reports them, and as CSV', async () => {
+    await page.selectOption('[data-testid="range-select"]', '30');
+    await ready(page);
+    const funnelAgainstApi = async (model: string) => {
+      const report = (await api('GET', `/v1/campaigns/${campaignId}/attribution?model=${model}&groupBy=advocate&limit=50&${last30Days()}`, { token: analyticsKey })).body;
+      const expectedLine = (key: string, numbers: any) => ({
+        key,
+        shares: String(numbers.shares),
+        clicksPerShare: numbers.shares > 0 ? String(numbers.clicks / numbers.shares) : '',
+        clicks: String(numbers.clicks),
+        uniqueRate: numbers.clicks > 0 ? String(numbers.uniqueClicks / numbers.clicks) : '',
+        uniqueClicks: String(numbers.uniqueClicks),
+        conversionRate: numbers.uniqueClicks > 0 ? String(numbers.conversions / numbers.uniqueClicks) : '',
+        conversions: String(numbers.conversions),
+        revenuePerConversion:
+          numbers.conversions > 0 ? JSON.stringify(Object.fromEntries(Object.entries(numbers.revenue).map(([currency, amount]) => [currency, Number(amount) / numbers.conversions]))) : '',
+        revenue: JSON.stringify(numbers.revenue),
+      });
+      expect(await tableRows(page, 'funnel-campaign', 'key')).toEqual([expectedLine(campaignId, report.totals)]);
+      expect(await tableRows(page, 'funnel-advocate', 'key')).toEqual(report.rows.map((row: any) => expectedLine(row.key, row)));
+      return report;
+    };
+    const report = await funnelAgainstApi('last_click');
+    expect(report.totals).toMatchObject({ shares: 5, clicks: 3, uniqueClicks: 3, conversions: 2, revenue: { EUR: '130.00' } });
+    expect(Object.fromEntries(report.rows.map((row: any) => [row.key, row.shares]))).toEqual({ alice: 3, bob: 1, carol: 1 });
+    expect(await page.textContent('[data-testid="kpi-shares"]')).toBe('5');
+    // Carol shared and nobody clicked: 0 clicks per share, and no rate after a step of 0.
+    const carol = page.locator('[data-testid="funnel-advocate"][data-key="carol"]');
+    expect(await carol.locator('th').textContent()).toBe('Carol <b>Ng</b>');
+    expect(await carol.locator('[data-field="clicksPerShare"]').textContent()).toBe('0');
+    for (const field of ['uniqueRate', 'conversionRate', 'revenuePerConversion']) expect(await carol.locator(`[data-field="${field}"]`).textContent()).toBe('–');
+    expect(await page.locator('[data-testid="funnel-campaign"] [data-field="conversionRate"]').textContent()).toBe('66.7%');
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="csv-funnel"]')]);
+    expect(download.suggestedFilename()).toBe(`hiring-2027-funnel-last_click-${utcDay(29)}_${utcDay(0)}.csv`);
+    const lines = (await readFile((await download.path())!, 'utf8')).trim().split('\r\n');
+    expect(lines[0]).toBe('level,key,label,shares,clicks_per_share,clicks,unique_rate,unique_clicks,conversion_rate,conversions,revenue_per_conversion_EUR,revenue_EUR');
+    expect(lines.slice(1).map((line) => line.split(',').slice(0, 4).concat(line.split(',')[5]!, line.split(',')[9]!, line.split(',').at(-1)!))).toEqual([
+      ['campaign', 'all', 'Whole campaign', '5', '3', '2', '130.00'],
+      ...report.rows.map((row: any) => ['advocate', row.key, row.label, String(row.shares), String(row.clicks), String(row.conversions), row.revenue.EUR ?? '0']),
+    ]);
+    expect(lines.find((line) => line.startsWith('advocate,carol,'))).toBe('advocate,carol,Carol <b>Ng</b>,1,0.000000,0,,0,,0,,0');
+
+    // Another model: the funnel's conversions and revenue follow it.
+    await page.selectOption('[data-testid="model-select"]', 'first_click');
+    await ready(page);
+    await funnelAgainstApi('first_click');
+    await page.screenshot({ path: join(SCREENSHOT_DIR, 'dashboard-funnel.png'), fullPage: true });
+    await page.selectOption('[data-testid="model-select"]', 'last_click');
+    await ready(page);
   }, BROWSER_TEST_TIMEOUT);
 
   it('switches between the five models, and each shows that model from the API', async () => {
@@ -455,7 +513,8 @@ describe('advocate page', () => {
         revenue: JSON.stringify(campaign.revenue),
       })),
     );
-    expect(await page.textContent(`[data-testid="stats-campaign"][data-campaign-id="${campaignId}"] .rank`)).toMatch(/^#\d of 2$/);
+    // Alice, Bob, and Carol, who only shared: a share is activity in the campaign.
+    expect(await page.textContent(`[data-testid="stats-campaign"][data-campaign-id="${campaignId}"] .rank`)).toMatch(/^#\d of 3$/);
   }, BROWSER_TEST_TIMEOUT);
 
   it('returns the existing link for a channel, and copies it to the clipboard', async () => {

@@ -1,6 +1,6 @@
 /**
  * Differential test: random histories — returning and cookie-less browsers, bots, HEAD requests,
- * disabled links, conversions by click id, visitor id and customer, duplicates, senders' clocks
+ * disabled links, shares (spec 15), conversions by click id, visitor id and customer, duplicates, senders' clocks
  * ahead and behind, gaps from a second to days — are played through the real local runtime on a
  * moved clock, while the roll-up consumer crashes mid-batch, gets batches twice and out of order.
  * Every attribution answer (every campaign, grouping — breakdowns by country, device, browser, OS
@@ -38,7 +38,7 @@ afterAll(async () => {
 
 describe('the system against the reference model', () => {
   it('answers what the spec says for random histories, through crashes, duplicated and reordered batches', async () => {
-    const seen = { humanClicks: 0, botClicks: 0, conversions: 0, unattributed: 0, uniqueClicks: 0, withCountry: 0, withReferrer: 0 };
+    const seen = { humanClicks: 0, botClicks: 0, conversions: 0, unattributed: 0, uniqueClicks: 0, withCountry: 0, withReferrer: 0, shares: 0 };
     await fc.assert(
       fc.asyncProperty(planArbitrary({ maxSteps: 30 }), async (plan) => {
         consumer.reseed(plan.faultSeed);
@@ -52,6 +52,7 @@ describe('the system against the reference model', () => {
         seen.unattributed += expected.unattributed;
         seen.withCountry += expected.humanClicks.filter((c) => c.viewer?.country).length;
         seen.withReferrer += expected.humanClicks.filter((c) => c.viewer?.referer).length;
+        seen.shares += expected.shares.length;
         const differences = await differencesFromModel(system.client.request, played, expected);
         if (differences.length > 0) {
           const shown = differences.slice(0, 25).join('\n');
@@ -69,6 +70,7 @@ describe('the system against the reference model', () => {
     expect(seen.botClicks).toBeGreaterThan(0);
     expect(seen.conversions).toBeGreaterThan(0);
     expect(seen.unattributed).toBeGreaterThan(0);
+    expect(seen.shares).toBeGreaterThan(0);
     // The breakdowns had both known and `unknown` rows to compare.
     expect(seen.withCountry).toBeGreaterThan(0);
     expect(seen.withCountry).toBeLessThan(seen.humanClicks);

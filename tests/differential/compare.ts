@@ -26,6 +26,7 @@ export type Request = (method: string, path: string, options: RequestOptions) =>
 export type Comparable = Pick<PlayedHistory, 'apiKey' | 'campaignIds' | 'slugs' | 'days'>;
 
 interface AnswerNumbers {
+  shares: number;
   clicks: number;
   uniqueClicks: number;
   botClicks?: number;
@@ -42,7 +43,7 @@ const minorUnit = (currency: string): number => 10 ** -(currencies[currency as k
 const differencesOf = (where: string, model: Model, expected: ExpectedNumbers | undefined, actual: AnswerNumbers | undefined, withBots: boolean) => {
   const want = expected;
   const lines: string[] = [];
-  const counts: Array<'clicks' | 'uniqueClicks' | 'botClicks'> = withBots ? ['clicks', 'uniqueClicks', 'botClicks'] : ['clicks', 'uniqueClicks'];
+  const counts: Array<'shares' | 'clicks' | 'uniqueClicks' | 'botClicks'> = withBots ? ['shares', 'clicks', 'uniqueClicks', 'botClicks'] : ['shares', 'clicks', 'uniqueClicks'];
   for (const counter of counts) {
     const e = want?.[counter] ?? 0;
     const a = actual?.[counter] ?? 0;
@@ -161,7 +162,7 @@ const offset = (ms: number, start: number) => {
 export const describeHistory = (played: PlayedHistory): string => {
   const { history } = played;
   const first = history.events[0];
-  const start = first ? (first.kind === 'click' ? first.at : first.receivedAt) : 0;
+  const start = first ? (first.kind === 'conversion' ? first.receivedAt : first.at) : 0;
   const linkOf = new Map(history.links.map((link) => [link.slug, link]));
   const campaignNo = new Map(history.campaigns.map((c, i) => [c.campaignId, i]));
   const short = (id?: string) => (id ? `…${id.slice(-6)}` : '-');
@@ -176,6 +177,8 @@ export const describeHistory = (played: PlayedHistory): string => {
         `${offset(event.at, start)} click ${event.slug} (#${campaignNo.get(link.campaignId)} ${link.advocateId} ${link.channel}) ${event.requestClass}` +
           `${event.visitor ? ` ${event.visitor}` : ''}${event.tracked ? '' : ' [disabled]'} eaclid ${short(event.clickId)}`,
       );
+    } else if (event.kind === 'share') {
+      lines.push(`${offset(event.at, start)} share #${campaignNo.get(event.campaignId)} ${event.advocateId} ${event.channel}`);
     } else {
       lines.push(
         `${offset(event.receivedAt, start)} conversion ${event.conversionId} occurredAt ${offset(event.occurredAt, start)}` +

@@ -82,6 +82,8 @@ export type Step = { gapMs: number } & (
   | { kind: 'click'; link: number; sender: Sender; origin: ClickOrigin }
   | ConversionStep
   | { kind: 'disableLink'; link: number }
+  /** Spec 15: an advocate started a share (recorded on its behalf by the organization's key). */
+  | { kind: 'share'; campaign: number; advocate: number; channel: (typeof channels)[number] }
 );
 
 export interface Plan {
@@ -172,6 +174,7 @@ const stepArbitrary: fc.Arbitrary<Step> = fc
       { weight: 12, arbitrary: fc.record({ kind: fc.constant('click' as const), link: fc.nat(), sender: senderArbitrary, origin: originArbitrary }) },
       { weight: 4, arbitrary: conversionArbitrary },
       { weight: 1, arbitrary: fc.record({ kind: fc.constant('disableLink' as const), link: fc.nat() }) },
+      { weight: 3, arbitrary: fc.record({ kind: fc.constant('share' as const), campaign: fc.nat(), advocate: fc.nat(), channel: fc.constantFrom(...channels) }) },
     ),
     // A browser sometimes clears its cookies before clicking (and becomes a new visitor).
     fc.nat({ max: 9 }),

@@ -283,6 +283,13 @@ export const playHistory = async (system: TestSystem, clock: MovedClock, plan: P
       await click(history.links[step.link % history.links.length].slug, step.sender, step.origin);
     } else if (step.kind === 'conversion') {
       await convert(step);
+    } else if (step.kind === 'share') {
+      const campaignId = history.campaigns[step.campaign % history.campaigns.length].campaignId;
+      const advocateId = history.advocates[step.advocate % history.advocates.length].advocateId;
+      const answer = await clock.at(now, () => api('POST', '/v1/shares', { token: apiKey, body: { campaignId, advocateId, channel: step.channel } }));
+      // 429 past the flood cap: the model decides whether that was right.
+      expectStatus(`share of ${advocateId}`, answer.status, 202, 429);
+      history.events.push({ kind: 'share', at: now, campaignId, advocateId, channel: step.channel, campaignActive: true });
     } else {
       const slug = history.links[step.link % history.links.length].slug;
       const answer = await clock.at(now, () => api('DELETE', `/v1/links/${slug}`, { token: apiKey }));
@@ -293,7 +300,7 @@ export const playHistory = async (system: TestSystem, clock: MovedClock, plan: P
 
   const days = new Set<string>();
   for (const event of history.events) {
-    days.add(new Date(event.kind === 'click' ? event.at : event.occurredAt).toISOString().slice(0, 10));
+    days.add(new Date(event.kind === 'conversion' ? event.occurredAt : event.at).toISOString().slice(0, 10));
   }
   return {
     orgId,

@@ -222,7 +222,7 @@ describe('from/to over clicks and conversions on several UTC days (moved clock)'
   /** The per-day numbers of a `groupBy=day` answer. */
   const dayRows = (answer: { body: { rows: Array<Record<string, unknown>> } }) =>
     answer.body.rows.map(({ key, clicks, uniqueClicks, conversions, revenue }) => ({ key, clicks, uniqueClicks, conversions, revenue }));
-  const zero = { clicks: 0, uniqueClicks: 0, botClicks: 0, conversions: 0, revenue: {} };
+  const zero = { shares: 0, clicks: 0, uniqueClicks: 0, botClicks: 0, conversions: 0, revenue: {} };
 
   // By hand, from the history below (days after the time_decay scenario's):
   //   day 20: A clicks Alice 09:00 (unique), B clicks Bob 10:00 (unique), A converts 11:00, 20 EUR → Alice
@@ -273,13 +273,13 @@ describe('from/to over clicks and conversions on several UTC days (moved clock)'
   it('has one row per day with traffic, ascending, adding up to the totals', async () => {
     const all = await report('groupBy=day');
     expect(dayRows(all)).toEqual([day20, day22, day25, day26]);
-    expect(all.body.totals).toEqual({ clicks: 6, uniqueClicks: 5, botClicks: 1, conversions: 2, revenue: { EUR: '70.00' } });
+    expect(all.body.totals).toEqual({ shares: 0, clicks: 6, uniqueClicks: 5, botClicks: 1, conversions: 2, revenue: { EUR: '70.00' } });
   });
 
   it('a single day: from = to', async () => {
     const day = await report(`groupBy=advocate&from=${utcDate(25)}&to=${utcDate(25)}`);
     expect([day.body.from, day.body.to]).toEqual([utcDate(25), utcDate(25)]);
-    expect(day.body.totals).toEqual({ clicks: 2, uniqueClicks: 1, botClicks: 0, conversions: 1, revenue: { EUR: '50.00' } });
+    expect(day.body.totals).toEqual({ shares: 0, clicks: 2, uniqueClicks: 1, botClicks: 0, conversions: 1, revenue: { EUR: '50.00' } });
     expect(day.body.rows).toEqual([expect.objectContaining({ key: 'bob', clicks: 2, uniqueClicks: 1, conversions: 1, revenue: { EUR: '50.00' } })]);
     // The day's last millisecond and the next day's first fall on either side of midnight UTC.
     const next = await report(`groupBy=advocate&from=${utcDate(26)}&to=${utcDate(26)}`);
@@ -293,7 +293,7 @@ describe('from/to over clicks and conversions on several UTC days (moved clock)'
   it('a range covering two of the days (and an empty one between)', async () => {
     const byDay = await report(`groupBy=day&from=${utcDate(20)}&to=${utcDate(22)}`);
     expect(dayRows(byDay)).toEqual([day20, day22]);
-    expect(byDay.body.totals).toEqual({ clicks: 3, uniqueClicks: 3, botClicks: 1, conversions: 1, revenue: { EUR: '20.00' } });
+    expect(byDay.body.totals).toEqual({ shares: 0, clicks: 3, uniqueClicks: 3, botClicks: 1, conversions: 1, revenue: { EUR: '20.00' } });
     const byAdvocate = rowsByKey(await report(`groupBy=advocate&from=${utcDate(20)}&to=${utcDate(22)}`));
     expect(byAdvocate.alice).toMatchObject({ clicks: 2, uniqueClicks: 2, conversions: 1, revenue: { EUR: '20.00' } });
     expect(byAdvocate.bob).toMatchObject({ clicks: 1, uniqueClicks: 1, conversions: 0, revenue: {} });
@@ -315,14 +315,14 @@ describe('from/to over clicks and conversions on several UTC days (moved clock)'
     const toDay25 = await report(`groupBy=day&from=${utcDate(22)}`);
     expect(toDay25.body.to).toBe(utcDate(25));
     expect(dayRows(toDay25)).toEqual([day22, day25]);
-    expect(toDay25.body.totals).toEqual({ clicks: 3, uniqueClicks: 2, botClicks: 1, conversions: 1, revenue: { EUR: '50.00' } });
+    expect(toDay25.body.totals).toEqual({ shares: 0, clicks: 3, uniqueClicks: 2, botClicks: 1, conversions: 1, revenue: { EUR: '50.00' } });
   });
 
   it('to alone covers everything up to that day', async () => {
     const upTo22 = await report(`groupBy=day&to=${utcDate(22)}`);
     expect(upTo22.body.to).toBe(utcDate(22));
     expect(dayRows(upTo22)).toEqual([day20, day22]);
-    expect(upTo22.body.totals).toEqual({ clicks: 3, uniqueClicks: 3, botClicks: 1, conversions: 1, revenue: { EUR: '20.00' } });
+    expect(upTo22.body.totals).toEqual({ shares: 0, clicks: 3, uniqueClicks: 3, botClicks: 1, conversions: 1, revenue: { EUR: '20.00' } });
   });
 });
 

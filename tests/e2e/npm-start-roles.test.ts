@@ -154,7 +154,7 @@ const rolledUpAnswers = async ({ baseUrl, apiKey, campaignId, slug }: Walkthroug
 
 const expected = {
   linkStats: { clicks: 1, uniqueClicks: 1, botClicks: 0 },
-  totals: { clicks: 1, uniqueClicks: 1, botClicks: 0, conversions: 1, revenue: { EUR: '20.00' } },
+  totals: { shares: 0, clicks: 1, uniqueClicks: 1, botClicks: 0, conversions: 1, revenue: { EUR: '20.00' } },
   rows: [{ key: 'alice', clicks: 1, uniqueClicks: 1, conversions: 1, revenue: { EUR: '20.00' } }],
 };
 

@@ -48,6 +48,11 @@ describe('the README walkthrough through the typed client', () => {
     expect(again.response.status).toBe(200);
     expect(again.data!.slug).toBe(slug);
 
+    // Alice starts a share of it (spec section 15).
+    const share = await alice.POST('/v1/shares', { body: { campaignId, channel: 'linkedin' } });
+    expect(share.response.status).toBe(202);
+    expect(share.data).toMatchObject({ campaignId, advocateId: 'alice', channel: 'linkedin', status: 'accepted' });
+
     // A browser and LinkedIn's preview bot follow the link (plain HTTP: browsers do not use the client).
     const click = await fetch(shortUrl, { redirect: 'manual', headers: { 'user-agent': browserUserAgents.chromeDesktop } });
     expect(click.status).toBe(302);
@@ -81,9 +86,9 @@ describe('the README walkthrough through the typed client', () => {
       params: { path: { campaignId }, query: { groupBy: 'advocate', model: 'last_click' } },
     });
     expect(attribution.response.status).toBe(200);
-    expect(attribution.data!.totals).toEqual({ clicks: 1, uniqueClicks: 1, botClicks: 1, conversions: 1, revenue: { EUR: '129.90' } });
+    expect(attribution.data!.totals).toEqual({ shares: 1, clicks: 1, uniqueClicks: 1, botClicks: 1, conversions: 1, revenue: { EUR: '129.90' } });
     expect(attribution.data!.rows).toEqual([
-      { key: 'alice', label: 'Alice Martin', clicks: 1, uniqueClicks: 1, conversions: 1, revenue: { EUR: '129.90' } },
+      { key: 'alice', label: 'Alice Martin', shares: 1, clicks: 1, uniqueClicks: 1, conversions: 1, revenue: { EUR: '129.90' } },
     ]);
 
     const stats = await alice.GET('/v1/links/{slug}', { params: { path: { slug } } });

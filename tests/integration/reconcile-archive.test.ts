@@ -12,14 +12,15 @@ import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tableName } from '../../shared/adapters/config.js';
 import { documentClient } from '../../shared/adapters/dynamo.js';
-import { clickItemKeys } from '../../shared/adapters/keys.js';
+import { clickItemKeys, eventKeys } from '../../shared/adapters/keys.js';
+import { shareItem } from '../../shared/adapters/shares.js';
 import { directoryObjectStore, type ObjectStore } from '../../shared/adapters/object-store.js';
 import { archiveBatch } from '../../shared/application/archive-batch.js';
 import { reconcileCampaign } from '../../shared/application/reconcile.js';
 import { processStreamBatch } from '../../shared/application/stream-batch.js';
-import type { ClickEventRecord } from '../../shared/domain/events.js';
+import type { ClickEventRecord, ShareEventRecord } from '../../shared/domain/events.js';
 import { hotClickRetentionDays, maxLookbackDays } from '../../shared/settings.js';
-import { sampleClick } from '../support/archive-events.js';
+import { sampleClick, sampleShare } from '../support/archive-events.js';
 import { writeEvents } from '../support/archive-items.js';
 import { insertRecord } from '../support/stream-records.js';
 import { useIsolatedTables } from '../support/tables.js';
@@ -52,6 +53,19 @@ const deleteHot = async (clicks: readonly ClickEventRecord[]) => {
     await documentClient().send(new BatchWriteCommand({ RequestItems: { [tableName('events')]: requests } }));
   }
 };
+
+/** A share `daysAgo` days before now, of the campaign (every fifth of another campaign). */
+const shareDaysAgo = (n: number, daysAgo: number): ShareEventRecord =>
+  sampleShare(n, {
+    orgId: ORG,
+    campaignId: n % 5 === 4 ? 'cmp_other' : CAMPAIGN,
+    at: new Date(NOW - daysAgo * DAY_MS - n * 1000).toISOString(),
+  });
+
+const expiredShares = Array.from({ length: 12 }, (_, n) => shareDaysAgo(n, hotClickRetentionDays + 2 + (n % 3)));
+const oldButHotShares = Array.from({ length: 8 }, (_, n) => shareDaysAgo(100 + n, maxLookbackDays + 1 + (n % 3)));
+const recentShares = Array.from({ length: 10 }, (_, n) => shareDaysAgo(200 + n, n % 20));
+const allShares = [...expiredShares, ...oldButHotShares, ...recentShares];
 
 describe('reconcile over hot and archived clicks', () => {
   useIsolatedTables();
@@ -102,5 +116,34 @@ describe('reconcile over hot and archived clicks', () => {
     const report = await reconcileCampaign(ORG, CAMPAIGN, { archive, now: NOW });
     expect(report.differences).toEqual([]);
     expect(report.events).toBe(all.filter((click) => click.campaignId === CAMPAIGN).length);
+  });
+
+  it('counts shares like clicks: kept hot as long, archived, and recounted from hot ∪ archive after expiry', async () => {
+    archive = directoryObjectStore(join(directory, 'c'));
+    // TTL removes a share when it would remove a click of the same time.
+    const [first] = allShares;
+    expect(shareItem(first!).expiresAt).toBe(Math.floor(Date.parse(first!.at) / 1000) + hotClickRetentionDays * 86_400);
+    const events = [...all, ...allShares];
+    await writeEvents(events);
+    const records = events.map(insertRecord);
+    expect((await processStreamBatch(records)).batchItemFailures).toEqual([]);
+    await archiveBatch(records.slice(0, 50), archive);
+    await archiveBatch(records.slice(50), archive);
+    const campaignShares = allShares.filter((share) => share.campaignId === CAMPAIGN).length;
+
+    const before = await reconcileCampaign(ORG, CAMPAIGN, { archive, now: NOW });
+    expect(before.differences).toEqual([]);
+    expect(before.shares).toBe(campaignShares);
+
+    await deleteHot(expired);
+    for (const share of expiredShares) await documentClient().send(new BatchWriteCommand({ RequestItems: { [tableName('events')]: [{ DeleteRequest: { Key: eventKeys.share(share.shareId) } }] } }));
+    const after = await reconcileCampaign(ORG, CAMPAIGN, { archive, now: NOW });
+    expect(after.differences).toEqual([]);
+    expect(after.shares).toBe(campaignShares);
+
+    // Without the archive the expired shares are missing, and the shares counters differ.
+    const hotOnly = await reconcileCampaign(ORG, CAMPAIGN, { now: NOW });
+    expect(hotOnly.shares).toBe(campaignShares - expiredShares.filter((share) => share.campaignId === CAMPAIGN).length);
+    expect(hotOnly.differences.some((difference) => difference.counter === 'shares')).toBe(true);
   });
 });

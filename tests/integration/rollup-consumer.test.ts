@@ -18,6 +18,9 @@ import { tableName } from '../../shared/adapters/config.js';
 import { reconcileCampaign, type ReconcileProgress } from '../../shared/application/reconcile.js';
 import { processStreamBatch } from '../../shared/application/stream-batch.js';
 import { BREAKDOWN_PART_SUFFIX, breakdownDimensions, type BreakdownDimension } from '../../shared/domain/rollup.js';
+import { sampleShare } from '../support/archive-events.js';
+import { writeEvents } from '../support/archive-items.js';
+import { insertRecord } from '../support/stream-records.js';
 import { useIsolatedTables } from '../support/tables.js';
 
 const ORG = 'org_test';
@@ -326,5 +329,35 @@ describe('roll-up consumer exactly-once', () => {
     expect(last.rowsChecked).toBe(report.rowsChecked);
     expect(last.rowsRead).toBe(report.rowsChecked); // one row removed, one added
     expect(last.differences).toBe(report.differences.length);
+  });
+});
+
+describe('shares roll up exactly once, like clicks', () => {
+  useIsolatedTables();
+
+  it('counts each share once through overlapping, reordered and repeated deliveries, and reconciles', async () => {
+    const shares = Array.from({ length: 60 }, (_, n) => sampleShare(n, { orgId: ORG, campaignId: CAMPAIGNS[n % 3 === 0 ? 1 : 0]!, at: new Date(Date.now() - (n % 4) * 86_400_000).toISOString() }));
+    await writeEvents(shares);
+    const records = shares.map(insertRecord);
+    // A first part, then everything reversed (the part again included), then the batch again.
+    expect((await processStreamBatch(records.slice(0, 25))).outcome.applied).toBe(25);
+    const reordered = await processStreamBatch([...records].reverse());
+    expect(reordered.outcome).toMatchObject({ applied: 35, alreadyApplied: 25, appliedClicks: 0 });
+    expect((await processStreamBatch(records)).outcome).toMatchObject({ applied: 0, alreadyApplied: 60 });
+
+    for (const campaignId of CAMPAIGNS) {
+      const own = shares.filter((share) => share.campaignId === campaignId);
+      const perAdvocate = await readDimension(ORG, campaignId, 'advocate');
+      for (const advocateId of new Set(own.map((share) => share.advocateId))) {
+        expect(perAdvocate.get(advocateId)?.shares).toBe(own.filter((share) => share.advocateId === advocateId).length);
+      }
+      expect((await readDimension(ORG, campaignId, 'campaign')).get('all')).toEqual({ shares: own.length });
+      // No link or breakdown row: a share has neither.
+      expect((await readDimension(ORG, campaignId, 'link')).size).toBe(0);
+      expect((await readDimension(ORG, campaignId, 'country')).size).toBe(0);
+      const report = await reconcileCampaign(ORG, campaignId);
+      expect(report.differences).toEqual([]);
+      expect(report.shares).toBe(own.length);
+    }
   });
 });

@@ -123,4 +123,31 @@ describe('reference model', () => {
     expect(expected.conversions).toHaveLength(2);
     expect(expected.conversions[1].credits.first_click[0].touch.clickId).toBe('k1');
   });
+
+  it('counts shares of active campaigns in totals and advocate, channel, department and day rows, each advocate at most 20 a UTC minute', () => {
+    const share = (at: number, advocateId: string, channel = 'linkedin', campaignActive = true): Sent => ({ kind: 'share', at, campaignId: 'c1', advocateId, channel, campaignActive });
+    const minute = Date.UTC(2026, 0, 5, 9, 1, 0);
+    const expected = expectedOf(
+      history([
+        ...Array.from({ length: 22 }, (_, i) => share(minute + i * 1000, 'alice')), // 20 counted, 2 past the cap
+        share(minute + 60_000, 'alice', 'x'), // the next minute: counted
+        share(minute + 1000, 'bob', 'email'), // bob's own cap
+        share(minute + 2000, 'bob', 'email', false), // archived campaign: refused
+        click(minute, 'bob-x', 'v1', 'k1'),
+      ]),
+    );
+    expect(expected.shares).toHaveLength(22);
+    const whole = report(expected, 'c1', 'advocate');
+    expect(whole.totals).toMatchObject({ shares: 22, clicks: 1 });
+    expect(whole.rows.get('alice')).toMatchObject({ shares: 21, clicks: 0 });
+    expect(whole.rows.get('bob')).toMatchObject({ shares: 1, clicks: 1 });
+    expect(report(expected, 'c1', 'channel').rows.get('x')).toMatchObject({ shares: 1, clicks: 1 });
+    expect(report(expected, 'c1', 'department').rows.get('sales')?.shares).toBe(21);
+    expect(report(expected, 'c1', 'department').rows.get('unassigned')?.shares).toBe(1);
+    expect(report(expected, 'c1', 'day').rows.get('2026-01-05')?.shares).toBe(22);
+    // No link, no viewer: no share in those rows.
+    expect([...report(expected, 'c1', 'link').rows.values()].map((row) => row.shares)).toEqual([0]);
+    expect([...report(expected, 'c1', 'country').rows.values()].map((row) => row.shares)).toEqual([0]);
+    expect(report(expected, 'c1', 'advocate', { from: '2026-01-06' }).totals.shares).toBe(0);
+  });
 });

@@ -86,7 +86,23 @@ export interface ConversionSent {
   refunds?: Array<{ amount: string }>;
 }
 
-export type Sent = ClickSent | ConversionSent;
+/**
+ * Spec 15: an advocate started a share (POST /v1/shares), as the test sent it: answered with the
+ * system's clock at `at`. Counted when its campaign was active (an archived campaign's share is
+ * refused) and within the flood cap.
+ */
+export interface ShareSent {
+  kind: 'share';
+  /** Epoch ms the system received it (the moved clock). */
+  at: number;
+  campaignId: string;
+  advocateId: string;
+  channel: string;
+  /** False when the campaign was archived then: refused, nothing recorded. */
+  campaignActive: boolean;
+}
+
+export type Sent = ClickSent | ConversionSent | ShareSent;
 
 export interface History {
   campaigns: CampaignTruth[];
@@ -101,6 +117,8 @@ export type Grouping = (typeof groupings)[number];
 
 /** The numbers of one attribution row (or of a campaign's totals), exact, in floating point. */
 export interface ExpectedNumbers {
+  /** Spec 15: shares counted (a share has an advocate, a channel, a department and a day; no link, no viewer). */
+  shares: number;
   clicks: number;
   uniqueClicks: number;
   /** `uniqueClicks` counting the clicks whose history may have been unreadable as unique. */
@@ -134,6 +152,11 @@ const SENDER_CLOCK_TOLERANCE_MS = 60_000;
 export const MAX_TOUCHES = 8;
 /** docs/api.md: clicks of an advocate without a department are grouped under this key. */
 export const NO_DEPARTMENT = 'unassigned';
+/**
+ * docs/api.md (a product limit the spec leaves open): an advocate's shares are counted up to 20
+ * per UTC minute; the ones past it are refused and not counted.
+ */
+export const SHARES_PER_ADVOCATE_MINUTE = 20;
 /** Spec 7: the breakdown row of clicks that recorded no country, device, browser, OS or referrer. */
 export const UNKNOWN = 'unknown';
 
@@ -172,6 +195,7 @@ export interface Expected {
   botClicks: Array<{ at: number; link: LinkTruth; department?: string; viewer?: ViewerSent }>;
   conversions: CreditedConversion[];
   unattributed: number;
+  shares: Array<{ at: number; campaignId: string; advocateId: string; channel: string; department?: string }>;
 }
 
 const indexBy = <T, K>(items: readonly T[], key: (item: T) => K): Map<K, T> => new Map(items.map((item) => [key(item), item]));
@@ -298,10 +322,22 @@ export const expectedOf = (history: History): Expected => {
       credits,
     });
   }
-  return { history, humanClicks, botClicks, conversions, unattributed };
+  // Spec 15: shares of active campaigns, each advocate's first SHARES_PER_ADVOCATE_MINUTE of a UTC minute.
+  const sharesInMinute = new Map<string, number>();
+  const shares: Expected['shares'] = [];
+  for (const event of history.events) {
+    if (event.kind !== 'share' || !event.campaignActive) continue;
+    const minute = `${event.advocateId}/${Math.floor(event.at / 60_000)}`;
+    const taken = sharesInMinute.get(minute) ?? 0;
+    if (taken >= SHARES_PER_ADVOCATE_MINUTE) continue;
+    sharesInMinute.set(minute, taken + 1);
+    shares.push({ at: event.at, campaignId: event.campaignId, advocateId: event.advocateId, channel: event.channel, department: advocates.get(event.advocateId)?.department });
+  }
+  return { history, humanClicks, botClicks, conversions, unattributed, shares };
 };
 
 const emptyNumbers = (): ExpectedNumbers => ({
+  shares: 0,
   clicks: 0,
   uniqueClicks: 0,
   uniqueClicksAtMost: 0,
@@ -375,6 +411,16 @@ export const report = (
       if (click.unique) numbers.uniqueClicks++;
       if (click.mayCountUnique) numbers.uniqueClicksAtMost++;
     }
+  }
+  // A share has no link and no viewer: it is in the totals and the advocate, channel, department
+  // and day rows only (docs/api.md).
+  for (const share of expected.shares) {
+    const day = utcDay(share.at);
+    if (share.campaignId !== campaignId || !inRange(day, range)) continue;
+    totals.shares++;
+    const key =
+      grouping === 'advocate' ? share.advocateId : grouping === 'channel' ? share.channel : grouping === 'department' ? (share.department ?? NO_DEPARTMENT) : grouping === 'day' ? day : undefined;
+    if (key !== undefined) rowOf(key).shares++;
   }
   for (const bot of expected.botClicks) {
     const day = utcDay(bot.at);

@@ -187,7 +187,7 @@ const matrixRequest = (route: RouteDefinition, targets: Targets): TargetedReques
 
 /** The request names, in its path or body, a resource the handler must look up by id. */
 const looksUpAResource = (route: RouteDefinition) =>
-  (parametersOf(route).length > 0 && route.method !== 'PUT') || routeKey(route) === 'POST /v1/links' || routeKey(route) === 'POST /v1/exports';
+  (parametersOf(route).length > 0 && route.method !== 'PUT') || ['POST /v1/links', 'POST /v1/shares', 'POST /v1/exports'].includes(routeKey(route));
 
 type Attacker = 'admin key of another organization' | 'advocate of another organization' | 'another advocate of the same organization';
 

@@ -19,6 +19,15 @@ export interface ConversionAttempt {
   outcome?: string;
 }
 
+/** A share an advocate started (POST /v1/shares) and its answer: 202 with its id, 429 past the flood cap. */
+export interface ShareRecord {
+  at: number;
+  advocateId: string;
+  campaignId: string;
+  status: number;
+  shareId?: string;
+}
+
 export interface ReadRecord {
   at: number;
   what: string;
@@ -29,6 +38,7 @@ export class Ledger {
   readonly redirects: RedirectRecord[] = [];
   readonly conversions: ConversionAttempt[] = [];
   readonly reads: ReadRecord[] = [];
+  readonly shares: ShareRecord[] = [];
   /** The `data` of every conversion sent, by conversionId (what the shop knows it sent). */
   readonly conversionsSent = new Map<string, Record<string, unknown>>();
   /** Conversions whose sender gave up before any 2xx (must stay empty). */
@@ -52,6 +62,7 @@ export class Ledger {
     };
     for (const r of this.redirects) add(`redirect/${r.kind}`, r.status);
     for (const c of this.conversions) add('conversion', c.status);
+    for (const s of this.shares) add('share', s.status);
     for (const r of this.reads) add(`read/${r.what}`, r.status);
     return counts;
   }

@@ -17,7 +17,7 @@
 import type { CheckResult } from './checks.js';
 import type { Ledger } from './ledger.js';
 import type { SoakSeed } from './seed.js';
-import { expectedOf, type ClickSent, type ConversionSent, type History, type RequestClass } from '../reference/model.js';
+import { expectedOf, type ClickSent, type ConversionSent, type History, type RequestClass, type ShareSent } from '../reference/model.js';
 import { differencesFromModel, type Request } from '../differential/compare.js';
 
 const requestOf =
@@ -136,11 +136,34 @@ export const checkAgainstModel = async (
       ...(refundsOf.has(String(data.conversionId)) ? { refunds: refundsOf.get(String(data.conversionId)) } : {}),
     });
   }
-  const momentOf = (event: ClickSent | ConversionSent) => (event.kind === 'click' ? event.at : event.receivedAt);
-  history.events = [...clicks, ...conversions].sort((a, b) => momentOf(a) - momentOf(b));
+  // Every share accepted (202 with its id) is stored; a stored share not known as accepted is one
+  // whose answer was lost or failed (5xx or no answer, around the outage: the write may have
+  // landed), never one refused with a 4xx (429 past the cap) — per advocate, at most as many.
+  const shares: ShareSent[] = events
+    .filter((item) => item.type === 'share' && item.orgId === seed.orgId)
+    .map((item) => ({ kind: 'share', at: Date.parse(String(item.at)), campaignId: String(item.campaignId), advocateId: String(item.advocateId), channel: String(item.channel), campaignActive: true }));
+  const storedShareIds = new Set(events.filter((item) => item.type === 'share' && item.orgId === seed.orgId).map((item) => String(item.shareId)));
+  const acceptedShareIds = new Set(ledger.shares.flatMap((record) => (record.status === 202 && record.shareId ? [record.shareId] : [])));
+  for (const shareId of acceptedShareIds) if (!storedShareIds.has(shareId)) failures.push(`share ${shareId} was accepted but is not stored`);
+  const unknownOutcomes = new Map<string, number>();
+  for (const record of ledger.shares) {
+    if (record.status === 0 || record.status >= 500) unknownOutcomes.set(record.advocateId, (unknownOutcomes.get(record.advocateId) ?? 0) + 1);
+  }
+  const storedNotAccepted = new Map<string, number>();
+  for (const item of events) {
+    if (item.type !== 'share' || item.orgId !== seed.orgId || acceptedShareIds.has(String(item.shareId))) continue;
+    storedNotAccepted.set(String(item.advocateId), (storedNotAccepted.get(String(item.advocateId)) ?? 0) + 1);
+  }
+  for (const [advocateId, stored] of storedNotAccepted) {
+    const unknown = unknownOutcomes.get(advocateId) ?? 0;
+    if (stored > unknown) failures.push(`${advocateId}: ${stored} shares stored without a 202, only ${unknown} answered 5xx or not at all`);
+  }
+  const momentOf = (event: ClickSent | ConversionSent | ShareSent) => (event.kind === 'conversion' ? event.receivedAt : event.at);
+  history.events = [...clicks, ...conversions, ...shares].sort((a, b) => momentOf(a) - momentOf(b));
 
   const expected = expectedOf(history);
-  const days = [...new Set(history.events.map((e) => new Date(e.kind === 'click' ? e.at : e.occurredAt).toISOString().slice(0, 10)))].sort();
+  if (expected.shares.length !== shares.length) failures.push(`${shares.length - expected.shares.length} stored shares are past the flood cap of the model`);
+  const days = [...new Set(history.events.map((e) => new Date(e.kind === 'conversion' ? e.occurredAt : e.at).toISOString().slice(0, 10)))].sort();
   const differences = await differencesFromModel(request, { apiKey: seed.adminKey, campaignIds: seed.campaignIds, slugs: seed.slugs, days }, expected);
   failures.push(...differences.slice(0, 20));
   if (differences.length > 20) failures.push(`(${differences.length - 20} more differences)`);
@@ -153,6 +176,8 @@ export const checkAgainstModel = async (
       uniqueClicks: expected.humanClicks.filter((c) => c.unique).length,
       botClicks: expected.botClicks.length,
       attributedConversions: expected.conversions.length,
+      shares: expected.shares.length,
+      sharesRefusedPastCap: ledger.shares.filter((record) => record.status === 429).length,
       unattributedConversions: expected.unattributed,
       differences: differences.length,
     },

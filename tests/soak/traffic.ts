@@ -1,7 +1,8 @@
 /**
  * Mixed traffic on loopback: browsers (with and without their visitor cookie) and bots following
  * short links, a shop sending signed conversions (some twice, some concurrently, retrying what
- * failed as Standard Webhooks senders do), dashboards and advocates reading, and a trickle of
+ * failed as Standard Webhooks senders do), advocates starting shares (now and then a burst past
+ * the flood cap), dashboards and advocates reading, and a trickle of
  * hostile requests (bad keys, bad tokens, bad signatures). Everything seen goes to the ledger.
  */
 import { randomUUID } from 'node:crypto';
@@ -190,11 +191,34 @@ export const createTraffic = (baseUrl: string, seed: SoakSeed, ledger: Ledger): 
     }
   };
 
+  /** An advocate starts a share with its own token; one in twenty is a burst of 25 at once (the cap is 20 a minute). */
+  const share = async () => {
+    const advocateId = pick(seed.advocateIds);
+    const campaignId = pick(seed.campaignIds);
+    const burst = Math.random() < 0.05 ? 25 : 1;
+    await Promise.all(
+      Array.from({ length: burst }, async () => {
+        const at = Date.now();
+        try {
+          const response = await fetch(`${baseUrl}/v1/shares`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${seed.advocateTokens[advocateId]!}`, 'content-type': 'application/json' },
+            body: JSON.stringify({ campaignId, channel: pick(['linkedin', 'x', 'email']) }),
+          });
+          const json = (await response.json().catch(() => ({}))) as { shareId?: string };
+          ledger.shares.push({ at, advocateId, campaignId, status: response.status, ...(json.shareId ? { shareId: json.shareId } : {}) });
+        } catch {
+          ledger.shares.push({ at, advocateId, campaignId, status: 0 });
+        }
+      }),
+    );
+  };
+
   const read = async () => {
     const advocateId = pick(seed.advocateIds);
     const choices: Array<[string, string, string]> = [
       ['attribution', `/v1/campaigns/${pick(seed.campaignIds)}/attribution?groupBy=${pick(['advocate', 'channel', 'day', 'link', 'department'])}`, seed.analyticsKey],
-      ['leaderboard', `/v1/campaigns/${pick(seed.campaignIds)}/leaderboard?metric=${pick(['clicks', 'conversions', 'revenue'])}`, seed.analyticsKey],
+      ['leaderboard', `/v1/campaigns/${pick(seed.campaignIds)}/leaderboard?metric=${pick(['clicks', 'conversions', 'revenue', 'shares'])}`, seed.analyticsKey],
       ['link', `/v1/links/${pick(seed.slugs)}`, seed.adminKey],
       ['own-stats', `/v1/advocates/${advocateId}/stats`, seed.advocateTokens[advocateId]!],
       ['own-links', '/v1/links', seed.advocateTokens[advocateId]!],
@@ -255,6 +279,7 @@ export const createTraffic = (baseUrl: string, seed: SoakSeed, ledger: Ledger): 
         ...Array.from({ length: REDIRECT_CLIENTS }, () => loop(deadline, redirect)),
         ...Array.from({ length: 2 }, () => loop(deadline, () => conversion(giveUpAt), 50)),
         loop(deadline, read, 20),
+        loop(deadline, share, 200),
         loop(deadline, hostile, 500),
       ]);
     },

@@ -1,5 +1,5 @@
 /** Sample raw events for the archive tests: every optional field present in some, absent in others. */
-import type { ClickEventRecord, ConversionEventRecord, RawEvent, RefundEventRecord } from '../../shared/domain/events.js';
+import type { ClickEventRecord, ConversionEventRecord, RawEvent, RefundEventRecord, ShareEventRecord } from '../../shared/domain/events.js';
 
 export const sampleClick = (n: number, overrides: Partial<ClickEventRecord> = {}): ClickEventRecord => ({
   type: 'click',
@@ -46,6 +46,20 @@ export const sampleRefund = (n: number): RefundEventRecord => ({
   occurredAt: '2026-11-03T10:00:00.000Z',
   receivedAt: '2026-11-03T10:00:02.000Z',
   value: { amount: '5.00', currency: 'EUR' },
+});
+
+export const sampleShare = (n: number, overrides: Partial<ShareEventRecord> = {}): ShareEventRecord => ({
+  type: 'share',
+  eventId: `shsh_${String(n).padStart(6, '0')}`,
+  shareId: `sh_${String(n).padStart(6, '0')}`,
+  orgId: 'org_archive',
+  campaignId: 'cmp_archive',
+  advocateId: `adv${n % 5}`,
+  channel: n % 2 === 0 ? 'linkedin' : 'x',
+  at: new Date(Date.UTC(2026, 10, 1 + (n % 3), 9, 0, n % 60)).toISOString(),
+  recordedBy: n % 3 === 0 ? 'apiKey' : 'advocate',
+  ...(n % 2 === 0 ? { department: 'sales' } : {}),
+  ...overrides,
 });
 
 export const sampleEvents = (count: number): RawEvent[] =>

@@ -4,6 +4,7 @@ import { tableName } from '../../shared/adapters/config.js';
 import { conversionItem } from '../../shared/adapters/conversions.js';
 import { documentClient } from '../../shared/adapters/dynamo.js';
 import { clickItemKeys } from '../../shared/adapters/keys.js';
+import { shareItem } from '../../shared/adapters/shares.js';
 import { refundItem } from '../../shared/adapters/refunds.js';
 import type { RawEvent } from '../../shared/domain/events.js';
 
@@ -12,7 +13,9 @@ export const eventItem = (event: RawEvent): Record<string, unknown> =>
     ? { ...clickItemKeys(event), ...event, expiresAt: 2_000_000_000 }
     : event.type === 'conversion'
       ? conversionItem(event)
-      : refundItem(event);
+      : event.type === 'share'
+        ? { ...shareItem(event), expiresAt: 2_000_000_000 }
+        : refundItem(event);
 
 /** Writes the events in order, 25 at a time (the stream keeps that order within a shard). */
 export const writeEvents = async (events: readonly RawEvent[]): Promise<void> => {

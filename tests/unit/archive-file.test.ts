@@ -7,12 +7,13 @@ import { parquetMetadata } from 'hyparquet';
 import { describe, expect, it } from 'vitest';
 import { decodeArchiveFile, encodeArchiveFile } from '../../shared/adapters/archive-file.js';
 import { archiveColumns, archivedEventTypes, archiveRowOf } from '../../shared/domain/archive.js';
-import { sampleClick, sampleConversion, sampleRefund } from '../support/archive-events.js';
+import { sampleClick, sampleConversion, sampleRefund, sampleShare } from '../support/archive-events.js';
 
 const rowsOf = {
   click: [sampleClick(0), sampleClick(1), sampleClick(10, { channel: 'x', country: 'ÅLAND ✓' })].map(archiveRowOf),
   conversion: [sampleConversion(2), sampleConversion(3)].map(archiveRowOf),
   refund: [sampleRefund(4)].map(archiveRowOf),
+  share: [sampleShare(0), sampleShare(1)].map(archiveRowOf),
 };
 
 describe('archive files', () => {

@@ -11,6 +11,7 @@ import {
 
 // Counters of one roll-up row as the consumer writes them, with another model's counters mixed in.
 const counters = {
+  shares: 4,
   clicks: 5,
   uniqueClicks: 3,
   botClicks: 2,
@@ -28,6 +29,7 @@ describe('reportNumbers', () => {
   it("reads one model's conversions and revenue per currency, currencies in code order", () => {
     const numbers = reportNumbers(counters, 'linear');
     expect(numbers).toStrictEqual({
+      shares: 4,
       clicks: 5,
       uniqueClicks: 3,
       botClicks: 2,
@@ -37,6 +39,7 @@ describe('reportNumbers', () => {
     });
     expect(Object.keys(numbers.revenue)).toEqual(['BHD', 'EUR', 'USD']);
     expect(reportNumbers(counters, 'last_click')).toStrictEqual({
+      shares: 4,
       clicks: 5,
       uniqueClicks: 3,
       botClicks: 2,
@@ -46,7 +49,7 @@ describe('reportNumbers', () => {
   });
 
   it('reads a missing row or missing counters as zero', () => {
-    const zero = { clicks: 0, uniqueClicks: 0, botClicks: 0, conversions: 0, revenue: {} };
+    const zero = { shares: 0, clicks: 0, uniqueClicks: 0, botClicks: 0, conversions: 0, revenue: {} };
     expect(reportNumbers(undefined, 'linear')).toStrictEqual(zero);
     expect(reportNumbers({}, 'time_decay')).toStrictEqual(zero);
   });

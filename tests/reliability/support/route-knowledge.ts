@@ -67,6 +67,11 @@ export const validBodies = (world: World): Record<string, unknown[]> => ({
   'POST /v1/links': [
     { campaignId: world.victim.campaignId, advocateId: 'alice', channel: 'x', destinationUrl: 'https://www.acme.example/jobs/7' },
   ],
+  // An advocate's own (tokens of alice) and on alice's behalf (keys with links:write).
+  'POST /v1/shares': [
+    { campaignId: world.victim.campaignId, advocateId: 'alice', channel: 'linkedin' },
+    { campaignId: world.victim.campaignId, channel: 'email' },
+  ],
   'POST /v1/api-keys': [{ name: 'ci', scopes: ['analytics:read', 'links:write'] }],
   'POST /v1/domains': [{ hostname: 'fuzz.acme.example' }, { hostname: 'Links.Bücher.example.' }],
   'PATCH /v1/domains/{hostname}': [{ primary: true }, { primary: false }],
@@ -143,7 +148,7 @@ export const validQueries = (world: World): Record<string, string[]> => ({
     'groupBy=country&from=2026-01-01&to=2026-01-31',
     'groupBy=referrer&model=time_decay&limit=5',
   ],
-  'GET /v1/campaigns/{campaignId}/leaderboard': ['', 'metric=clicks&limit=5', 'metric=revenue&currency=EUR'],
+  'GET /v1/campaigns/{campaignId}/leaderboard': ['', 'metric=clicks&limit=5', 'metric=revenue&currency=EUR', 'metric=shares'],
   'GET /v1/campaigns/{campaignId}/events': ['', 'type=conversion', 'limit=10'],
   'GET /v1/advocates/{advocateId}/stats': ['', 'model=time_decay'],
   'GET /v1/conversions/unattributed': ['', 'from=2026-01-01&to=2026-03-01'],

@@ -51,6 +51,7 @@ const bodyFor: Record<string, (t: Targets) => unknown> = {
   'PATCH /v1/campaigns/{campaignId}': () => ({ name: 'Hijacked' }),
   'PUT /v1/advocates/{advocateId}': () => ({ displayName: 'Hijacked' }),
   'POST /v1/links': (t) => ({ campaignId: t.campaignId, advocateId: t.advocateId, channel: 'x' }),
+  'POST /v1/shares': (t) => ({ campaignId: t.campaignId, advocateId: t.advocateId, channel: 'x' }),
   'POST /v1/api-keys': () => ({ name: 'escalation', scopes: ['admin'] }),
   'POST /v1/webhook-sources': () => ({ name: 'Isolation probe' }),
   // A hostname nobody holds yet, per request.
