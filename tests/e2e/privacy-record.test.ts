@@ -121,6 +121,8 @@ beforeAll(async () => {
   });
   const clickId = new URL(human.headers.get('location')!).searchParams.get('eaclid');
   await fetch(`${system.baseUrl}/${link.body.slug}`, { redirect: 'manual', headers: { 'user-agent': browserUserAgents.linkedInBot } });
+  // Alice starts a share (an API key records it on her behalf).
+  expectOk(await api('POST', '/v1/shares', { token, body: { campaignId, channel: 'linkedin', advocateId: 'alice' } }));
   const source = { sourceId: standard.body.sourceId, secret: standard.body.secret };
   const occurredAt = new Date().toISOString();
   expectOk(await sendConversion(source, { type: 'conversion.created', data: { conversionId: 'order-1', kind: 'purchase', occurredAt, value: { amount: '100.00', currency: 'EUR' }, clickId, customerId: 'crm-1' } }));
@@ -170,7 +172,7 @@ it('every stored attribute of every item kind has its line in docs/privacy.md', 
   }
   expect(missing, `\n${missing.join('\n')}\n`).toEqual([]);
   // The walk reached every layer it should: hot entities, raw events, roll-ups and the archive.
-  for (const kind of ['entities ORG/ORG', 'entities ORG/CAMPAIGN', 'entities ORG/ADVOCATE', 'entities LINK/LINK', 'entities ORG/EXPORT', 'entities ORG/ERASURE', 'events V/C', 'events X/C', 'events CONV/CONV', 'events CONV/REFUND', 'rollups R/<period>', 'rollups CUST/PATH', 'archive click']) {
+  for (const kind of ['entities ORG/ORG', 'entities ORG/CAMPAIGN', 'entities ORG/ADVOCATE', 'entities LINK/LINK', 'entities ORG/EXPORT', 'entities ORG/ERASURE', 'events V/C', 'events X/C', 'events CONV/CONV', 'events CONV/REFUND', 'events SHARE/SHARE', 'entities SHARECAP/MIN', 'rollups R/<period>', 'rollups CUST/PATH', 'archive click']) {
     expect([...kinds.keys()], kind).toContain(kind);
   }
 });
