@@ -15,6 +15,8 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectedOf } from '../reference/model.js';
 import { startSystem, type TestSystem } from '../support/system.js';
+import { documentClient } from '../../shared/adapters/dynamo.js';
+import { UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { describeHistory, differencesFromModel, unexplainedClicks } from './compare.js';
 import { faultyConsumer } from './faulty-consumer.js';
 import { planArbitrary } from './plan.js';
@@ -30,6 +32,12 @@ let system: TestSystem;
 
 beforeAll(async () => {
   system = await startSystem({ handlers: { rollup: consumer.handler }, quiet: true });
+  // The moved clock plays histories up to 330 days back, past the clicks' 97-day hot retention:
+  // their TTL would have DynamoDB Local delete them within seconds, before the conversions that
+  // need them arrive. This test is about attribution; expiry is tested by reconcile-archive.
+  await documentClient().send(
+    new UpdateTimeToLiveCommand({ TableName: system.runtime.tableNames.events, TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: false } }),
+  );
 });
 
 afterAll(async () => {
