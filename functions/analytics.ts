@@ -6,7 +6,8 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { getAdvocatesByIds, getCampaign, getLinkHostnames, listAllCampaignIdsOfAdvocate } from '../shared/adapters/entities.js';
 import { eventPages, type EventType } from '../shared/adapters/event-reads.js';
-import { readDimension, type DayRange, type RowCounters } from '../shared/adapters/rollup-reads.js';
+import { readDimension, type DayRange } from '../shared/adapters/rollup-reads.js';
+import { campaignStanding, leaderboardRows } from '../shared/application/rankings.js';
 import type { AttributionModel } from '../shared/domain/attribution.js';
 import {
   advocateStatsQuerySchema,
@@ -21,11 +22,8 @@ import { toCsvHeader, toCsvRow, csvColumns } from '../shared/domain/csv.js';
 import { externalIdSchema, type Campaign } from '../shared/domain/resources.js';
 import {
   compareByConversionsThenClicks,
-  competitionRanks,
   currenciesOf,
-  microConversions,
   reportNumbers,
-  revenueMinor,
 } from '../shared/domain/report.js';
 import { HttpError, decodeCursor, encodeCursor, json, pageLimit, parseQuery, pathParam, publicBaseUrlFor, type HttpResult } from '../shared/contract/http.js';
 import { createRouter } from '../shared/contract/router.js';
@@ -131,28 +129,6 @@ const attribution = async (event: APIGatewayProxyEventV2, principal: Principal):
   });
 };
 
-/** Advocates of a campaign ranked by a metric. */
-const rankAdvocates = (
-  rows: Map<string, RowCounters>,
-  metric: 'clicks' | 'conversions' | 'revenue',
-  model: AttributionModel,
-  currency: string | undefined,
-) => {
-  const score = (counters: RowCounters) =>
-    metric === 'clicks'
-      ? (counters.clicks ?? 0)
-      : metric === 'conversions'
-        ? microConversions(counters, model)
-        : currency
-          ? revenueMinor(counters, model, currency)
-          : 0;
-  const ordered = [...rows]
-    .map(([advocateId, counters]) => ({ advocateId, counters, score: score(counters) }))
-    .sort((a, b) => b.score - a.score || (a.advocateId < b.advocateId ? -1 : 1));
-  const ranks = competitionRanks(ordered.map((row) => row.score));
-  return ordered.map((row, index) => ({ ...row, rank: ranks[index] }));
-};
-
 const leaderboard = async (event: APIGatewayProxyEventV2, principal: Principal): Promise<HttpResult> => {
   const query = parseQuery(event, leaderboardQuerySchema);
   const campaign = await campaignOf(principal, event);
@@ -161,10 +137,9 @@ const leaderboard = async (event: APIGatewayProxyEventV2, principal: Principal):
   const limit = pageLimit(query.limit, 10);
   const range = rangeOf(query);
   const { orgId } = principal;
-  const rows = await readDimension(orgId, campaign.campaignId, 'advocate', range);
   const currency =
     metric === 'revenue' ? (query.currency ?? currenciesOf((await readDimension(orgId, campaign.campaignId, 'campaign', range)).get('all'), model)[0]) : undefined;
-  const ranked = rankAdvocates(rows, metric, model, currency).slice(0, limit);
+  const ranked = await leaderboardRows(orgId, campaign.campaignId, metric, model, currency, range, limit);
   const advocates = await getAdvocatesByIds(orgId, ranked.map((row) => row.advocateId));
   return json(200, {
     campaignId: campaign.campaignId,
@@ -204,12 +179,7 @@ const advocateStats = async (event: APIGatewayProxyEventV2, principal: Principal
   const perCampaign = await Promise.all(
     campaigns.map(async (campaign) => {
       const model = query.model ?? campaign.attribution.model;
-      const all = await readDimension(orgId, campaign.campaignId, 'advocate', range);
-      const ranked = rankAdvocates(all, 'conversions', model, undefined);
-      const own = ranked.find((row) => row.advocateId === advocateId);
-      // Not ranked means no row in the range: zero. (Reading its rows one day at a time instead
-      // cost a read per 100 days of the range; `to=9999-12-31` ran into the function timeout.)
-      const counters = own?.counters ?? {};
+      const { counters, rank, advocates } = await campaignStanding(orgId, campaign.campaignId, advocateId, model, range);
       const { botClicks: _bots, ...numbers } = reportNumbers(counters, model);
       return {
         campaignId: campaign.campaignId,
@@ -217,8 +187,8 @@ const advocateStats = async (event: APIGatewayProxyEventV2, principal: Principal
         status: campaign.status,
         model,
         ...numbers,
-        rank: own?.rank ?? null,
-        advocates: ranked.length,
+        rank,
+        advocates,
       };
     }),
   );
