@@ -365,23 +365,67 @@ export const advocateRanked = async (orgId: string, campaignId: string, advocate
 
 /**
  * Every item of a campaign's ranking index (reconciliation): the count rows of every shard, and the
- * entries of the counters named or found among the buckets.
+ * entries of each (counter, shard) named or holding a bucket row — every entry is written with a
+ * bucket count of its shard, so no partition that ever held an entry is left out.
  */
 export const readRankingIndex = async (
   orgId: string,
   campaignId: string,
-  counters: Iterable<string>,
+  named: Iterable<{ counter: string; shard: number }>,
 ): Promise<{ counts: Array<{ pk: string; sk: string; n: number }>; entries: Array<{ pk: string; sk: string }> }> => {
   const table = tableName('rollups');
-  const countItems = (
-    await Promise.all(shardList().map((shard) => queryAll({ TableName: table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': rankingKeys.counts(orgId, campaignId, shard) } })))
+  const partitions = new Set<string>();
+  for (const { counter, shard } of named) partitions.add(rankingKeys.entries(orgId, campaignId, counter, shard));
+  const counts = (
+    await Promise.all(
+      shardList().map(async (shard) => {
+        const items = await queryAll({ TableName: table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': rankingKeys.counts(orgId, campaignId, shard) } });
+        for (const item of items) {
+          const sk = String(item.sk);
+          if (sk.startsWith('B#')) partitions.add(rankingKeys.entries(orgId, campaignId, sk.slice(2, sk.lastIndexOf('#')), shard));
+        }
+        return items.map((item) => ({ pk: String(item.pk), sk: String(item.sk), n: Number(item.n ?? 0) }));
+      }),
+    )
   ).flat();
-  const counts = countItems.map((item) => ({ pk: String(item.pk), sk: String(item.sk), n: Number(item.n ?? 0) }));
-  const named = new Set(counters);
-  for (const { sk } of counts) if (sk.startsWith('B#')) named.add(sk.slice(2, sk.lastIndexOf('#')));
-  const entryPartitions = [...named].flatMap((counter) => shardList().map((shard) => rankingKeys.entries(orgId, campaignId, counter, shard)));
   const entries = (
-    await Promise.all(entryPartitions.map((pk) => queryAll({ TableName: table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk } })))
+    await Promise.all([...partitions].map((pk) => queryAll({ TableName: table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk } })))
   ).flat();
   return { counts, entries: entries.map((item) => ({ pk: String(item.pk), sk: String(item.sk) })) };
+};
+
+/**
+ * The index items of advocates' all-time rows written at once, as syncs from nothing would leave
+ * them: each row with the values it holds (`ranked`), its entries, and the bucket and population
+ * counts of every shard. For seeding a campaign in bulk (the query benchmark writes them with
+ * BatchWriteItem) — not for live data, whose index the consumer keeps.
+ */
+export const indexItemsOf = (orgId: string, campaignId: string, rows: ReadonlyMap<string, Record<string, number>>): Record<string, unknown>[] => {
+  const items: Record<string, unknown>[] = [];
+  const counts = new Map<string, { pk: string; sk: string; n: number }>();
+  const count = (pk: string, sk: string, delta: number) => {
+    const id = `${pk}\u0000${sk}`;
+    const entry = counts.get(id) ?? { pk, sk, n: 0 };
+    entry.n += delta;
+    counts.set(id, entry);
+  };
+  for (const [advocateId, counters] of rows) {
+    const shard = rankingKeys.shardOf(advocateId);
+    const { moves } = rankMoves(counters, {});
+    items.push({
+      ...advocateRowKey(orgId, campaignId, advocateId),
+      orgId,
+      campaignId,
+      dimension: 'advocate',
+      period: '*',
+      key: advocateId,
+      ...counters,
+      ranked: Object.fromEntries(moves.map((move) => [move.counter, move.to])),
+    });
+    for (const move of moves) items.push({ pk: rankingKeys.entries(orgId, campaignId, move.counter, shard), sk: entrySortKey(move.to, advocateId) });
+    const countsPk = rankingKeys.counts(orgId, campaignId, shard);
+    for (const { counter, bucket, delta } of bucketDeltas(moves).values()) count(countsPk, rankingKeys.bucket(counter, bucket), delta);
+    count(countsPk, rankingKeys.population, 1);
+  }
+  return [...items, ...counts.values()];
 };

@@ -197,19 +197,19 @@ const reconcileRankingIndex = async (orgId: string, campaignId: string, advocate
   const wantEntries = new Set<string>();
   const wantCounts = new Map<string, number>();
   const addCount = (pk: string, sk: string, delta: number) => wantCounts.set(rowKey(pk, sk), (wantCounts.get(rowKey(pk, sk)) ?? 0) + delta);
-  const counters = new Set<string>();
+  const named: Array<{ counter: string; shard: number }> = [];
   for (const [advocateId, totals] of advocateTotals) {
     const shard = rankingKeys.shardOf(advocateId);
     const { moves } = rankMoves(totals, {});
     for (const move of moves) {
-      counters.add(move.counter);
+      named.push({ counter: move.counter, shard });
       wantEntries.add(rowKey(rankingKeys.entries(orgId, campaignId, move.counter, shard), entrySortKey(move.to, advocateId)));
     }
     const countsPk = rankingKeys.counts(orgId, campaignId, shard);
     for (const { counter, bucket, delta } of bucketDeltas(moves).values()) addCount(countsPk, rankingKeys.bucket(counter, bucket), delta);
     addCount(countsPk, rankingKeys.population, 1);
   }
-  const stored = await readRankingIndex(orgId, campaignId, counters);
+  const stored = await readRankingIndex(orgId, campaignId, named);
   const differences: RowDifference[] = [];
   const haveEntries = new Set(stored.entries.map(({ pk, sk }) => rowKey(pk, sk)));
   const split = (key: string) => key.split('\u0000') as [string, string];
