@@ -367,7 +367,8 @@ export const offboardAdvocate = async (orgId: string, advocateId: string): Promi
       new UpdateCommand({
         TableName: table(),
         Key: entityKeys.advocate(orgId, advocateId),
-        UpdateExpression: 'SET offboardedAt = if_not_exists(offboardedAt, :now), updatedAt = :now, pseudonym = if_not_exists(pseudonym, :pseudonym) REMOVE displayName, department',
+        // updatedAt from the first offboarding: the same answer however often it is repeated.
+        UpdateExpression: 'SET offboardedAt = if_not_exists(offboardedAt, :now), updatedAt = if_not_exists(offboardedAt, :now), pseudonym = if_not_exists(pseudonym, :pseudonym) REMOVE displayName, department',
         ConditionExpression: 'attribute_exists(pk)',
         ExpressionAttributeValues: { ':now': now(), ':pseudonym': newPseudonym() },
       }),
