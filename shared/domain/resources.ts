@@ -96,7 +96,6 @@ export const advocatePatchSchema = z.strictObject({
     description: 'How others see the advocate in rankings: `named`, `pseudonymous`, `hidden`; `null` returns to the organization\'s default',
   }),
 });
-export type AdvocatePatch = z.infer<typeof advocatePatchSchema>;
 export type Advocate = z.infer<typeof advocateSchema>;
 
 export const linkCreateSchema = z.strictObject({
