@@ -24,6 +24,7 @@ const scenarios: Record<ScenarioId, () => Promise<Scenario>> = {
   rollup: async () => (await import('./scenarios/rollup.js')).rollup,
   program: async () => (await import('./scenarios/program.js')).program,
   export: async () => (await import('./scenarios/export.js')).exportScenario,
+  rankings: async () => (await import('./scenarios/rankings.js')).rankings,
 };
 
 /** The organization each scenario works on: the program's is small (2 campaigns, ~200 links). */

@@ -1,7 +1,14 @@
-/** Advocates: PUT/GET /v1/advocates/{advocateId}. */
+/** Advocates: PUT/GET/PATCH/DELETE /v1/advocates/{advocateId}. */
 import middy from '@middy/core';
-import { getAdvocate, putAdvocate } from '../shared/adapters/entities.js';
-import { advocatePutSchema, externalIdSchema } from '../shared/domain/resources.js';
+import {
+  AdvocateOffboardedError,
+  ensureAdvocate,
+  getAdvocate,
+  offboardAdvocate,
+  putAdvocate,
+  setRankingVisibility,
+} from '../shared/adapters/entities.js';
+import { advocatePatchSchema, advocatePutSchema, externalIdSchema } from '../shared/domain/resources.js';
 import { HttpError, json, parseJsonBody, pathParam } from '../shared/contract/http.js';
 import { createRouter } from '../shared/contract/router.js';
 import { requestLogging } from '../shared/adapters/request-logging.js';
@@ -11,6 +18,8 @@ const advocateIdOf = (raw: string) => {
   if (!parsed.success) throw new HttpError(404, 'Advocate not found');
   return parsed.data;
 };
+
+const offboarded = () => new HttpError(409, 'This advocate was offboarded: its id is not given a name, links or choices again');
 
 const router = createRouter('advocates', {
   'PUT /v1/advocates/{advocateId}': async (event, principal) => {
@@ -22,8 +31,13 @@ const router = createRouter('advocates', {
       ]);
     }
     const input = parseJsonBody(event, advocatePutSchema);
-    const { advocate, created } = await putAdvocate(orgId, advocateId, input);
-    return json(created ? 201 : 200, advocate);
+    try {
+      const { advocate, created } = await putAdvocate(orgId, advocateId, input);
+      return json(created ? 201 : 200, advocate);
+    } catch (error) {
+      if (error instanceof AdvocateOffboardedError) throw offboarded();
+      throw error;
+    }
   },
 
   'GET /v1/advocates/{advocateId}': async (event, principal) => {
@@ -33,6 +47,28 @@ const router = createRouter('advocates', {
     const advocate = await getAdvocate(principal.orgId, advocateId);
     if (!advocate) throw new HttpError(404, 'Advocate not found');
     return json(200, advocate);
+  },
+
+  'PATCH /v1/advocates/{advocateId}': async (event, principal) => {
+    const advocateId = advocateIdOf(pathParam(event, 'advocateId'));
+    if (principal.kind === 'advocate' && principal.advocateId !== advocateId) throw new HttpError(404, 'Advocate not found');
+    const { rankingVisibility } = parseJsonBody(event, advocatePatchSchema);
+    // An advocate's own token may choose before its first link: it is created on first use, as for links.
+    if (principal.kind === 'advocate') await ensureAdvocate(principal.orgId, advocateId);
+    try {
+      const advocate = await setRankingVisibility(principal.orgId, advocateId, rankingVisibility);
+      if (!advocate) throw new HttpError(404, 'Advocate not found');
+      return json(200, advocate);
+    } catch (error) {
+      if (error instanceof AdvocateOffboardedError) throw offboarded();
+      throw error;
+    }
+  },
+
+  'DELETE /v1/advocates/{advocateId}': async (event, principal) => {
+    const advocateId = advocateIdOf(pathParam(event, 'advocateId'));
+    if (!(await offboardAdvocate(principal.orgId, advocateId))) throw new HttpError(404, 'Advocate not found');
+    return json(200, (await getAdvocate(principal.orgId, advocateId))!);
   },
 });
 

@@ -4,9 +4,11 @@
  */
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { getAdvocatesByIds, getCampaign, getLinkHostnames, listAllCampaignIdsOfAdvocate } from '../shared/adapters/entities.js';
+import { getAdvocatesByIds, getCampaign, getLinkHostnames, getRankingDefault, listAllCampaignIdsOfAdvocate } from '../shared/adapters/entities.js';
+import { effectiveVisibility, pseudonymLabel, shownToOthers, type ShownAdvocate } from '../shared/domain/advocate-presentation.js';
 import { eventPages, type EventType } from '../shared/adapters/event-reads.js';
-import { readDimension, type DayRange, type RowCounters } from '../shared/adapters/rollup-reads.js';
+import { readDimension, type DayRange } from '../shared/adapters/rollup-reads.js';
+import { campaignStanding, leaderboardRows } from '../shared/application/rankings.js';
 import type { AttributionModel } from '../shared/domain/attribution.js';
 import {
   advocateStatsQuerySchema,
@@ -14,7 +16,6 @@ import {
   eventsQuerySchema,
   groupBys,
   leaderboardQuerySchema,
-  type LeaderboardMetric,
   unattributedQuerySchema,
 } from '../shared/contract/queries.js';
 import { ORG_LEVEL_CAMPAIGN } from '../shared/domain/conversion-credit.js';
@@ -22,11 +23,8 @@ import { toCsvHeader, toCsvRow, csvColumns } from '../shared/domain/csv.js';
 import { externalIdSchema, type Campaign } from '../shared/domain/resources.js';
 import {
   compareByConversionsThenClicks,
-  competitionRanks,
   currenciesOf,
-  microConversions,
   reportNumbers,
-  revenueMinor,
 } from '../shared/domain/report.js';
 import { HttpError, decodeCursor, encodeCursor, json, pageLimit, parseQuery, pathParam, publicBaseUrlFor, type HttpResult } from '../shared/contract/http.js';
 import { createRouter } from '../shared/contract/router.js';
@@ -35,6 +33,8 @@ import { requestLogging } from '../shared/adapters/request-logging.js';
 
 const MAX_RANGE_DAYS = 366;
 const CSV_MAX_ROWS = 10_000;
+/** How far down a ranking the leaderboard reads to fill its rows past hidden advocates. */
+const MAX_LEADERBOARD_SCAN = 2_000;
 
 /** from/to are inclusive UTC dates; either alone extends to the other end of the data. */
 const rangeOf = (query: { from?: string; to?: string }): DayRange | undefined => {
@@ -56,8 +56,8 @@ const campaignOf = async (principal: Principal, event: APIGatewayProxyEventV2): 
 
 const labelsFor = async (orgId: string, groupBy: (typeof groupBys)[number], keys: string[], baseUrl: string) => {
   if (groupBy === 'advocate') {
-    const advocates = await getAdvocatesByIds(orgId, keys);
-    return (key: string) => advocates.get(key)?.displayName ?? key;
+    const shown = await shownAdvocates(orgId, keys);
+    return (key: string) => shown.get(key)?.label ?? key;
   }
   if (groupBy === 'link') {
     // A link's label is its short URL, on the domain it was issued on.
@@ -69,6 +69,20 @@ const labelsFor = async (orgId: string, groupBy: (typeof groupBys)[number], keys
   }
   if (groupBy === 'country') return countryName;
   return (key: string) => key;
+};
+
+/**
+ * How advocates appear to the caller of a ranking — API keys included: the dashboard is seen by
+ * managers and colleagues, so it follows each advocate's choice (docs/privacy.md). Absent: not listed.
+ */
+const shownAdvocates = async (orgId: string, advocateIds: string[]): Promise<Map<string, ShownAdvocate>> => {
+  const [advocates, organizationDefault] = await Promise.all([getAdvocatesByIds(orgId, advocateIds), getRankingDefault(orgId)]);
+  const shown = new Map<string, ShownAdvocate>();
+  for (const advocateId of advocateIds) {
+    const view = shownToOthers(advocateId, advocates.get(advocateId), organizationDefault);
+    if (view) shown.set(advocateId, view);
+  }
+  return shown;
 };
 
 const regionNames = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'code' });
@@ -116,6 +130,10 @@ const attribution = async (event: APIGatewayProxyEventV2, principal: Principal):
   else entries.sort(compareByConversionsThenClicks(model));
   const page = entries.slice(offset, offset + limit);
   const label = await labelsFor(orgId, groupBy, page.map((row) => row.key), publicBaseUrlFor(event));
+  // Advocates hidden from rankings are left out of the page (it may hold fewer rows than `limit`;
+  // the totals still count them); pseudonymous ones carry their pseudonym's key, not their id.
+  const shown = groupBy === 'advocate' ? await shownAdvocates(orgId, page.map((row) => row.key)) : undefined;
+  const visible = shown ? page.filter((row) => shown.has(row.key)).map((row) => ({ ...row, key: shown.get(row.key)!.advocateId, id: row.key })) : page.map((row) => ({ ...row, id: row.key }));
 
   return json(200, {
     campaignId: campaign.campaignId,
@@ -124,34 +142,12 @@ const attribution = async (event: APIGatewayProxyEventV2, principal: Principal):
     from: range?.from ?? null,
     to: range?.to ?? null,
     totals: reportNumbers(totalsRows.get('all'), model),
-    rows: page.map(({ key, counters }) => {
+    rows: visible.map(({ key, id, counters }) => {
       const { botClicks: _bots, ...numbers } = reportNumbers(counters, model);
-      return { key, label: label(key), ...numbers };
+      return { key, label: label(id), ...numbers };
     }),
     nextCursor: offsetCursor(orgId, offset + limit, entries.length),
   });
-};
-
-/** Advocates of a campaign ranked by a metric. */
-const rankAdvocates = (
-  rows: Map<string, RowCounters>,
-  metric: LeaderboardMetric,
-  model: AttributionModel,
-  currency: string | undefined,
-) => {
-  const score = (counters: RowCounters) =>
-    metric === 'clicks' || metric === 'shares'
-      ? (counters[metric] ?? 0)
-      : metric === 'conversions'
-        ? microConversions(counters, model)
-        : currency
-          ? revenueMinor(counters, model, currency)
-          : 0;
-  const ordered = [...rows]
-    .map(([advocateId, counters]) => ({ advocateId, counters, score: score(counters) }))
-    .sort((a, b) => b.score - a.score || (a.advocateId < b.advocateId ? -1 : 1));
-  const ranks = competitionRanks(ordered.map((row) => row.score));
-  return ordered.map((row, index) => ({ ...row, rank: ranks[index] }));
 };
 
 const leaderboard = async (event: APIGatewayProxyEventV2, principal: Principal): Promise<HttpResult> => {
@@ -162,11 +158,19 @@ const leaderboard = async (event: APIGatewayProxyEventV2, principal: Principal):
   const limit = pageLimit(query.limit, 10);
   const range = rangeOf(query);
   const { orgId } = principal;
-  const rows = await readDimension(orgId, campaign.campaignId, 'advocate', range);
   const currency =
     metric === 'revenue' ? (query.currency ?? currenciesOf((await readDimension(orgId, campaign.campaignId, 'campaign', range)).get('all'), model)[0]) : undefined;
-  const ranked = rankAdvocates(rows, metric, model, currency).slice(0, limit);
-  const advocates = await getAdvocatesByIds(orgId, ranked.map((row) => row.advocateId));
+  // Hidden advocates are left out and their places not given to others (ranks are over everyone):
+  // read further down the ranking until `limit` advocates can be shown or none are left.
+  let wanted = limit;
+  let ranked: Awaited<ReturnType<typeof leaderboardRows>>;
+  let shown: Map<string, ShownAdvocate>;
+  for (;;) {
+    ranked = await leaderboardRows(orgId, campaign.campaignId, metric, model, currency, range, wanted);
+    shown = await shownAdvocates(orgId, ranked.map((row) => row.advocateId));
+    if (shown.size >= limit || ranked.length < wanted || wanted >= MAX_LEADERBOARD_SCAN) break;
+    wanted = Math.min(MAX_LEADERBOARD_SCAN, wanted * 2 + (limit - shown.size));
+  }
   return json(200, {
     campaignId: campaign.campaignId,
     metric,
@@ -174,16 +178,14 @@ const leaderboard = async (event: APIGatewayProxyEventV2, principal: Principal):
     ...(metric === 'revenue' ? { currency: currency ?? null } : {}),
     from: range?.from ?? null,
     to: range?.to ?? null,
-    rows: ranked.map(({ advocateId, counters, rank }) => {
-      const { botClicks: _bots, ...numbers } = reportNumbers(counters, model);
-      return {
-        rank,
-        advocateId,
-        displayName: advocates.get(advocateId)?.displayName ?? advocateId,
-        ...(advocates.get(advocateId)?.department ? { department: advocates.get(advocateId)!.department } : {}),
-        ...numbers,
-      };
-    }),
+    rows: ranked
+      .filter((row) => shown.has(row.advocateId))
+      .slice(0, limit)
+      .map(({ advocateId, counters, rank }) => {
+        const { botClicks: _bots, ...numbers } = reportNumbers(counters, model);
+        const view = shown.get(advocateId)!;
+        return { rank, advocateId: view.advocateId, displayName: view.label, ...(view.department ? { department: view.department } : {}), ...numbers };
+      }),
   });
 };
 
@@ -195,7 +197,7 @@ const advocateStats = async (event: APIGatewayProxyEventV2, principal: Principal
   const query = parseQuery(event, advocateStatsQuerySchema);
   const range = rangeOf(query);
   const { orgId } = principal;
-  const advocate = (await getAdvocatesByIds(orgId, [advocateId])).get(advocateId);
+  const [advocate, organizationDefault] = await Promise.all([getAdvocatesByIds(orgId, [advocateId]).then((found) => found.get(advocateId)), getRankingDefault(orgId)]);
   if (!advocate) throw new HttpError(404, 'Advocate not found');
 
   const campaignIds = await listAllCampaignIdsOfAdvocate(orgId, advocateId);
@@ -205,12 +207,7 @@ const advocateStats = async (event: APIGatewayProxyEventV2, principal: Principal
   const perCampaign = await Promise.all(
     campaigns.map(async (campaign) => {
       const model = query.model ?? campaign.attribution.model;
-      const all = await readDimension(orgId, campaign.campaignId, 'advocate', range);
-      const ranked = rankAdvocates(all, 'conversions', model, undefined);
-      const own = ranked.find((row) => row.advocateId === advocateId);
-      // Not ranked means no row in the range: zero. (Reading its rows one day at a time instead
-      // cost a read per 100 days of the range; `to=9999-12-31` ran into the function timeout.)
-      const counters = own?.counters ?? {};
+      const { counters, rank, advocates } = await campaignStanding(orgId, campaign.campaignId, advocateId, model, range);
       const { botClicks: _bots, ...numbers } = reportNumbers(counters, model);
       return {
         campaignId: campaign.campaignId,
@@ -218,14 +215,16 @@ const advocateStats = async (event: APIGatewayProxyEventV2, principal: Principal
         status: campaign.status,
         model,
         ...numbers,
-        rank: own?.rank ?? null,
-        advocates: ranked.length,
+        rank,
+        advocates,
       };
     }),
   );
   return json(200, {
     advocateId,
-    displayName: advocate.displayName,
+    // The advocate sees its own name (an offboarded one has none left: its pseudonym).
+    displayName: advocate.displayName ?? (advocate.pseudonym ? pseudonymLabel(advocate.pseudonym) : advocateId),
+    rankingVisibility: effectiveVisibility(advocate, organizationDefault),
     from: range?.from ?? null,
     to: range?.to ?? null,
     campaigns: perCampaign,

@@ -74,6 +74,7 @@ const router = createRouter('links', {
         ? await ensureAdvocate(principal.orgId, advocateId)
         : await getAdvocate(principal.orgId, advocateId);
     if (!advocate) throw new HttpError(404, 'Advocate not found; create it with PUT /v1/advocates/{advocateId}');
+    if (advocate.offboardedAt) throw new HttpError(409, 'The advocate was offboarded; it issues no new links');
 
     let destinationUrl = campaign.destinationUrl;
     if (input.destinationUrl !== undefined) {

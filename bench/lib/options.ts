@@ -4,9 +4,9 @@
  */
 import { parseArgs } from 'node:util';
 
-export const scenarioIds = ['cold-start', 'redirect', 'webhooks', 'queries', 'rollup', 'export', 'program'] as const;
-/** Scenarios the default run (no `--only`) leaves out: the program's day runs at real rates, ~10 minutes. */
-const onRequestOnly: readonly ScenarioId[] = ['program'];
+export const scenarioIds = ['cold-start', 'redirect', 'webhooks', 'queries', 'rollup', 'export', 'program', 'rankings'] as const;
+/** Scenarios the default run (no `--only`) leaves out: the program's day runs at real rates, ~10 minutes; rankings seeds 100,000 advocates. */
+const onRequestOnly: readonly ScenarioId[] = ['program', 'rankings'];
 export type ScenarioId = (typeof scenarioIds)[number];
 
 export interface BenchOptions {
@@ -59,7 +59,7 @@ export const parseOptions = (argv = process.argv.slice(2)): BenchOptions => {
   });
   if (values.help) {
     process.stdout.write(
-      'npm run bench -- [--only cold-start,redirect,webhooks,queries,rollup,export,program] [--repeats 3] [--load-seconds 10]\n' +
+      'npm run bench -- [--only cold-start,redirect,webhooks,queries,rollup,export,program,rankings] [--repeats 3] [--load-seconds 10]\n' +
         '                 [--rollup-clicks N --rollup-conversions N | --full] [--quick] [--label name] [--no-docs]\n' +
         '                 [--program-seconds 180] [--batching-window S] [--batch-size N]   (scenario program, run with --only)\n',
     );

@@ -176,10 +176,22 @@ export interface paths {
          */
         put: operations["putAdvocate"];
         post?: never;
-        delete?: never;
+        /**
+         * Offboard an advocate
+         * @description The advocate's name and department are erased; its links keep redirecting but record nothing (like disabled links, within the redirect's link cache, 60 s); its past counts stay in the roll-ups, shown under a stable pseudonym (or left out, if it chose `hidden`). Idempotent: the same answer again. The id cannot be given a name again (`PUT` answers 409).
+         *
+         *     Credential: an API key with `advocates:write` (or `admin`).
+         */
+        delete: operations["offboardAdvocate"];
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Choose how an advocate appears in others' rankings
+         * @description `named` (display name), `pseudonymous` (a stable pseudonym such as "Advocate 7f3a9c") or `hidden` (left out of lists others see); `null` returns to the organization's default (`rankingDefault`). The advocate's own choice wins over the default. An advocate token sets its own (another advocate's id: 404); an API key with `advocates:write` may set it for any advocate. An advocate always sees its own name and rank.
+         *
+         *     Credential: an API key with `advocates:write` (or `admin`), or an advocate token.
+         */
+        patch: operations["patchAdvocate"];
         trace?: never;
     };
     "/v1/advocates/{advocateId}/stats": {
@@ -841,6 +853,17 @@ export interface components {
             displayName: string;
             /**
              * Format: date-time
+             * @description When the advocate was offboarded: name and department erased, links record nothing
+             * @example 2026-11-27T10:00:00.000Z
+             */
+            offboardedAt?: string;
+            /**
+             * @description The advocate's own choice of how others see them in rankings; absent: the organization's default (`rankingDefault`) applies
+             * @enum {string}
+             */
+            rankingVisibility?: "named" | "pseudonymous" | "hidden";
+            /**
+             * Format: date-time
              * @description ISO 8601 UTC time
              * @example 2026-11-27T10:00:00.000Z
              */
@@ -880,6 +903,11 @@ export interface components {
             }[];
             displayName: string;
             from: string | null;
+            /**
+             * @description How others see the advocate in rankings now: its own choice, else the organization's default (an offboarded advocate: `pseudonymous` unless it chose `hidden`)
+             * @enum {string}
+             */
+            rankingVisibility: "named" | "pseudonymous" | "hidden";
             to: string | null;
         };
         /** @description An API key as stored: never the key itself */
@@ -1351,6 +1379,7 @@ export interface components {
             /** @enum {string} */
             model: "last_click" | "first_click" | "linear" | "time_decay" | "position_based";
             rows: {
+                /** @description The advocate id; for an advocate shown under a pseudonym, the pseudonym's stable key (`anon-…`). Hidden advocates are not listed (their rank is not given to another). */
                 advocateId: string;
                 /** @description Human clicks */
                 clicks: number;
@@ -2346,6 +2375,258 @@ export interface operations {
             };
             /** @description The credential may not do this (missing scope, or an advocate on a key-only operation) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The advocate id was offboarded: it is not named again */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body failed validation; the failing fields are in `errors` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Throttled by API Gateway */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Too Many Requests"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unexpected error, from the handler (problem+json) or from API Gateway */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable or throttled: nothing was done; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    offboardAdvocate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The organization's own advocate (employee) id
+                 * @example alice
+                 */
+                advocateId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The offboarded advocate */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Advocate"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credential may not do this (missing scope, or an advocate on a key-only operation) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found. Ids of another organization are not found too. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Throttled by API Gateway */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "message": "Too Many Requests"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["GatewayError"];
+                };
+            };
+            /** @description Unexpected error, from the handler (problem+json) or from API Gateway */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayError"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unreachable or throttled: nothing was done; retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    patchAdvocate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The organization's own advocate (employee) id
+                 * @example alice
+                 */
+                advocateId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "rankingVisibility": "pseudonymous"
+                 *     }
+                 */
+                "application/json": {
+                    /** @description How others see the advocate in rankings: `named`, `pseudonymous`, `hidden`; `null` returns to the organization's default */
+                    rankingVisibility: ("named" | "pseudonymous" | "hidden") | null;
+                };
+            };
+        };
+        responses: {
+            /** @description The advocate */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "advocateId": "alice",
+                     *       "displayName": "Alice Martin",
+                     *       "department": "sales",
+                     *       "createdAt": "2026-11-02T09:01:00.000Z",
+                     *       "updatedAt": "2026-11-02T09:01:00.000Z",
+                     *       "rankingVisibility": "pseudonymous"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Advocate"];
+                };
+            };
+            /** @description Malformed request: invalid JSON, no body, or invalid query parameters (listed in `errors`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The credential may not do this (missing scope, or an advocate on a key-only operation) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found. Ids of another organization are not found too. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The advocate was offboarded */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

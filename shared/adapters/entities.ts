@@ -22,6 +22,8 @@ import { InvalidCursorError } from '../domain/errors.js';
 import { isValidId, isValidSlug, newId, newSlug } from '../domain/ids.js';
 import { documentClient } from './dynamo.js';
 import { entityKeys, isStartKeyOf } from './keys.js';
+import { pseudonymLabel } from '../domain/advocate-presentation.js';
+import { defaultRankingVisibility, rankingVisibilitySchema, type RankingVisibility } from '../domain/ranking-visibility.js';
 
 const table = () => tableName('entities');
 const db = () => documentClient();
@@ -225,55 +227,87 @@ export const replaceCampaign = async (orgId: string, campaign: Campaign, expecte
 // ---------------------------------------------------------------------------------------------
 // Advocates
 
-const advocateFields = ['advocateId', 'displayName', 'department', 'createdAt', 'updatedAt'] as const;
+const advocateFields = ['advocateId', 'displayName', 'department', 'rankingVisibility', 'offboardedAt', 'createdAt', 'updatedAt'] as const;
+/** What rankings read of an advocate: its fields and its pseudonym (never answered as such). */
+const advocateStandingFields = [...advocateFields, 'pseudonym'] as const;
+
+/** An advocate as rankings see it (shared/domain/advocate-presentation.ts). */
+export type AdvocateRecord = Advocate & { pseudonym?: string };
+
+/** A random pseudonym, given once (`if_not_exists`): 12 hex characters, unrelated to the advocate's id. */
+const newPseudonym = () => randomBytes(6).toString('hex');
+
+/** The advocate as the API answers it: an offboarded one is named by its pseudonym only. */
+const publicAdvocate = (item: Record<string, unknown>): Advocate => {
+  const advocate = strip<Advocate & Record<string, unknown>>(item, advocateFields);
+  if (advocate.offboardedAt && typeof item.pseudonym === 'string') advocate.displayName = pseudonymLabel(item.pseudonym);
+  return advocate;
+};
+
+/** The advocate id was offboarded: it is not given a name or links again. */
+export class AdvocateOffboardedError extends Error {
+  constructor() {
+    super('Advocate offboarded');
+  }
+}
 
 export const getAdvocate = async (orgId: string, advocateId: string): Promise<Advocate | undefined> => {
   const { Item } = await db().send(new GetCommand({ TableName: table(), Key: entityKeys.advocate(orgId, advocateId) }));
-  return Item ? strip<Advocate & Record<string, unknown>>(Item, advocateFields) : undefined;
+  return Item ? publicAdvocate(Item) : undefined;
 };
 
-/** Creates or replaces an advocate, keeping its original createdAt. */
+/** Creates or replaces an advocate, keeping its original createdAt (an offboarded id: `AdvocateOffboardedError`). */
 export const putAdvocate = async (
   orgId: string,
   advocateId: string,
   input: AdvocatePut,
 ): Promise<{ advocate: Advocate; created: boolean }> => {
   const timestamp = now();
-  const { Attributes } = await db().send(
-    new UpdateCommand({
-      TableName: table(),
-      Key: entityKeys.advocate(orgId, advocateId),
-      UpdateExpression:
-        input.department === undefined
-          ? 'SET #type = :type, orgId = :orgId, advocateId = :advocateId, displayName = :displayName, createdAt = if_not_exists(createdAt, :now), updatedAt = :now REMOVE department'
-          : 'SET #type = :type, orgId = :orgId, advocateId = :advocateId, displayName = :displayName, department = :department, createdAt = if_not_exists(createdAt, :now), updatedAt = :now',
-      ExpressionAttributeNames: { '#type': 'type' },
-      ExpressionAttributeValues: {
-        ':type': 'advocate',
-        ':orgId': orgId,
-        ':advocateId': advocateId,
-        ':displayName': input.displayName,
-        ':now': timestamp,
-        ...(input.department === undefined ? {} : { ':department': input.department }),
-      },
-      ReturnValues: 'ALL_NEW',
-    }),
-  );
-  const advocate = strip<Advocate & Record<string, unknown>>(Attributes ?? {}, advocateFields);
-  return { advocate, created: advocate.createdAt === timestamp };
+  const set =
+    'SET #type = :type, orgId = :orgId, advocateId = :advocateId, displayName = :displayName, createdAt = if_not_exists(createdAt, :now), updatedAt = :now, pseudonym = if_not_exists(pseudonym, :pseudonym)';
+  try {
+    const { Attributes } = await db().send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: entityKeys.advocate(orgId, advocateId),
+        UpdateExpression: input.department === undefined ? `${set} REMOVE department` : `${set}, department = :department`,
+        ConditionExpression: 'attribute_not_exists(offboardedAt)',
+        ExpressionAttributeNames: { '#type': 'type' },
+        ExpressionAttributeValues: {
+          ':type': 'advocate',
+          ':orgId': orgId,
+          ':advocateId': advocateId,
+          ':displayName': input.displayName,
+          ':now': timestamp,
+          ':pseudonym': newPseudonym(),
+          ...(input.department === undefined ? {} : { ':department': input.department }),
+        },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    const advocate = publicAdvocate(Attributes ?? {});
+    return { advocate, created: advocate.createdAt === timestamp };
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) throw new AdvocateOffboardedError();
+    throw error;
+  }
 };
 
 /** An advocate who arrives with a valid JWT is created on first use (spec section 3). */
 export const ensureAdvocate = async (orgId: string, advocateId: string): Promise<Advocate> => {
-  const existing = await getAdvocate(orgId, advocateId);
-  if (existing) return existing;
+  const { Item } = await db().send(new GetCommand({ TableName: table(), Key: entityKeys.advocate(orgId, advocateId) }));
+  if (Item) {
+    // Advocates from before pseudonyms get theirs on their next visit.
+    if (typeof Item.pseudonym !== 'string') await givePseudonym(orgId, advocateId);
+    return publicAdvocate(Item);
+  }
   const timestamp = now();
   const advocate: Advocate = { advocateId, displayName: advocateId, createdAt: timestamp, updatedAt: timestamp };
   try {
     await db().send(
       new PutCommand({
         TableName: table(),
-        Item: { ...entityKeys.advocate(orgId, advocateId), type: 'advocate', orgId, ...advocate },
+        Item: { ...entityKeys.advocate(orgId, advocateId), type: 'advocate', orgId, ...advocate, pseudonym: newPseudonym() },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );
@@ -282,6 +316,82 @@ export const ensureAdvocate = async (orgId: string, advocateId: string): Promise
     if (error instanceof ConditionalCheckFailedException) return (await getAdvocate(orgId, advocateId))!;
     throw error;
   }
+};
+
+const givePseudonym = (orgId: string, advocateId: string) =>
+  db().send(
+    new UpdateCommand({
+      TableName: table(),
+      Key: entityKeys.advocate(orgId, advocateId),
+      UpdateExpression: 'SET pseudonym = if_not_exists(pseudonym, :pseudonym)',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':pseudonym': newPseudonym() },
+    }),
+  );
+
+/**
+ * Sets (or, with null, clears) an advocate's own ranking visibility. Undefined: no such advocate;
+ * `AdvocateOffboardedError`: offboarded (nothing to choose any more).
+ */
+export const setRankingVisibility = async (orgId: string, advocateId: string, visibility: RankingVisibility | null): Promise<Advocate | undefined> => {
+  try {
+    const { Attributes } = await db().send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: entityKeys.advocate(orgId, advocateId),
+        UpdateExpression:
+          visibility === null
+            ? 'SET updatedAt = :now, pseudonym = if_not_exists(pseudonym, :pseudonym) REMOVE rankingVisibility'
+            : 'SET updatedAt = :now, pseudonym = if_not_exists(pseudonym, :pseudonym), rankingVisibility = :visibility',
+        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(offboardedAt)',
+        ExpressionAttributeValues: { ':now': now(), ':pseudonym': newPseudonym(), ...(visibility === null ? {} : { ':visibility': visibility }) },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return publicAdvocate(Attributes ?? {});
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    const existing = await getAdvocate(orgId, advocateId);
+    if (existing?.offboardedAt) throw new AdvocateOffboardedError();
+    return undefined;
+  }
+};
+
+/**
+ * Offboarding (spec section 16): the advocate's name and department are erased from its item, it
+ * keeps a pseudonym for good, and every one of its links is disabled — they redirect and record
+ * nothing, like a disabled link. Idempotent. False: no such advocate.
+ */
+export const offboardAdvocate = async (orgId: string, advocateId: string): Promise<boolean> => {
+  try {
+    await db().send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: entityKeys.advocate(orgId, advocateId),
+        // updatedAt from the first offboarding: the same answer however often it is repeated.
+        UpdateExpression: 'SET offboardedAt = if_not_exists(offboardedAt, :now), updatedAt = if_not_exists(offboardedAt, :now), pseudonym = if_not_exists(pseudonym, :pseudonym) REMOVE displayName, department',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':now': now(), ':pseudonym': newPseudonym() },
+      }),
+    );
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await listLinks(orgId, { advocateId }, 100, startKey);
+    for (const link of page.items) if (!link.disabled) await disableLink(orgId, link.slug);
+    startKey = page.nextKey;
+  } while (startKey);
+  return true;
+};
+
+/** The organization's default ranking visibility (`rankingDefault` on its item; set by GET/PATCH /v1/organization). */
+export const getRankingDefault = async (orgId: string): Promise<RankingVisibility> => {
+  const { Item } = await db().send(new GetCommand({ TableName: table(), Key: entityKeys.org(orgId), ProjectionExpression: 'rankingDefault' }));
+  const parsed = rankingVisibilitySchema.safeParse(Item?.rankingDefault);
+  return parsed.success ? parsed.data : defaultRankingVisibility;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -441,8 +551,8 @@ export const disableLink = async (orgId: string, slug: string): Promise<LinkReco
 };
 
 /** Advocates by id (BatchGet, 100 at a time); unknown ids are simply absent. */
-export const getAdvocatesByIds = async (orgId: string, advocateIds: string[]): Promise<Map<string, Advocate>> => {
-  const found = new Map<string, Advocate>();
+export const getAdvocatesByIds = async (orgId: string, advocateIds: string[]): Promise<Map<string, AdvocateRecord>> => {
+  const found = new Map<string, AdvocateRecord>();
   const ids = [...new Set(advocateIds)];
   for (let i = 0; i < ids.length; i += 100) {
     let request: Record<string, { Keys: Record<string, unknown>[] }> | undefined = {
@@ -451,7 +561,7 @@ export const getAdvocatesByIds = async (orgId: string, advocateIds: string[]): P
     while (request && Object.keys(request).length > 0) {
       const result = await db().send(new BatchGetCommand({ RequestItems: request }));
       for (const item of result.Responses?.[table()] ?? []) {
-        const advocate = strip<Advocate & Record<string, unknown>>(item, advocateFields);
+        const advocate = strip<AdvocateRecord & Record<string, unknown>>(item, advocateStandingFields);
         found.set(advocate.advocateId, advocate);
       }
       request = result.UnprocessedKeys as typeof request;

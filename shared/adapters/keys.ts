@@ -190,6 +190,23 @@ export const rollupKeys = {
 };
 
 /**
+ * The ranking index (shared/domain/ranking.ts), beside the roll-ups: spread over the advocate
+ * dimension's partitions (`rollupPartitionShards.advocate`), an advocate's items in the shard of its
+ * roll-up rows, so one advocate's update touches one shard and a top-N merges the shards' heads.
+ */
+export const rankingKeys = {
+  shards: (): number => rollupShardsOf('advocate'),
+  shardOf: (advocateId: string): number => rollupShardOf('advocate', advocateId),
+  /** Entries of one ranked counter in one shard: sort key `<value descending>#<advocateId>`. */
+  entries: (orgId: string, campaignId: string, counter: string, shard: number) => `RK#${orgId}#${campaignId}#${counter}#${shard}`,
+  /** Bucket counts (`B#<counter>#<bucket>`) and the population (`N`) of one shard. */
+  counts: (orgId: string, campaignId: string, shard: number) => `RKN#${orgId}#${campaignId}#${shard}`,
+  bucket: (counter: string, bucket: string) => `B#${counter}#${bucket}`,
+  bucketsOf: (counter: string) => `B#${counter}#`,
+  population: 'N',
+};
+
+/**
  * Whether a client-supplied start key (from a cursor) can be a key this query returned: exactly
  * the key attributes of the table or index queried, all strings of key size, in the expected
  * partition. Anything else would page through another partition or make DynamoDB refuse the query.

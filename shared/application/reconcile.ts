@@ -20,7 +20,9 @@ import {
   conversionRecordPages,
   refundRecordPages,
 } from '../adapters/reconcile-reads.js';
-import { rollupKeys } from '../adapters/keys.js';
+import { rankingKeys, rollupKeys } from '../adapters/keys.js';
+import { readRankingIndex } from '../adapters/ranking-index.js';
+import { bucketDeltas, entrySortKey, rankMoves } from '../domain/ranking.js';
 import { contributionsOfConversionRecord } from '../domain/conversion-credit.js';
 import type { ArchivedEventType, ArchiveRow } from '../domain/archive.js';
 import { clickOfArchiveRow, shareOfArchiveRow } from '../domain/archive-rows.js';
@@ -187,8 +189,11 @@ export const reconcileCampaign = async (orgId: string, campaignId: string, optio
 
   // Where each row must be: the partition its key is sharded to. A row found anywhere else differs.
   const expected = new Map<string, { pk: string; sk: string; counters: Counters }>();
+  /** Advocates' expected all-time counters: the ranking index is checked against them. */
+  const advocateTotals = new Map<string, Counters>();
   for (const { row, counters } of expectedById.values()) {
     if (Object.keys(counters).length === 0) continue;
+    if (row.dimension === 'advocate' && row.period === '*') advocateTotals.set(row.key, counters);
     const { pk, sk } = rollupKeys.row(row);
     expected.set(rowKey(pk, sk), { pk, sk, counters });
   }
@@ -224,6 +229,47 @@ export const reconcileCampaign = async (orgId: string, campaignId: string, optio
     }
   }
   differences.push(...unexpected);
+  const indexDifferences = await reconcileRankingIndex(orgId, campaignId, advocateTotals);
+  progress.differences += indexDifferences.length;
+  differences.push(...indexDifferences);
   report();
   return { orgId, campaignId, events: progress.events, shares: progress.shares, conversions: progress.conversions, rowsChecked: expected.size, differences };
 };
+
+/**
+ * The ranking index against the recounted all-time rows of the advocates: one entry per non-zero
+ * ranked counter, bucket counts and the population (shared/domain/ranking.ts). A missing or extra
+ * entry differs under the counter name `entry`; a count under `n`.
+ */
+const reconcileRankingIndex = async (orgId: string, campaignId: string, advocateTotals: Map<string, Counters>): Promise<RowDifference[]> => {
+  const wantEntries = new Set<string>();
+  const wantCounts = new Map<string, number>();
+  const addCount = (pk: string, sk: string, delta: number) => wantCounts.set(rowKey(pk, sk), (wantCounts.get(rowKey(pk, sk)) ?? 0) + delta);
+  const named: Array<{ counter: string; shard: number }> = [];
+  for (const [advocateId, totals] of advocateTotals) {
+    const shard = rankingKeys.shardOf(advocateId);
+    const { moves } = rankMoves(totals, {});
+    for (const move of moves) {
+      named.push({ counter: move.counter, shard });
+      wantEntries.add(rowKey(rankingKeys.entries(orgId, campaignId, move.counter, shard), entrySortKey(move.to, advocateId)));
+    }
+    const countsPk = rankingKeys.counts(orgId, campaignId, shard);
+    for (const { counter, bucket, delta } of bucketDeltas(moves).values()) addCount(countsPk, rankingKeys.bucket(counter, bucket), delta);
+    addCount(countsPk, rankingKeys.population, 1);
+  }
+  const stored = await readRankingIndex(orgId, campaignId, named);
+  const differences: RowDifference[] = [];
+  const haveEntries = new Set(stored.entries.map(({ pk, sk }) => rowKey(pk, sk)));
+  const split = (key: string) => key.split('\u0000') as [string, string];
+  for (const key of wantEntries) if (!haveEntries.has(key)) differences.push({ ...pkSk(split(key)), counter: 'entry', expected: 1, actual: 0 });
+  for (const key of haveEntries) if (!wantEntries.has(key)) differences.push({ ...pkSk(split(key)), counter: 'entry', expected: 0, actual: 1 });
+  const haveCounts = new Map(stored.counts.map(({ pk, sk, n }) => [rowKey(pk, sk), n]));
+  for (const key of new Set([...wantCounts.keys(), ...haveCounts.keys()])) {
+    const expected = wantCounts.get(key) ?? 0;
+    const actual = haveCounts.get(key) ?? 0;
+    if (expected !== actual) differences.push({ ...pkSk(split(key)), counter: 'n', expected, actual });
+  }
+  return differences;
+};
+
+const pkSk = ([pk, sk]: [string, string]) => ({ pk, sk });

@@ -29,6 +29,7 @@ import {
   type SideWrite,
 } from '../domain/rollup.js';
 import { logger } from '../adapters/observability.js';
+import { syncRankings } from '../adapters/ranking-index.js';
 import { applyRefund, withParkedRefunds } from './apply-refunds.js';
 
 /**
@@ -180,17 +181,41 @@ const inLanes = async <T>(
   await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, worker));
 };
 
-/** What the use case writes through; the DynamoDB writer unless a test injects another. */
+/** What the use case writes through; the DynamoDB writer and ranking index unless a test injects others. */
 export interface StreamBatchDependencies {
   writer: RollupWriter;
+  /** Brings the ranking index of a campaign up to date with these advocates' all-time rows. */
+  syncRankings?: (orgId: string, campaignId: string, advocateIds: readonly string[]) => Promise<unknown>;
 }
 
-const defaults: StreamBatchDependencies = { writer: dynamoRollupWriter };
+const defaults: StreamBatchDependencies = { writer: dynamoRollupWriter, syncRankings };
+
+/**
+ * A writer that notes the advocates whose all-time rows a plan touches (before applying it: a
+ * plan whose events the ledger skips still names them, so a redelivery after a crash between the
+ * counters and the index brings the index up to date).
+ */
+const notingAdvocates = (writer: RollupWriter, touched: Map<string, Set<string>>): RollupWriter => ({
+  applyPlan: (plan, outcome) => {
+    for (const { row } of plan.events.flatMap((e) => e.contributions)) {
+      if (row.dimension !== 'advocate' || row.period !== '*') continue;
+      const campaign = `${row.orgId}\u0000${row.campaignId}`;
+      let advocates = touched.get(campaign);
+      if (!advocates) touched.set(campaign, (advocates = new Set()));
+      advocates.add(row.key);
+    }
+    return writer.applyPlan(plan, outcome);
+  },
+});
 
 export const processStreamBatch = async (
   records: DynamoDBRecord[],
-  { writer }: StreamBatchDependencies = defaults,
+  dependencies: StreamBatchDependencies = defaults,
 ): Promise<DynamoDBBatchResponse & { outcome: ApplyOutcome; transient: boolean }> => {
+  /** Advocates whose all-time rows the batch's plans touch, per (organization, campaign). */
+  const touched = new Map<string, Set<string>>();
+  const writer = notingAdvocates(dependencies.writer, touched);
+  const rankings = dependencies.syncRankings ?? syncRankings;
   const outcome: ApplyOutcome = { applied: 0, appliedClicks: 0, alreadyApplied: 0, rowWrites: 0, transactions: 0 };
   // An INSERT marked `erasedBy` is an erased click re-keyed by an erasure (shared/application/run-erasure.ts): counted already.
   const parsed = records.filter((r) => r.eventName === 'INSERT' && !isErasureRekey(r)).map(parseRecord);
@@ -288,6 +313,21 @@ export const processStreamBatch = async (
       firstFailure = Math.min(firstFailure, index);
       return false;
     }
+  });
+
+  // The ranking index follows the all-time rows of every advocate the batch touched, whatever was
+  // applied now or before (a crash between counters and index is mended by the redelivery). A
+  // failure reports the whole batch: the ledger skips its counters, the index sync runs again.
+  await inLanes([...touched], ([campaign]) => campaign, APPLY_LANES, async ([campaign, advocates]) => {
+    const [orgId, campaignId] = campaign.split('\u0000');
+    try {
+      await rankings(orgId!, campaignId!, [...advocates]);
+    } catch (error) {
+      logger.error('Ranking index update failed', { error: error as Error, campaignId, advocates: advocates.size });
+      if (parsed.length > 0 && firstFailure > 0) transient = isTransientDynamoError(error);
+      firstFailure = 0;
+    }
+    return true;
   });
 
   const batchItemFailures = parsed

@@ -14,6 +14,7 @@ import { erasureCreateSchema } from '../domain/erasure.js';
 import { shareFloodCapPerMinute } from '../settings.js';
 import { DOWNLOAD_LINK_SECONDS, MAX_EXPORTS_IN_FLIGHT, PRESIGNED_URL_SECONDS, exportCreateSchema } from '../domain/exports.js';
 import {
+  advocatePatchSchema,
   advocatePutSchema,
   advocateSchema,
   apiKeyCreateSchema,
@@ -386,9 +387,38 @@ export const operations: Record<string, OperationSpec> = {
     responses: {
       200: json(advocateSchema, 'Replaced'),
       201: json(advocateSchema, 'Created', examples.advocate),
+      409: { description: 'The advocate id was offboarded: it is not named again', content: problemContent },
       ...bodyProblems,
     },
   },
+  'PATCH /v1/advocates/{advocateId}': {
+    function: 'advocates',
+    operationId: 'patchAdvocate',
+    summary: "Choose how an advocate appears in others' rankings",
+    description:
+      "`named` (display name), `pseudonymous` (a stable pseudonym such as \"Advocate 7f3a9c\") or `hidden` (left out of lists others see); `null` returns to the organization's default (`rankingDefault`). The advocate's own choice wins over the default. An advocate token sets its own (another advocate's id: 404); an API key with `advocates:write` may set it for any advocate. An advocate always sees its own name and rank.",
+    tag: 'Advocates',
+    auth: { kind: 'credential', apiKeyScope: 'advocates:write', advocate: true },
+    body: { schema: advocatePatchSchema, example: { rankingVisibility: 'pseudonymous' } },
+    responses: {
+      200: json(advocateSchema, 'The advocate', { ...examples.advocate, rankingVisibility: 'pseudonymous' }),
+      ...bodyProblems,
+      ...problems(404),
+      409: { description: 'The advocate was offboarded', content: problemContent },
+    },
+  },
+
+  'DELETE /v1/advocates/{advocateId}': {
+    function: 'advocates',
+    operationId: 'offboardAdvocate',
+    summary: 'Offboard an advocate',
+    description:
+      "The advocate's name and department are erased; its links keep redirecting but record nothing (like disabled links, within the redirect's link cache, 60 s); its past counts stay in the roll-ups, shown under a stable pseudonym (or left out, if it chose `hidden`). Idempotent: the same answer again. The id cannot be given a name again (`PUT` answers 409).",
+    tag: 'Advocates',
+    auth: { kind: 'credential', apiKeyScope: 'advocates:write', advocate: false },
+    responses: { 200: json(advocateSchema, 'The offboarded advocate'), ...problems(401, 403, 404) },
+  },
+
   'GET /v1/advocates/{advocateId}': {
     function: 'advocates',
     operationId: 'getAdvocate',

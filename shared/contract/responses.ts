@@ -4,6 +4,7 @@
  * and the end-to-end tests check every answer they receive against that document.
  */
 import * as z from 'zod';
+import { rankingVisibilitySchema } from '../domain/ranking-visibility.js';
 import { attributionModels } from '../domain/attribution.js';
 import { channelSchema } from '../domain/channels.js';
 import { advocateSchema, campaignSchema, domainSchema, linkSchema, webhookSourceKinds } from '../domain/resources.js';
@@ -181,7 +182,7 @@ export const leaderboardSchema = z
     rows: z.array(
       z.object({
         rank: z.number().int().min(1).meta({ description: 'Competition rank: equal scores share a rank' }),
-        advocateId: z.string(),
+        advocateId: z.string().meta({ description: 'The advocate id; for an advocate shown under a pseudonym, the pseudonym\'s stable key (`anon-…`). Hidden advocates are not listed (their rank is not given to another).' }),
         displayName: z.string(),
         department: z.string().optional(),
         ...counts,
@@ -194,6 +195,9 @@ export const advocateStatsSchema = z
   .object({
     advocateId: advocateSchema.shape.advocateId,
     displayName: z.string(),
+    rankingVisibility: rankingVisibilitySchema.meta({
+      description: "How others see the advocate in rankings now: its own choice, else the organization's default (an offboarded advocate: `pseudonymous` unless it chose `hidden`)",
+    }),
     from: day.nullable(),
     to: day.nullable(),
     campaigns: z.array(

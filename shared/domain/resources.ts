@@ -5,6 +5,7 @@
  * inferred from them, and shared/contract/openapi.ts publishes them in GET /openapi.json.
  */
 import * as z from 'zod';
+import { rankingVisibilitySchema } from './ranking-visibility.js';
 import { apiScopes } from './scopes.js';
 import { attributionModels } from './attribution.js';
 import { channelSchema } from './channels.js';
@@ -88,10 +89,20 @@ export const advocateSchema = z
     advocateId: externalIdSchema.meta({ description: "The organization's own employee id", examples: ['alice'] }),
     displayName: z.string(),
     department: z.string().optional(),
+    rankingVisibility: rankingVisibilitySchema.optional().meta({
+      description: "The advocate's own choice of how others see them in rankings; absent: the organization's default (`rankingDefault`) applies",
+    }),
+    offboardedAt: timestampSchema.optional().meta({ description: 'When the advocate was offboarded: name and department erased, links record nothing' }),
     createdAt: timestampSchema,
     updatedAt: timestampSchema,
   })
   .meta({ id: 'Advocate', description: 'An employee who shares tracked links' });
+
+export const advocatePatchSchema = z.strictObject({
+  rankingVisibility: rankingVisibilitySchema.nullable().meta({
+    description: 'How others see the advocate in rankings: `named`, `pseudonymous`, `hidden`; `null` returns to the organization\'s default',
+  }),
+});
 export type Advocate = z.infer<typeof advocateSchema>;
 
 export const linkCreateSchema = z.strictObject({

@@ -351,6 +351,28 @@ describe('campaign dashboard', () => {
     expect(Number((await kpis(page))['kpi-conversions'])).toBe(2);
   }, BROWSER_TEST_TIMEOUT);
 
+  it("follows the advocates' choices: a pseudonym instead of Alice's name, Bob left out", async () => {
+    const alice = await system.advocateToken(org.orgId, 'alice');
+    const bob = await system.advocateToken(org.orgId, 'bob');
+    expect((await api('PATCH', '/v1/advocates/alice', { token: alice, body: { rankingVisibility: 'pseudonymous' } })).status).toBe(200);
+    expect((await api('PATCH', '/v1/advocates/bob', { token: bob, body: { rankingVisibility: 'hidden' } })).status).toBe(200);
+    try {
+      await page.selectOption('[data-testid="model-select"]', 'last_click');
+      await ready(page);
+      const api30 = (await api('GET', `/v1/campaigns/${campaignId}/leaderboard?metric=conversions&model=last_click&limit=10&${last30Days()}`, { token: analyticsKey })).body;
+      const board = await tableRows(page, 'leaderboard-row', 'advocateId');
+      expect(board.map((row) => row.key)).toEqual(api30.rows.map((row: any) => row.advocateId));
+      expect(board).toHaveLength(1);
+      expect(board[0]!.key).toMatch(/^anon-[0-9a-f]{12}$/);
+      const text = await page.textContent('#leaderboard-title + *');
+      expect(text).toMatch(/Advocate [0-9a-f]{6}/);
+      expect(text).not.toMatch(/Alice|Bob|alice|bob/);
+    } finally {
+      await api('PATCH', '/v1/advocates/alice', { token: alice, body: { rankingVisibility: null } });
+      await api('PATCH', '/v1/advocates/bob', { token: bob, body: { rankingVisibility: null } });
+    }
+  }, BROWSER_TEST_TIMEOUT);
+
   it('breaks clicks and credited conversions down by country, device, browser, OS and referrer, as a chart and a table', async () => {
     await page.selectOption('[data-testid="range-select"]', '30');
     await ready(page);

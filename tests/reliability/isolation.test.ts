@@ -182,6 +182,9 @@ const matrixRequest = (route: RouteDefinition, targets: Targets): TargetedReques
   if (routeKey(route) === 'POST /v1/links') {
     request.body = { ...(request.body as object), destinationUrl: `https://${VICTIM_HOST}/isolation/${newSlug(10)}` };
   }
+  // Offboarding aims at dora, not at the advocates other rows use: an offboarded one would refuse the
+  // PUT and link rows after it (409). Ids that do not exist stay as they are.
+  if (routeKey(route) === 'DELETE /v1/advocates/{advocateId}' && ['alice', 'bob', 'carol'].includes(targets.advocateId)) request.target = '/v1/advocates/dora';
   return request;
 };
 

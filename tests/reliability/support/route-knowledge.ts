@@ -24,7 +24,8 @@ const FUZZ_PUBLIC_HOST = 'api.advocacy.test';
 /** Real ids of the victim tenant (and a few of the attacker's) per parameter name. */
 export const idsByParameter = (world: World, route: RouteDefinition): Record<string, string[]> => ({
   campaignId: [world.victim.campaignId, world.victim.archivedCampaignId, world.attacker.campaignId],
-  advocateId: ['alice', 'bob'],
+  // Offboarding is fuzzed on dora, so alice and bob keep their links for the other routes.
+  advocateId: route.method === 'DELETE' ? ['dora', 'alice-of-nobody'] : ['alice', 'bob'],
   slug: [world.victim.aliceSlug, world.victim.bobSlug, world.attacker.aliceSlug],
   keyId: [world.victim.spareKeyId],
   // Rotation is fuzzed on a spare source, so the webhook route's signing secret stays valid.
@@ -64,6 +65,7 @@ export const validBodies = (world: World): Record<string, unknown[]> => ({
     { shareTemplates: null },
   ],
   'PUT /v1/advocates/{advocateId}': [{ displayName: 'Carol Jones', department: 'marketing' }],
+  'PATCH /v1/advocates/{advocateId}': [{ rankingVisibility: 'pseudonymous' }, { rankingVisibility: 'hidden' }, { rankingVisibility: null }],
   'POST /v1/links': [
     { campaignId: world.victim.campaignId, advocateId: 'alice', channel: 'x', destinationUrl: 'https://www.acme.example/jobs/7' },
   ],

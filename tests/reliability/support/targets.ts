@@ -50,6 +50,7 @@ const bodyFor: Record<string, (t: Targets) => unknown> = {
   'POST /v1/campaigns': () => ({ name: 'Isolation probe', destinationUrl: 'https://probe.example/' }),
   'PATCH /v1/campaigns/{campaignId}': () => ({ name: 'Hijacked' }),
   'PUT /v1/advocates/{advocateId}': () => ({ displayName: 'Hijacked' }),
+  'PATCH /v1/advocates/{advocateId}': () => ({ rankingVisibility: 'hidden' }),
   'POST /v1/links': (t) => ({ campaignId: t.campaignId, advocateId: t.advocateId, channel: 'x' }),
   'POST /v1/shares': (t) => ({ campaignId: t.campaignId, advocateId: t.advocateId, channel: 'x' }),
   'POST /v1/api-keys': () => ({ name: 'escalation', scopes: ['admin'] }),

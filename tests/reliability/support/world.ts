@@ -233,7 +233,8 @@ export const startWorld = async (): Promise<World> => {
     };
   };
 
-  const victim = await seedTenant('Acme', ['alice', 'bob', 'carol']);
+  // dora: the advocate the suites offboard (DELETE /v1/advocates/{advocateId}), so alice, bob and carol keep their links.
+  const victim = await seedTenant('Acme', ['alice', 'bob', 'carol', 'dora']);
   const attacker = await seedTenant('Globex', ['alice', 'bob']);
   const today = new Date().toISOString().slice(0, 10);
   const exportOf = async (tenant: Tenant) =>
