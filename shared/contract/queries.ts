@@ -51,7 +51,6 @@ export const attributionQuerySchema = z.object({
 
 /** What the leaderboard ranks by (spec sections 7 and 15). */
 export const leaderboardMetrics = ['clicks', 'conversions', 'revenue', 'shares'] as const;
-export type LeaderboardMetric = (typeof leaderboardMetrics)[number];
 
 export const leaderboardQuerySchema = z.object({
   metric: z.enum(leaderboardMetrics).optional().meta({ description: 'Ranking metric (default `conversions`); `shares`: shares started (POST /v1/shares)' }),
