@@ -2,7 +2,8 @@
 // and each network's share dialog, one personal link per channel (issued or returned by
 // POST /v1/links), copy to clipboard, QR codes, and the advocate's own results and rank.
 // The token comes from the URL fragment (never sent to a server, removed from the address bar
-// at once) or is pasted; it is kept for this tab only.
+// at once) or is pasted; it is kept for this tab only. The advocate also chooses how colleagues
+// see them in rankings.
 import { ApiError, api, download, el, formatConversions, formatInteger, formatRevenue, mapWithLimit, showState, tabStorage, $ } from '/assets/common.js';
 import { fillPost, nameInPost, recordShare, shareDialogs } from '/assets/share.js';
 
@@ -138,7 +139,7 @@ async function load(claims) {
   if (!(await prepareSuggestedPosts(campaigns))) return signOut(refused);
   $('#who-name').textContent = state.advocateId ? `Signed in as ${state.advocateId}` : 'Signed in';
   renderCampaigns(campaigns);
-  await loadStats();
+  await Promise.all([loadStats(), loadRankingChoice()]);
 }
 
 /** Keeps one link per campaign and channel: the one to the campaign's own destination. */
@@ -213,6 +214,90 @@ function renderStats(stats) {
       ),
     ),
   );
+}
+
+// ---------------------------------------------------------------------------------------------
+// How colleagues see the advocate in rankings (spec section 16): the advocate's own choice, or
+// the organization's default (`null` in the PATCH). The advocate item holds the choice; the stats
+// route says what applies now, hence the default's value while no choice is made.
+
+const seenAs = { named: 'your name', pseudonymous: 'a pseudonym', hidden: 'nothing' };
+
+const rankingChoice = {
+  /** 'named' | 'pseudonymous' | 'hidden' | undefined (the default applies). */
+  own: undefined,
+  /** The organization's default, known when the stats were read while no choice was made. */
+  organizationDefault: undefined,
+};
+
+/** The advocate's choice (404: not registered yet, so no choice) and what applies now (undefined if unknown). */
+async function readRankingChoice() {
+  const id = encodeURIComponent(state.advocateId);
+  const orNotFound = (promise) => promise.then(({ body }) => body, (error) => {
+    if (error instanceof ApiError && error.status === 404) return undefined;
+    throw error;
+  });
+  const [advocate, stats] = await Promise.all([orNotFound(call(`/v1/advocates/${id}`)), orNotFound(call(`/v1/advocates/${id}/stats`))]);
+  return { own: advocate?.rankingVisibility, current: stats?.rankingVisibility };
+}
+
+async function loadRankingChoice() {
+  const form = $('#visibility-form');
+  const region = $('#visibility-state');
+  form.hidden = true;
+  if (!state.advocateId) return showState(region, 'empty', { title: 'Not available yet', message: 'Open the link your company sent you to choose how colleagues see you.' });
+  showState(region, 'loading', { message: 'Loading your ranking choice…' });
+  try {
+    const { own, current } = await readRankingChoice();
+    rankingChoice.own = own;
+    if (!own) rankingChoice.organizationDefault = current;
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) return signOut(refused);
+    return showState(region, 'error', { title: 'Could not load your ranking choice', message: error.message, retry: loadRankingChoice });
+  }
+  region.replaceChildren();
+  region.removeAttribute('data-state');
+  form.elements.visibility.value = rankingChoice.own ?? 'default';
+  $('#visibility-status').textContent = '';
+  renderRankingChoice();
+  form.hidden = false;
+}
+
+/** The default's label and the one-line explanation of the selected option. */
+function renderRankingChoice() {
+  const known = rankingChoice.organizationDefault;
+  $('#visibility-default-label').textContent = known ? `Organization default (now: ${seenAs[known]})` : 'Organization default';
+  const selected = $('#visibility-form').elements.visibility.value;
+  const applies = selected === 'default' ? known : selected;
+  $('#visibility-explanation').textContent = applies
+    ? `Colleagues see ${seenAs[applies]} in rankings; you always see your own rank.`
+    : "Colleagues see what your organization chose; you always see your own rank.";
+}
+
+async function saveRankingChoice(event) {
+  event.preventDefault();
+  const form = $('#visibility-form');
+  const status = $('#visibility-status');
+  const selected = form.elements.visibility.value;
+  const button = form.querySelector('button[type=submit]');
+  button.disabled = true;
+  status.textContent = 'Saving…';
+  try {
+    const { body } = await call(`/v1/advocates/${encodeURIComponent(state.advocateId)}`, {
+      method: 'PATCH',
+      body: { rankingVisibility: selected === 'default' ? null : selected },
+    });
+    rankingChoice.own = body.rankingVisibility;
+    // Back to the default: the stats route tells which one that is now.
+    if (!rankingChoice.own) rankingChoice.organizationDefault = (await readRankingChoice()).current;
+    renderRankingChoice();
+    status.textContent = 'Saved.';
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) return signOut(refused);
+    status.textContent = `Not saved: ${error.message}`;
+  } finally {
+    button.disabled = false;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -476,4 +561,9 @@ window.addEventListener('hashchange', () => {
 });
 $('#token-form').addEventListener('submit', submitToken);
 $('#sign-out').addEventListener('click', () => signOut());
+$('#visibility-form').addEventListener('submit', saveRankingChoice);
+$('#visibility-form').addEventListener('change', () => {
+  $('#visibility-status').textContent = ''; // "Saved." belonged to the previous option
+  renderRankingChoice();
+});
 start();
