@@ -10,6 +10,7 @@ import { ERASURE_RECORD_DAYS, subjectDigest, type ErasureStatus, type ErasureSte
 import { newId } from '../domain/ids.js';
 import { tableName } from './config.js';
 import { documentClient } from './dynamo.js';
+import { claimJob, readLiveJob } from './background-jobs.js';
 import { entityKeys } from './keys.js';
 
 /** How far the current step got: a page cursor, and the re-keyed clicks the archive must still show. */
@@ -116,30 +117,14 @@ export const createOrResumeErasure = async (
 };
 
 export const getErasure = async (orgId: string, erasureId: string): Promise<ErasureRecord | undefined> => {
-  const { Item } = await db().send(new GetCommand({ TableName: table(), Key: entityKeys.erasure(orgId, erasureId), ConsistentRead: true }));
-  if (!Item || (typeof Item.expiresAt === 'number' && Item.expiresAt <= Date.now() / 1000)) return undefined;
-  return recordOf(Item);
+  const item = await readLiveJob(entityKeys.erasure(orgId, erasureId));
+  return item && recordOf(item);
 };
 
 /** The worker takes the erasure (queued → running; a retried attempt takes a running one again); undefined when done or gone. */
 export const startErasure = async (orgId: string, erasureId: string, now = new Date()): Promise<ErasureRecord | undefined> => {
-  try {
-    const { Attributes } = await db().send(
-      new UpdateCommand({
-        TableName: table(),
-        Key: entityKeys.erasure(orgId, erasureId),
-        UpdateExpression: 'SET #status = :running, startedAt = if_not_exists(startedAt, :now)',
-        ConditionExpression: '#status IN (:queued, :running)',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':running': 'running', ':queued': 'queued', ':now': now.toISOString() },
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
-    return Attributes ? recordOf(Attributes) : undefined;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return undefined;
-    throw error;
-  }
+  const item = await claimJob(entityKeys.erasure(orgId, erasureId), now);
+  return item && recordOf(item);
 };
 
 /** Saves the step reached, its progress and the counts so far (only while the erasure runs). */

@@ -5,12 +5,13 @@
  * same transaction that finishes one, only when that export was not finished already — a
  * retried worker cannot free a slot twice.
  */
-import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { EXPORT_RETENTION_DAYS, MAX_EXPORTS_IN_FLIGHT, type ExportFormat, type ExportRequest, type ExportStatus, type ExportType } from '../domain/exports.js';
 import { newId } from '../domain/ids.js';
 import { tableName } from './config.js';
 import { documentClient } from './dynamo.js';
+import { claimJob, readLiveJob } from './background-jobs.js';
 import { entityKeys } from './keys.js';
 
 export interface ExportRecord {
@@ -91,10 +92,8 @@ export const createExport = async (orgId: string, request: ExportRequest, now = 
 };
 
 export const getExport = async (orgId: string, exportId: string): Promise<ExportRecord | undefined> => {
-  const { Item } = await documentClient().send(new GetCommand({ TableName: table(), Key: entityKeys.export(orgId, exportId), ConsistentRead: true }));
-  // TTL deletes within a day or two of expiry; an expired export is gone from the moment it expires.
-  if (!Item || (typeof Item.expiresAt === 'number' && Item.expiresAt <= Date.now() / 1000)) return undefined;
-  return recordOf(Item);
+  const item = await readLiveJob(entityKeys.export(orgId, exportId));
+  return item && recordOf(item);
 };
 
 /**
@@ -102,23 +101,8 @@ export const getExport = async (orgId: string, exportId: string): Promise<Export
  * invocation that failed) takes a running one again; a finished one is left alone (undefined).
  */
 export const startExport = async (orgId: string, exportId: string, now = new Date()): Promise<ExportRecord | undefined> => {
-  try {
-    const { Attributes } = await documentClient().send(
-      new UpdateCommand({
-        TableName: table(),
-        Key: entityKeys.export(orgId, exportId),
-        UpdateExpression: 'SET #status = :running, startedAt = :now',
-        ConditionExpression: '#status IN (:queued, :running)',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':running': 'running', ':queued': 'queued', ':now': now.toISOString() },
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
-    return Attributes ? recordOf(Attributes) : undefined;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return undefined;
-    throw error;
-  }
+  const item = await claimJob(entityKeys.export(orgId, exportId), now);
+  return item && recordOf(item);
 };
 
 export type ExportOutcome = { status: 'succeeded'; rowCount: number; fileKey: string } | { status: 'failed'; error: string };
