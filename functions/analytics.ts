@@ -4,7 +4,9 @@
  */
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { getAdvocatesByIds, getCampaign, getLinkHostnames, getRankingDefault, listAllCampaignIdsOfAdvocate } from '../shared/adapters/entities.js';
+import { getAdvocatesByIds, getCampaign, getLinkHostnames, listAllCampaignIdsOfAdvocate } from '../shared/adapters/entities.js';
+import { getOrganizationSettings } from '../shared/adapters/organization-settings.js';
+import { defaultRankingVisibility } from '../shared/domain/ranking-visibility.js';
 import { effectiveVisibility, pseudonymLabel, shownToOthers, type ShownAdvocate } from '../shared/domain/advocate-presentation.js';
 import { eventPages, type EventType } from '../shared/adapters/event-reads.js';
 import { readDimension, type DayRange } from '../shared/adapters/rollup-reads.js';
@@ -30,6 +32,9 @@ import { HttpError, decodeCursor, encodeCursor, json, pageLimit, parseQuery, pat
 import { createRouter } from '../shared/contract/router.js';
 import type { Principal } from '../shared/domain/principal.js';
 import { requestLogging } from '../shared/adapters/request-logging.js';
+
+/** The organization's ranking default, read with its other privacy settings (one place parses them). */
+const rankingDefaultOf = async (orgId: string) => (await getOrganizationSettings(orgId))?.rankingDefault ?? defaultRankingVisibility;
 
 const MAX_RANGE_DAYS = 366;
 const CSV_MAX_ROWS = 10_000;
@@ -76,7 +81,7 @@ const labelsFor = async (orgId: string, groupBy: (typeof groupBys)[number], keys
  * managers and colleagues, so it follows each advocate's choice (docs/privacy.md). Absent: not listed.
  */
 const shownAdvocates = async (orgId: string, advocateIds: string[]): Promise<Map<string, ShownAdvocate>> => {
-  const [advocates, organizationDefault] = await Promise.all([getAdvocatesByIds(orgId, advocateIds), getRankingDefault(orgId)]);
+  const [advocates, organizationDefault] = await Promise.all([getAdvocatesByIds(orgId, advocateIds), rankingDefaultOf(orgId)]);
   const shown = new Map<string, ShownAdvocate>();
   for (const advocateId of advocateIds) {
     const view = shownToOthers(advocateId, advocates.get(advocateId), organizationDefault);
@@ -197,7 +202,7 @@ const advocateStats = async (event: APIGatewayProxyEventV2, principal: Principal
   const query = parseQuery(event, advocateStatsQuerySchema);
   const range = rangeOf(query);
   const { orgId } = principal;
-  const [advocate, organizationDefault] = await Promise.all([getAdvocatesByIds(orgId, [advocateId]).then((found) => found.get(advocateId)), getRankingDefault(orgId)]);
+  const [advocate, organizationDefault] = await Promise.all([getAdvocatesByIds(orgId, [advocateId]).then((found) => found.get(advocateId)), rankingDefaultOf(orgId)]);
   if (!advocate) throw new HttpError(404, 'Advocate not found');
 
   const campaignIds = await listAllCampaignIdsOfAdvocate(orgId, advocateId);

@@ -23,7 +23,7 @@ import { isValidId, isValidSlug, newId, newSlug } from '../domain/ids.js';
 import { documentClient } from './dynamo.js';
 import { entityKeys, isStartKeyOf } from './keys.js';
 import { pseudonymLabel } from '../domain/advocate-presentation.js';
-import { defaultRankingVisibility, rankingVisibilitySchema, type RankingVisibility } from '../domain/ranking-visibility.js';
+import type { RankingVisibility } from '../domain/ranking-visibility.js';
 
 const table = () => tableName('entities');
 const db = () => documentClient();
@@ -387,12 +387,6 @@ export const offboardAdvocate = async (orgId: string, advocateId: string): Promi
   return true;
 };
 
-/** The organization's default ranking visibility (`rankingDefault` on its item; set by GET/PATCH /v1/organization). */
-export const getRankingDefault = async (orgId: string): Promise<RankingVisibility> => {
-  const { Item } = await db().send(new GetCommand({ TableName: table(), Key: entityKeys.org(orgId), ProjectionExpression: 'rankingDefault' }));
-  const parsed = rankingVisibilitySchema.safeParse(Item?.rankingDefault);
-  return parsed.success ? parsed.data : defaultRankingVisibility;
-};
 
 // ---------------------------------------------------------------------------------------------
 // Links
