@@ -54,6 +54,13 @@ export const hotClickRetentionDays = maxLookbackDays + 7;
 export const shareFloodCapPerMinute = 20;
 
 /**
+ * Clicks one receipt of the click fold holds at most (shared/domain/click-fold.ts). A receipt is
+ * one item (≤ 400 KB): 1,000 clicks take ~16 KB of digests and a few thousand row deltas, ~30–60 KB
+ * gzipped at the peak. Beyond it the range is cut and the next receipt goes on from there.
+ */
+export const clickFoldMaxClicks = 1000;
+
+/**
  * History retention (spec section 14): how long an organization's raw events stay queryable, in
  * the archive (and exports may reach back). 13 months, the span EU programs compare a year with.
  */

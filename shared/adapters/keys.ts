@@ -187,6 +187,12 @@ export const rollupKeys = {
   customerPath: (orgId: string, customerId: string) => ({ pk: `CUST#${orgId}#${customerId}`, sk: 'PATH' }),
   /** The consumer's ledger: an event id applied to the roll-ups. */
   applied: (eventId: string) => ({ pk: `APPLIED#${eventId}`, sk: 'APPLIED' }),
+  /** A campaign's click fold (shared/domain/click-fold.ts): its watermark and its receipts. */
+  foldPartition: (orgId: string, campaignId: string) => `FOLD#${orgId}#${campaignId}`,
+  foldWatermark: (orgId: string, campaignId: string) => ({ pk: rollupKeys.foldPartition(orgId, campaignId), sk: 'WATERMARK' }),
+  /** A receipt, by the exclusive lower bound of its range: `R#<after>` sorts as the ranges do. */
+  foldReceipt: (orgId: string, campaignId: string, after: string) => ({ pk: rollupKeys.foldPartition(orgId, campaignId), sk: `R#${after}` }),
+  foldReceiptSort: (after: string) => `R#${after}`,
 };
 
 /**

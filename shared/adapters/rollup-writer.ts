@@ -18,12 +18,17 @@ import { documentClient } from './dynamo.js';
 import { rollupKeys } from './keys.js';
 
 /** Ledger entries outlive any possible redelivery: stream retention is 24 h. */
-const LEDGER_TTL_SECONDS = 8 * 24 * 60 * 60;
+export const LEDGER_TTL_SECONDS = 8 * 24 * 60 * 60;
 const MAX_CONFLICT_RETRIES = 6;
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
-const rowUpdate = (table: string, { row, counters }: Contribution, updatedAt: string): TransactItem => {
+/**
+ * The update of one roll-up row: ADD its counter deltas, SET its identity (the row is created by
+ * its first update). `fence`: the click fold's (shared/adapters/click-fold-store.ts) — the row
+ * refuses a fold range it has applied already.
+ */
+export const rowUpdateInput = (table: string, { row, counters }: Contribution, updatedAt: string, fence?: string) => {
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = { ':updatedAt': updatedAt };
   const adds = Object.entries(counters).map(([counter, delta], i) => {
@@ -37,17 +42,23 @@ const rowUpdate = (table: string, { row, counters }: Contribution, updatedAt: st
   values[':period'] = row.period;
   values[':key'] = row.key;
   names['#key'] = 'key';
+  if (fence !== undefined) values[':fence'] = fence;
   return {
-    Update: {
-      TableName: table,
-      // The row's one item, in the partition its key is sharded to (rollupPartitionShards).
-      Key: rollupKeys.row(row),
-      UpdateExpression: `ADD ${adds.join(', ')} SET updatedAt = :updatedAt, orgId = :orgId, campaignId = :campaignId, dimension = :dimension, period = :period, #key = :key`,
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
-    },
+    TableName: table,
+    // The row's one item, in the partition its key is sharded to (rollupPartitionShards).
+    Key: rollupKeys.row(row),
+    UpdateExpression:
+      `ADD ${adds.join(', ')} SET updatedAt = :updatedAt, orgId = :orgId, campaignId = :campaignId, dimension = :dimension, period = :period, #key = :key` +
+      (fence === undefined ? '' : ', foldedThrough = :fence'),
+    ...(fence === undefined ? {} : { ConditionExpression: 'attribute_not_exists(foldedThrough) OR foldedThrough < :fence' }),
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
   };
 };
+
+const rowUpdate = (table: string, contribution: Contribution, updatedAt: string): TransactItem => ({
+  Update: rowUpdateInput(table, contribution, updatedAt),
+});
 
 const ledgerPut = (table: string, eventId: string, appliedAt: Date): TransactItem => ({
   Put: {
@@ -69,7 +80,11 @@ export interface ApplyOutcome {
   alreadyApplied: number;
   rowWrites: number;
   transactions: number;
+  /** Of `appliedClicks`, those the click fold counted (shared/application/fold-clicks.ts). */
+  foldedClicks: number;
 }
+
+export const emptyOutcome: Readonly<ApplyOutcome> = { applied: 0, appliedClicks: 0, alreadyApplied: 0, rowWrites: 0, transactions: 0, foldedClicks: 0 };
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

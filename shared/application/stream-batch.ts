@@ -9,7 +9,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
 import { isErasureRekey } from '../domain/erasure.js';
 import { isTransientDynamoError } from '../adapters/dynamo.js';
-import { dynamoRollupWriter, type ApplyOutcome, type RollupWriter } from '../adapters/rollup-writer.js';
+import { dynamoRollupWriter, emptyOutcome, type ApplyOutcome, type RollupWriter } from '../adapters/rollup-writer.js';
 import { customerPath, locateHumanClick, visitorTouchpoints, type LookbackCache } from '../adapters/touchpoints.js';
 import { attribute, selectTouchpoints, type Touchpoint } from '../domain/attribution.js';
 import {
@@ -17,7 +17,7 @@ import {
   conversionRecords,
   unattributedContributions,
 } from '../domain/conversion-credit.js';
-import { rawEventSchema, type ConversionEventRecord, type RawEvent, type RefundEventRecord } from '../domain/events.js';
+import { rawEventSchema, type ClickEventRecord, type ConversionEventRecord, type RawEvent, type RefundEventRecord } from '../domain/events.js';
 import {
   campaignOf,
   clickContributions,
@@ -30,7 +30,10 @@ import {
 } from '../domain/rollup.js';
 import { logger } from '../adapters/observability.js';
 import { syncRankings } from '../adapters/ranking-index.js';
+import { dynamoClickFoldStore, type ClickFoldStore } from '../adapters/click-fold-store.js';
+import { clickDigest, clickSortKey } from '../domain/click-fold.js';
 import { applyRefund, withParkedRefunds } from './apply-refunds.js';
+import { foldCampaign, foldedClickIds } from './fold-clicks.js';
 
 /**
  * Longest path credited: keeps one conversion's writes, without its breakdown rows, inside one
@@ -186,9 +189,30 @@ export interface StreamBatchDependencies {
   writer: RollupWriter;
   /** Brings the ranking index of a campaign up to date with these advocates' all-time rows. */
   syncRankings?: (orgId: string, campaignId: string, advocateIds: readonly string[]) => Promise<unknown>;
+  /** The click fold's state (shared/application/fold-clicks.ts); `null`: every click through the ledger. */
+  fold?: ClickFoldStore | null;
 }
 
-const defaults: StreamBatchDependencies = { writer: dynamoRollupWriter, syncRankings };
+const defaults: StreamBatchDependencies = { writer: dynamoRollupWriter, syncRankings, fold: dynamoClickFoldStore };
+
+/** A batch's clicks per (organization, campaign). */
+const byCampaign = <C extends { event: ClickEventRecord }>(clicks: readonly C[]): C[][] => {
+  const groups = new Map<string, C[]>();
+  for (const click of clicks) {
+    const key = `${click.event.orgId}\u0000${click.event.campaignId}`;
+    const group = groups.get(key);
+    if (group) group.push(click);
+    else groups.set(key, [click]);
+  }
+  return [...groups.values()];
+};
+
+const noteAdvocate = (touched: Map<string, Set<string>>, orgId: string, campaignId: string, advocateId: string) => {
+  const campaign = `${orgId}\u0000${campaignId}`;
+  let advocates = touched.get(campaign);
+  if (!advocates) touched.set(campaign, (advocates = new Set()));
+  advocates.add(advocateId);
+};
 
 /**
  * A writer that notes the advocates whose all-time rows a plan touches (before applying it: a
@@ -198,11 +222,7 @@ const defaults: StreamBatchDependencies = { writer: dynamoRollupWriter, syncRank
 const notingAdvocates = (writer: RollupWriter, touched: Map<string, Set<string>>): RollupWriter => ({
   applyPlan: (plan, outcome) => {
     for (const { row } of plan.events.flatMap((e) => e.contributions)) {
-      if (row.dimension !== 'advocate' || row.period !== '*') continue;
-      const campaign = `${row.orgId}\u0000${row.campaignId}`;
-      let advocates = touched.get(campaign);
-      if (!advocates) touched.set(campaign, (advocates = new Set()));
-      advocates.add(row.key);
+      if (row.dimension === 'advocate' && row.period === '*') noteAdvocate(touched, row.orgId, row.campaignId, row.key);
     }
     return writer.applyPlan(plan, outcome);
   },
@@ -216,7 +236,7 @@ export const processStreamBatch = async (
   const touched = new Map<string, Set<string>>();
   const writer = notingAdvocates(dependencies.writer, touched);
   const rankings = dependencies.syncRankings ?? syncRankings;
-  const outcome: ApplyOutcome = { applied: 0, appliedClicks: 0, alreadyApplied: 0, rowWrites: 0, transactions: 0 };
+  const outcome: ApplyOutcome = { ...emptyOutcome };
   // An INSERT marked `erasedBy` is an erased click re-keyed by an erasure (shared/application/run-erasure.ts): counted already.
   const parsed = records.filter((r) => r.eventName === 'INSERT' && !isErasureRekey(r)).map(parseRecord);
 
@@ -234,15 +254,57 @@ export const processStreamBatch = async (
   const planned: Array<PlannedEvent<Parsed> & { index: number }> = [];
   const conversions: Array<{ index: number; p: Parsed; event: ConversionEventRecord }> = [];
   const refunds: Array<{ index: number; event: RefundEventRecord }> = [];
+  const clicks: Array<{ index: number; p: Parsed; event: ClickEventRecord }> = [];
   for (const [index, p] of parsed.entries()) {
     const event = p.event;
     if (!event) continue;
-    if (event.type === 'click') planned.push({ event: p, index, eventId: event.eventId, kind: 'click', contributions: clickContributions(event) });
+    if (event.type === 'click') clicks.push({ index, p, event });
     // A share rolls up as a click does: its rows and its ledger item in one transaction.
     else if (event.type === 'share') planned.push({ event: p, index, eventId: event.eventId, kind: 'share', contributions: shareContributions(event) });
     else if (event.type === 'conversion') conversions.push({ index, p, event });
     else refunds.push({ index, event });
   }
+  // Clicks go through the fold of their campaign first; those it did not count, through the ledger.
+  const foldStore = dependencies.fold === undefined ? dynamoClickFoldStore : dependencies.fold;
+  if (!foldStore) {
+    for (const { index, p, event } of clicks) planned.push({ event: p, index, eventId: event.eventId, kind: 'click', contributions: clickContributions(event) });
+  }
+  await inLanes(
+    foldStore ? byCampaign(clicks) : [],
+    (group) => `${group[0]!.event.orgId}\u0000${group[0]!.event.campaignId}`,
+    APPLY_LANES,
+    async (group) => {
+      const { orgId, campaignId } = group[0]!.event;
+      const sortKeys = group.map((c) => clickSortKey(c.event)).sort();
+      try {
+        const fold = { foldedClicks: 0, receipts: 0, rowWrites: 0 };
+        const { receipts, advanced } = await foldCampaign(foldStore!, { orgId, campaignId, lowest: sortKeys[0]!, through: sortKeys[sortKeys.length - 1]! }, fold);
+        outcome.applied += fold.foldedClicks;
+        outcome.appliedClicks += fold.foldedClicks;
+        outcome.foldedClicks += fold.foldedClicks;
+        outcome.rowWrites += fold.rowWrites;
+        for (const receipt of receipts) for (const advocateId of receipt.advocateIds) noteAdvocate(touched, orgId, campaignId, advocateId);
+        const folded = await foldedClickIds(foldStore!, group.map((c) => c.event), receipts);
+        const countedNow = new Set(advanced.flatMap((receipt) => receipt.clickDigests));
+        for (const { index, p, event } of group) {
+          if (!folded.has(event.eventId)) {
+            planned.push({ event: p, index, eventId: event.eventId, kind: 'click', contributions: clickContributions(event) });
+            continue;
+          }
+          // Counted by an earlier delivery, or by another consumer's fold: its advocate is synced all the same.
+          if (!countedNow.has(clickDigest(event.eventId))) outcome.alreadyApplied++;
+          noteAdvocate(touched, orgId, campaignId, event.advocateId);
+        }
+      } catch (error) {
+        logger.error('Click fold failed', { error: error as Error, campaignId, clicks: group.length });
+        const earliest = Math.min(...group.map((c) => c.index));
+        if (earliest < firstFailure) transient = isTransientDynamoError(error);
+        firstFailure = Math.min(firstFailure, earliest);
+      }
+      return true;
+    },
+  );
+
   // Attribution reads the table: conversions are planned side by side, except that one
   // customer's conversions go in order (the first fixes the path the later ones use).
   await inLanes(
@@ -348,7 +410,7 @@ export const processStreamBatchPatiently = async (
   deadline: number,
   dependencies: StreamBatchDependencies = defaults,
 ): Promise<DynamoDBBatchResponse & { outcome: ApplyOutcome }> => {
-  const total: ApplyOutcome = { applied: 0, appliedClicks: 0, alreadyApplied: 0, rowWrites: 0, transactions: 0 };
+  const total: ApplyOutcome = { ...emptyOutcome };
   let remaining = records;
   for (let attempt = 0; ; attempt++) {
     const { batchItemFailures, outcome, transient } = await processStreamBatch(remaining, dependencies);

@@ -1,0 +1,86 @@
+/**
+ * The click fold: a campaign's clicks applied to its roll-up rows by ranges of the campaign
+ * index's sort key (`<at>#<clickId>`), not event by event. Transactions bill 2 write units per
+ * row and need a 2-unit ledger entry per click; a fold writes each row it touches once per range,
+ * 1 unit, with a fence on the row instead of a ledger (docs/scaling.md, "The click fold").
+ *
+ * A range is fixed by a **receipt** before any row moves: `(after, through]`, a digest of every
+ * click it counted and the rows' deltas. Ranges of a campaign are contiguous and applied in order
+ * (the campaign's watermark moves from `after` to `through` only once every row holds the
+ * receipt's fence), so a row refuses a receipt whose fence it already has, and a crash between
+ * two rows is mended by applying the same receipt again. A click is counted by the fold exactly
+ * when its digest is in the receipt covering its sort key; any other click (older than the
+ * campaign's first fold, in the ledger already, or not yet visible in the index when its range
+ * was read) is applied by the ledger as before. No AWS here: the store is the adapter's
+ * (shared/adapters/click-fold-store.ts), the order of calls the use case's
+ * (shared/application/fold-clicks.ts).
+ */
+import { createHash } from 'node:crypto';
+import type { ClickEventRecord } from './events.js';
+import { clickContributions, coalesce, type Contribution } from './rollup.js';
+
+/** A click as the fold reads it: the event and its campaign-index sort key. */
+export interface IndexedClick {
+  sortKey: string;
+  event: ClickEventRecord;
+}
+
+export interface FoldReceipt {
+  orgId: string;
+  campaignId: string;
+  /** Exclusive lower bound of the range (the previous receipt's `through`). */
+  after: string;
+  /** Inclusive upper bound of the range. */
+  through: string;
+  /** Digests (`clickDigest`) of the clicks the fold counted: a receipt names no visitor. */
+  clickDigests: string[];
+  /** Advocates whose rows the receipt moves (the ranking index follows them). */
+  advocateIds: string[];
+  rows: Contribution[];
+}
+
+/** The sort key a click has in its campaign's index (shared/adapters/keys.ts builds the same). */
+export const clickSortKey = (click: Pick<ClickEventRecord, 'at' | 'clickId'>): string => `${click.at}#${click.clickId}`;
+
+/**
+ * A short one-way digest of an event id (96 bits): what a receipt keeps to say which clicks it
+ * counted, without the click id (which carries the visitor id, spec section 16). Collisions
+ * within one receipt's few thousand clicks are beyond any practical chance (~10⁻²²).
+ */
+export const clickDigest = (eventId: string): string => createHash('sha256').update(eventId).digest('base64url').slice(0, 16);
+
+/**
+ * The first watermark of a campaign: just below the lowest sort key a batch brings (its time
+ * 1 ms earlier, with no event id, sorts below every key of that millisecond and above every key
+ * before it). Clicks below it are older than the campaign's first fold: the ledger applies them.
+ */
+export const firstWatermark = (lowestSortKey: string): string =>
+  new Date(Date.parse(lowestSortKey.slice(0, lowestSortKey.indexOf('#'))) - 1).toISOString();
+
+/**
+ * The receipt of the range `(after, through]`: the clicks read from the index in it (the store
+ * decides where a range read is cut), of which those in `alreadyApplied` (event ids in the
+ * ledger) are left to the ledger.
+ */
+export const planReceipt = (
+  scope: { orgId: string; campaignId: string; after: string; through: string },
+  clicks: readonly IndexedClick[],
+  alreadyApplied: ReadonlySet<string>,
+): FoldReceipt => {
+  const counted = clicks.filter(
+    (click) => click.sortKey > scope.after && click.sortKey <= scope.through && !alreadyApplied.has(click.event.eventId),
+  );
+  return {
+    orgId: scope.orgId,
+    campaignId: scope.campaignId,
+    after: scope.after,
+    through: scope.through,
+    clickDigests: counted.map((click) => clickDigest(click.event.eventId)),
+    advocateIds: [...new Set(counted.map((click) => click.event.advocateId))],
+    rows: [...coalesce(counted.flatMap((click) => clickContributions(click.event))).values()],
+  };
+};
+
+/** Whether `receipt` covers a sort key (its range holds it), and so decides how the click is applied. */
+export const receiptCovers = (receipt: Pick<FoldReceipt, 'after' | 'through'>, sortKey: string): boolean =>
+  sortKey > receipt.after && sortKey <= receipt.through;
