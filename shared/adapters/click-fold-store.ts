@@ -7,7 +7,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { campaignIndexName, campaignIndexShards } from '../settings.js';
-import type { FoldReceipt, IndexedClick } from '../domain/click-fold.js';
+import { rangeBound, type FoldReceipt, type IndexedClick } from '../domain/click-fold.js';
 import { ERASED_BY_ATTRIBUTE } from '../domain/erasure.js';
 import { clickEventSchema } from '../domain/events.js';
 import type { Contribution, RollupDimension } from '../domain/rollup.js';
@@ -191,7 +191,9 @@ export const dynamoClickFoldStore: ClickFoldStore = {
     );
     const keys = perShard.flat().sort((a, b) => (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0));
     const kept = keys.slice(0, limit);
-    const end = keys.length > limit ? kept[kept.length - 1]!.sortKey : through;
+    // A range cut short ends at the last click kept (a click of that bound not read here, if any,
+    // is in no receipt: the ledger applies it when it arrives).
+    const end = keys.length > limit ? rangeBound(kept[kept.length - 1]!.sortKey) : through;
     const sortKeys = new Map(kept.map((key) => [`${key.pk}\u0000${key.sk}`, key.sortKey]));
     const items = await eventItemsOf(kept.map(({ pk, sk }) => ({ pk, sk })));
     const clicks: IndexedClick[] = [];

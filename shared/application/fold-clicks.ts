@@ -44,6 +44,7 @@ export const foldCampaign = async (
   store: ClickFoldStore,
   scope: { orgId: string; campaignId: string; lowest: string; through: string },
   outcome: FoldOutcome,
+  maxClicks = clickFoldMaxClicks,
 ): Promise<{ receipts: FoldReceipt[]; advanced: FoldReceipt[] }> => {
   const { orgId, campaignId, through } = scope;
   let mark = (await store.watermark(orgId, campaignId)) ?? (await store.startWatermark(orgId, campaignId, firstWatermark(scope.lowest)));
@@ -53,7 +54,7 @@ export const foldCampaign = async (
   while (mark < through) {
     let receipt = await store.receipt(orgId, campaignId, mark);
     if (!receipt) {
-      const { clicks, end } = await store.clicksInRange(orgId, campaignId, mark, through, clickFoldMaxClicks);
+      const { clicks, end } = await store.clicksInRange(orgId, campaignId, mark, through, maxClicks);
       // Clicks the ledger applied (before the campaign's first fold, or as late clicks) stay its.
       const inLedger = clicks.length > 0 ? await store.inLedger(clicks.map((click) => click.event.eventId)) : new Set<string>();
       const planned = planReceipt({ orgId, campaignId, after: mark, through: end }, clicks, inLedger);

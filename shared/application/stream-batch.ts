@@ -31,7 +31,7 @@ import {
 import { logger } from '../adapters/observability.js';
 import { syncRankings } from '../adapters/ranking-index.js';
 import { dynamoClickFoldStore, type ClickFoldStore } from '../adapters/click-fold-store.js';
-import { clickDigest, clickSortKey } from '../domain/click-fold.js';
+import { clickDigest, clickSortKey, rangeBound } from '../domain/click-fold.js';
 import { applyRefund, withParkedRefunds } from './apply-refunds.js';
 import { foldCampaign, foldedClickIds } from './fold-clicks.js';
 
@@ -278,7 +278,7 @@ export const processStreamBatch = async (
       const sortKeys = group.map((c) => clickSortKey(c.event)).sort();
       try {
         const fold = { foldedClicks: 0, receipts: 0, rowWrites: 0 };
-        const { receipts, advanced } = await foldCampaign(foldStore!, { orgId, campaignId, lowest: sortKeys[0]!, through: sortKeys[sortKeys.length - 1]! }, fold);
+        const { receipts, advanced } = await foldCampaign(foldStore!, { orgId, campaignId, lowest: sortKeys[0]!, through: rangeBound(sortKeys[sortKeys.length - 1]!) }, fold);
         outcome.applied += fold.foldedClicks;
         outcome.appliedClicks += fold.foldedClicks;
         outcome.foldedClicks += fold.foldedClicks;

@@ -4,7 +4,8 @@
  * row and need a 2-unit ledger entry per click; a fold writes each row it touches once per range,
  * 1 unit, with a fence on the row instead of a ledger (docs/scaling.md, "The click fold").
  *
- * A range is fixed by a **receipt** before any row moves: `(after, through]`, a digest of every
+ * A range is fixed by a **receipt** before any row moves: `(after, through]` (bounds from
+ * `rangeBound`: no visitor id in them), a digest of every
  * click it counted and the rows' deltas. Ranges of a campaign are contiguous and applied in order
  * (the campaign's watermark moves from `after` to `through` only once every row holds the
  * receipt's fence), so a row refuses a receipt whose fence it already has, and a crash between
@@ -17,6 +18,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { ClickEventRecord } from './events.js';
+import { CLICK_ID_LENGTH } from './ids.js';
 import { clickContributions, coalesce, type Contribution } from './rollup.js';
 
 /** A click as the fold reads it: the event and its campaign-index sort key. */
@@ -43,6 +45,17 @@ export interface FoldReceipt {
 export const clickSortKey = (click: Pick<ClickEventRecord, 'at' | 'clickId'>): string => `${click.at}#${click.clickId}`;
 
 /**
+ * The bound a range ends at to hold a click's sort key: its time and the click id's time id (not the
+ * visitor id it ends with: bounds are kept on roll-up rows as their fence, which have no TTL),
+ * then U+FFFF, above every character of an id. Every key up to the click's sorts below it; the
+ * next key above it does too only if it has the same time id (none: a time id has random bits).
+ */
+export const rangeBound = (sortKey: string): string => {
+  const hash = sortKey.indexOf('#');
+  return `${sortKey.slice(0, hash + 1)}${sortKey.slice(hash + 1, hash + 1 + CLICK_ID_LENGTH)}\uffff`;
+};
+
+/**
  * A short one-way digest of an event id (96 bits): what a receipt keeps to say which clicks it
  * counted, without the click id (which carries the visitor id, spec section 16). Collisions
  * within one receipt's few thousand clicks are beyond any practical chance (~10⁻²²).
@@ -50,12 +63,11 @@ export const clickSortKey = (click: Pick<ClickEventRecord, 'at' | 'clickId'>): s
 export const clickDigest = (eventId: string): string => createHash('sha256').update(eventId).digest('base64url').slice(0, 16);
 
 /**
- * The first watermark of a campaign: just below the lowest sort key a batch brings (its time
- * 1 ms earlier, with no event id, sorts below every key of that millisecond and above every key
- * before it). Clicks below it are older than the campaign's first fold: the ledger applies them.
+ * The first watermark of a campaign: just below the lowest sort key a batch brings — its time
+ * alone, which sorts below every key of that millisecond (`<time>#…`) and above every key of an
+ * earlier one. Clicks below it are older than the campaign's first fold: the ledger applies them.
  */
-export const firstWatermark = (lowestSortKey: string): string =>
-  new Date(Date.parse(lowestSortKey.slice(0, lowestSortKey.indexOf('#'))) - 1).toISOString();
+export const firstWatermark = (lowestSortKey: string): string => lowestSortKey.slice(0, lowestSortKey.indexOf('#'));
 
 /**
  * The receipt of the range `(after, through]`: the clicks read from the index in it (the store

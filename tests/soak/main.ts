@@ -113,7 +113,7 @@ const run = async () => {
     const results = [
       ...trafficResults,
       // After the erasure: roll-ups still equal a recount, every event archived once, nothing leaked.
-      await checks.checkReconcile(seed),
+      await checks.checkReconcile(seed, system.consumer.counters().foldCrashesInjected),
       checks.checkLogs(logs, seed, system.serverAddresses()),
       await checks.checkStores(seed, system.dataDir),
       await checks.checkArchive(eventsAfter, system.archiver.dir),
@@ -135,6 +135,7 @@ const run = async () => {
       faults: {
         consumerRestarts: counters.restarts,
         consumerCrashesInjected: counters.crashesInjected,
+        foldCrashesInjected: counters.foldCrashesInjected,
         consumerInvocations: counters.invocations,
         consumerRetries: counters.retries,
         consumerBisections: counters.bisections,

@@ -32,10 +32,13 @@ export interface SoakSystem {
 export interface ConsumerControl {
   /** Stops the running poller (it finishes the batch in hand) and starts a new one. */
   restart(pauseMs: number): Promise<void>;
-  /** Every `n`th invocation with two or more records crashes after applying part of it (0: never). */
+  /**
+   * Every `n`th invocation with two or more records crashes after applying part of it (0: never):
+   * alternately after a prefix of its records, and inside the click fold between two row updates.
+   */
   crashEvery(n: number): void;
   drain(timeoutMs: number): Promise<void>;
-  counters(): { restarts: number; crashesInjected: number; invocations: number; retries: number; bisections: number };
+  counters(): { restarts: number; crashesInjected: number; foldCrashesInjected: number; invocations: number; retries: number; bisections: number };
   poller(): StreamPoller;
 }
 
@@ -67,15 +70,26 @@ export const startSoakSystem = async (env: Record<string, string>): Promise<Soak
   let crashInterval = 0;
   let multiRecordInvocations = 0;
   let crashesInjected = 0;
+  let foldCrashesInjected = 0;
   let realConsumer: LambdaHandler | undefined;
   const consumer: LambdaHandler = async (event: DynamoDBStreamEvent, context: Context) => {
     realConsumer ??= (await import('../../functions/rollup.js')).handler as LambdaHandler;
     const records = event.Records;
     if (records.length >= 2 && crashInterval > 0 && ++multiRecordInvocations % crashInterval === 1) {
+      crashesInjected++;
+      if (crashesInjected % 2 === 0) {
+        // Dies inside the click fold, after some of a receipt's rows moved (if the batch brings
+        // clicks past the campaign's watermark): the redelivery must apply the rest of it, once.
+        const { processStreamBatch } = await import('../../shared/application/stream-batch.js');
+        const { dynamoRollupWriter } = await import('../../shared/adapters/rollup-writer.js');
+        const { crashingFoldStore } = await import('../support/fold-faults.js');
+        const fold = crashingFoldStore('applyRow', 1 + Math.floor(Math.random() * 3), () => foldCrashesInjected++);
+        await processStreamBatch(records, { writer: dynamoRollupWriter, fold });
+        throw new Error('soak: injected consumer crash inside the click fold');
+      }
       // Apply a prefix for real, then fail the invocation: a crash after some transactions
       // committed. Single records never crash, so injection alone never exhausts retries.
       await realConsumer({ Records: records.slice(0, Math.floor(Math.random() * records.length)) }, context);
-      crashesInjected++;
       throw new Error('soak: injected consumer crash after a partial batch');
     }
     return realConsumer(event, context);
@@ -192,6 +206,7 @@ export const startSoakSystem = async (env: Record<string, string>): Promise<Soak
         return {
           restarts,
           crashesInjected,
+          foldCrashesInjected,
           invocations: past.invocations + current.invocations,
           retries: past.retries + current.retries,
           bisections: past.bisections + current.bisections,
