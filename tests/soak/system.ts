@@ -59,6 +59,9 @@ export interface DatabaseControl {
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** The roll-up consumer's batching window in the soak (production: 30 s, infra/definitions.ts). */
+const soakRollupWindow = { maxBatchingWindowSeconds: 3 };
+
 export const startSoakSystem = async (env: Record<string, string>): Promise<SoakSystem> => {
   const dataDir = await mkdtemp(join(tmpdir(), 'advocacy-soak-'));
   const dbPath = join(dataDir, 'dynamodb');
@@ -77,7 +80,8 @@ export const startSoakSystem = async (env: Record<string, string>): Promise<Soak
     const records = event.Records;
     if (records.length >= 2 && crashInterval > 0 && ++multiRecordInvocations % crashInterval === 1) {
       crashesInjected++;
-      if (crashesInjected % 2 === 0) {
+      // The fold's crash first, until one happened (a batch of clicks all folded already moves no row), then alternately.
+      if (foldCrashesInjected === 0 || crashesInjected % 2 === 0) {
         // Dies inside the click fold, after some of a receipt's rows moved (if the batch brings
         // clicks past the campaign's watermark): the redelivery must apply the rest of it, once.
         const { processStreamBatch } = await import('../../shared/application/stream-batch.js');
@@ -153,8 +157,10 @@ export const startSoakSystem = async (env: Record<string, string>): Promise<Soak
     issuer,
     env,
     handlers: { rollup: consumer, archiver, erasureWorker },
-    // Batches every few seconds instead of every 5 minutes, so a one-minute soak crashes it often.
+    // Batches every few seconds instead of every 5 minutes (archiver) or 30 s (roll-ups), so a
+    // one-minute soak, whose consumer restarts every ~15 s, crashes both often.
     archiveConsumer: { maxBatchingWindowSeconds: 3 },
+    streamConsumer: soakRollupWindow,
   });
   const archivePoller = runtime.pollers.archive!;
 
@@ -167,7 +173,7 @@ export const startSoakSystem = async (env: Record<string, string>): Promise<Soak
       endpoint: database.endpoint,
       tableName: runtime.tableNames[streamConsumer.table],
       handler: consumer,
-      settings: streamConsumer,
+      settings: { ...streamConsumer, ...soakRollupWindow },
       dataDir,
     });
 
