@@ -7,7 +7,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { campaignIndexName, campaignIndexShards } from '../settings.js';
-import { rangeBound, type FoldReceipt, type IndexedClick } from '../domain/click-fold.js';
+import { rangeBound, type FoldReceipt, type FoldWatermark, type IndexedClick } from '../domain/click-fold.js';
 import { ERASED_BY_ATTRIBUTE } from '../domain/erasure.js';
 import { clickEventSchema } from '../domain/events.js';
 import type { Contribution, RollupDimension } from '../domain/rollup.js';
@@ -19,11 +19,11 @@ import { LEDGER_TTL_SECONDS, rowUpdateInput } from './rollup-writer.js';
 
 /** What the fold use case reads and writes; tests wrap it to crash between steps. */
 export interface ClickFoldStore {
-  watermark(orgId: string, campaignId: string): Promise<string | undefined>;
-  /** Sets a campaign's first watermark unless one exists; answers the one that holds. */
-  startWatermark(orgId: string, campaignId: string, value: string): Promise<string>;
-  /** Moves the watermark from `from` to `to`; false when it was not at `from` (another consumer moved it). */
-  advanceWatermark(orgId: string, campaignId: string, from: string, to: string): Promise<boolean>;
+  watermark(orgId: string, campaignId: string): Promise<FoldWatermark | undefined>;
+  /** Sets a campaign's first watermark (sequence 0) unless one exists; answers the one that holds. */
+  startWatermark(orgId: string, campaignId: string, through: string): Promise<FoldWatermark>;
+  /** Moves the watermark from `from` past `receipt`; false when it was not at `from` (another consumer moved it). */
+  advanceWatermark(orgId: string, campaignId: string, from: FoldWatermark, receipt: FoldReceipt): Promise<boolean>;
   receipt(orgId: string, campaignId: string, after: string): Promise<FoldReceipt | undefined>;
   /** The receipt whose range starts highest below `sortKey` (the one covering it, if any covers it). */
   receiptBelow(orgId: string, campaignId: string, sortKey: string): Promise<FoldReceipt | undefined>;
@@ -36,8 +36,8 @@ export interface ClickFoldStore {
   clicksInRange(orgId: string, campaignId: string, after: string, through: string, limit: number): Promise<{ clicks: IndexedClick[]; end: string }>;
   /** Which of these event ids the ledger holds (applied one by one). */
   inLedger(eventIds: readonly string[]): Promise<Set<string>>;
-  /** Adds a row's deltas unless it holds `fence` (or a later one) already; false then. */
-  applyRow(contribution: Contribution, fence: string): Promise<boolean>;
+  /** Adds a row's deltas unless it holds the receipt sequence `fence` (or a later one) already; false then. */
+  applyRow(contribution: Contribution, fence: number): Promise<boolean>;
 }
 
 type Compact = { d: string[]; a: string[]; r: Array<[RollupDimension, string, string, Record<string, number>]> };
@@ -60,6 +60,7 @@ const receiptOf = (item: Record<string, unknown>): FoldReceipt => {
     campaignId,
     after: String(item.after),
     through: String(item.through),
+    sequence: Number(item.sequence),
     clickDigests: body.d,
     advocateIds: body.a,
     rows: body.r.map(([dimension, period, key, counters]) => ({ row: { orgId, campaignId, dimension, period, key }, counters })),
@@ -99,34 +100,35 @@ export const dynamoClickFoldStore: ClickFoldStore = {
     const { Item } = await documentClient().send(
       new GetCommand({ TableName: tableName('rollups'), Key: rollupKeys.foldWatermark(orgId, campaignId), ConsistentRead: true }),
     );
-    return Item ? String(Item.through) : undefined;
+    return Item ? { through: String(Item.through), sequence: Number(Item.sequence) } : undefined;
   },
 
-  async startWatermark(orgId, campaignId, value) {
+  async startWatermark(orgId, campaignId, through) {
     try {
       await documentClient().send(
         new PutCommand({
           TableName: tableName('rollups'),
-          Item: { ...rollupKeys.foldWatermark(orgId, campaignId), orgId, campaignId, through: value, updatedAt: new Date().toISOString() },
+          Item: { ...rollupKeys.foldWatermark(orgId, campaignId), orgId, campaignId, through, sequence: 0, updatedAt: new Date().toISOString() },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
-      return value;
+      return { through, sequence: 0 };
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
       return (await this.watermark(orgId, campaignId))!;
     }
   },
 
-  async advanceWatermark(orgId, campaignId, from, to) {
+  async advanceWatermark(orgId, campaignId, from, receipt) {
     try {
       await documentClient().send(
         new UpdateCommand({
           TableName: tableName('rollups'),
           Key: rollupKeys.foldWatermark(orgId, campaignId),
-          UpdateExpression: 'SET through = :to, updatedAt = :now',
+          UpdateExpression: 'SET through = :to, #sequence = :sequence, updatedAt = :now',
           ConditionExpression: 'through = :from',
-          ExpressionAttributeValues: { ':from': from, ':to': to, ':now': new Date().toISOString() },
+          ExpressionAttributeNames: { '#sequence': 'sequence' },
+          ExpressionAttributeValues: { ':from': from.through, ':to': receipt.through, ':sequence': receipt.sequence, ':now': new Date().toISOString() },
         }),
       );
       return true;
@@ -170,6 +172,7 @@ export const dynamoClickFoldStore: ClickFoldStore = {
             campaignId: receipt.campaignId,
             after: receipt.after,
             through: receipt.through,
+            sequence: receipt.sequence,
             clicks: receipt.clickDigests.length,
             body: encodeBody(receipt),
             // Kept as long as a ledger entry: a redelivered click is checked against its receipt.

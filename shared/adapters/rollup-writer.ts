@@ -25,10 +25,10 @@ type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[numb
 
 /**
  * The update of one roll-up row: ADD its counter deltas, SET its identity (the row is created by
- * its first update). `fence`: the click fold's (shared/adapters/click-fold-store.ts) — the row
- * refuses a fold range it has applied already.
+ * its first update). `fence`: the click fold's receipt sequence (shared/adapters/click-fold-store.ts)
+ * — the row refuses a receipt it has applied already.
  */
-export const rowUpdateInput = (table: string, { row, counters }: Contribution, updatedAt: string, fence?: string) => {
+export const rowUpdateInput = (table: string, { row, counters }: Contribution, updatedAt: string, fence?: number) => {
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = { ':updatedAt': updatedAt };
   const adds = Object.entries(counters).map(([counter, delta], i) => {
@@ -49,8 +49,8 @@ export const rowUpdateInput = (table: string, { row, counters }: Contribution, u
     Key: rollupKeys.row(row),
     UpdateExpression:
       `ADD ${adds.join(', ')} SET updatedAt = :updatedAt, orgId = :orgId, campaignId = :campaignId, dimension = :dimension, period = :period, #key = :key` +
-      (fence === undefined ? '' : ', foldedThrough = :fence'),
-    ...(fence === undefined ? {} : { ConditionExpression: 'attribute_not_exists(foldedThrough) OR foldedThrough < :fence' }),
+      (fence === undefined ? '' : ', foldSequence = :fence'),
+    ...(fence === undefined ? {} : { ConditionExpression: 'attribute_not_exists(foldSequence) OR foldSequence < :fence' }),
     ExpressionAttributeNames: names,
     ExpressionAttributeValues: values,
   };

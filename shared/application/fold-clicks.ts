@@ -28,7 +28,7 @@ const applyReceipt = async (store: ClickFoldStore, receipt: FoldReceipt, outcome
   const queue = [...receipt.rows];
   const worker = async () => {
     for (let row = queue.shift(); row; row = queue.shift()) {
-      if (await store.applyRow(row, receipt.through)) outcome.rowWrites++;
+      if (await store.applyRow(row, receipt.sequence)) outcome.rowWrites++;
     }
   };
   await Promise.all(Array.from({ length: Math.min(ROW_WRITES_AT_ONCE, queue.length) }, worker));
@@ -51,24 +51,24 @@ export const foldCampaign = async (
   const applied: FoldReceipt[] = [];
   /** The receipts whose clicks this call counts (it moved the watermark past them). */
   const advanced: FoldReceipt[] = [];
-  while (mark < through) {
-    let receipt = await store.receipt(orgId, campaignId, mark);
+  while (mark.through < through) {
+    let receipt = await store.receipt(orgId, campaignId, mark.through);
     if (!receipt) {
-      const { clicks, end } = await store.clicksInRange(orgId, campaignId, mark, through, maxClicks);
+      const { clicks, end } = await store.clicksInRange(orgId, campaignId, mark.through, through, maxClicks);
       // Clicks the ledger applied (before the campaign's first fold, or as late clicks) stay its.
       const inLedger = clicks.length > 0 ? await store.inLedger(clicks.map((click) => click.event.eventId)) : new Set<string>();
-      const planned = planReceipt({ orgId, campaignId, after: mark, through: end }, clicks, inLedger);
+      const planned = planReceipt({ orgId, campaignId, after: mark.through, through: end, sequence: mark.sequence + 1 }, clicks, inLedger);
       // Another consumer may have fixed this range first: then its receipt is the one.
-      receipt = (await store.createReceipt(planned)) ? planned : await store.receipt(orgId, campaignId, mark);
-      if (!receipt) throw new Error(`Fold receipt after ${mark} of campaign ${campaignId} is neither new nor stored`);
+      receipt = (await store.createReceipt(planned)) ? planned : await store.receipt(orgId, campaignId, mark.through);
+      if (!receipt) throw new Error(`Fold receipt ${mark.sequence + 1} of campaign ${campaignId} is neither new nor stored`);
     }
     await applyReceipt(store, receipt, outcome);
     applied.push(receipt);
-    if (await store.advanceWatermark(orgId, campaignId, mark, receipt.through)) {
+    if (await store.advanceWatermark(orgId, campaignId, mark, receipt)) {
       outcome.foldedClicks += receipt.clickDigests.length;
       outcome.receipts++;
       advanced.push(receipt);
-      mark = receipt.through;
+      mark = { through: receipt.through, sequence: receipt.sequence };
     } else {
       // Another consumer moved it (past this receipt, which it applied before moving).
       mark = (await store.watermark(orgId, campaignId))!;

@@ -5,10 +5,10 @@
  * 1 unit, with a fence on the row instead of a ledger (docs/scaling.md, "The click fold").
  *
  * A range is fixed by a **receipt** before any row moves: `(after, through]` (bounds from
- * `rangeBound`: no visitor id in them), a digest of every
+ * `rangeBound`: no visitor id in them), its sequence number, a digest of every
  * click it counted and the rows' deltas. Ranges of a campaign are contiguous and applied in order
  * (the campaign's watermark moves from `after` to `through` only once every row holds the
- * receipt's fence), so a row refuses a receipt whose fence it already has, and a crash between
+ * receipt's sequence as its fence), so a row refuses a receipt whose fence it already has, and a crash between
  * two rows is mended by applying the same receipt again. A click is counted by the fold exactly
  * when its digest is in the receipt covering its sort key; any other click (older than the
  * campaign's first fold, in the ledger already, or not yet visible in the index when its range
@@ -27,6 +27,12 @@ export interface IndexedClick {
   event: ClickEventRecord;
 }
 
+/** How far a campaign's clicks are folded: through this bound, by this many receipts. */
+export interface FoldWatermark {
+  through: string;
+  sequence: number;
+}
+
 export interface FoldReceipt {
   orgId: string;
   campaignId: string;
@@ -34,6 +40,8 @@ export interface FoldReceipt {
   after: string;
   /** Inclusive upper bound of the range. */
   through: string;
+  /** Its place among the campaign's receipts (1, 2, …): the fence its rows keep. */
+  sequence: number;
   /** Digests (`clickDigest`) of the clicks the fold counted: a receipt names no visitor. */
   clickDigests: string[];
   /** Advocates whose rows the receipt moves (the ranking index follows them). */
@@ -46,8 +54,7 @@ export const clickSortKey = (click: Pick<ClickEventRecord, 'at' | 'clickId'>): s
 
 /**
  * The bound a range ends at to hold a click's sort key: its time and the click id's time id (not the
- * visitor id it ends with: bounds are kept on roll-up rows as their fence, which have no TTL),
- * then U+FFFF, above every character of an id. Every key up to the click's sorts below it; the
+ * visitor id it ends with: the watermark, which has no TTL, keeps a bound), then U+FFFF, above every character of an id. Every key up to the click's sorts below it; the
  * next key above it does too only if it has the same time id (none: a time id has random bits).
  */
 export const rangeBound = (sortKey: string): string => {
@@ -75,7 +82,7 @@ export const firstWatermark = (lowestSortKey: string): string => lowestSortKey.s
  * ledger) are left to the ledger.
  */
 export const planReceipt = (
-  scope: { orgId: string; campaignId: string; after: string; through: string },
+  scope: { orgId: string; campaignId: string; after: string; through: string; sequence: number },
   clicks: readonly IndexedClick[],
   alreadyApplied: ReadonlySet<string>,
 ): FoldReceipt => {
@@ -87,6 +94,7 @@ export const planReceipt = (
     campaignId: scope.campaignId,
     after: scope.after,
     through: scope.through,
+    sequence: scope.sequence,
     clickDigests: counted.map((click) => clickDigest(click.event.eventId)),
     advocateIds: [...new Set(counted.map((click) => click.event.advocateId))],
     rows: [...coalesce(counted.flatMap((click) => clickContributions(click.event))).values()],

@@ -117,6 +117,7 @@ describe('click fold', { timeout: 120_000 }, () => {
     const { receipts } = await foldCampaign(dynamoClickFoldStore, scope, outcome, 10);
     expect(receipts.map((r) => r.clickDigests.length)).toEqual([10, 10, 10, 10, 5]);
     expect(receipts.slice(1).every((r, i) => r.after === receipts[i]!.through)).toBe(true);
+    expect(receipts.map((r) => r.sequence)).toEqual([1, 2, 3, 4, 5]);
     expect(outcome).toMatchObject({ foldedClicks: 45, receipts: 5 });
     // The batch's clicks are then found in those receipts: none goes through the ledger.
     const delivered = await processStreamBatch(recordsOf(clicks));

@@ -39,7 +39,7 @@ describe('click fold ranges', () => {
 describe('click fold receipts', () => {
   const clicks = Array.from({ length: 12 }, (_, n) => humanClick(n, `2026-12-01T08:00:${String(n).padStart(2, '0')}.000Z`));
   const indexed = clicks.map((event) => ({ sortKey: clickSortKey(event), event }));
-  const scope = { orgId: 'org_archive', campaignId: 'cmp_archive', after: indexed[1]!.sortKey, through: rangeBound(indexed[9]!.sortKey) };
+  const scope = { orgId: 'org_archive', campaignId: 'cmp_archive', after: indexed[1]!.sortKey, through: rangeBound(indexed[9]!.sortKey), sequence: 3 };
 
   it('counts the clicks of its range that the ledger has not applied, once, with their rows summed', () => {
     const ledger = new Set([clicks[4]!.eventId]);
