@@ -209,6 +209,8 @@ const representativeRollupRow = (): Record<string, unknown> => ({
   botClicks: 321,
   ...Object.fromEntries(['last_click', 'first_click', 'linear', 'time_decay', 'position_based'].flatMap((model) => [[`conv_${model}`, 2_500_000], [`rev_${model}_EUR`, 32475]])),
   updatedAt: AT,
+  // The click fold's fence (shared/adapters/rollup-writer.ts): the number of the last receipt applied.
+  foldSequence: 123_456,
   orgId: ORG,
   campaignId: CAMPAIGN,
   dimension: 'advocate',
