@@ -8,6 +8,7 @@ import { tableName } from './config.js';
 import { isBreakdownDimension, type RollupDimension } from '../domain/rollup.js';
 import { documentClient } from './dynamo.js';
 import { rollupKeys } from './keys.js';
+import { FOLD_FENCE_ATTRIBUTE } from './rollup-writer.js';
 
 export interface ClickStats {
   clicks: number;
@@ -17,7 +18,7 @@ export interface ClickStats {
 
 export type RowCounters = Record<string, number>;
 
-const bookkeeping = new Set(['pk', 'sk', 'updatedAt', 'orgId', 'campaignId', 'dimension', 'period', 'key']);
+const bookkeeping = new Set(['pk', 'sk', 'updatedAt', 'orgId', 'campaignId', 'dimension', 'period', 'key', FOLD_FENCE_ATTRIBUTE]);
 
 export const countersOf = (item: Record<string, unknown> | undefined): RowCounters => {
   const counters: RowCounters = {};

@@ -28,6 +28,9 @@ type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[numb
  * its first update). `fence`: the click fold's receipt sequence (shared/adapters/click-fold-store.ts)
  * — the row refuses a receipt it has applied already.
  */
+/** The click fold's fence on a row: bookkeeping, not a counter (readers leave it out). */
+export const FOLD_FENCE_ATTRIBUTE = 'foldSequence';
+
 export const rowUpdateInput = (table: string, { row, counters }: Contribution, updatedAt: string, fence?: number) => {
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = { ':updatedAt': updatedAt };
@@ -42,15 +45,18 @@ export const rowUpdateInput = (table: string, { row, counters }: Contribution, u
   values[':period'] = row.period;
   values[':key'] = row.key;
   names['#key'] = 'key';
-  if (fence !== undefined) values[':fence'] = fence;
+  if (fence !== undefined) {
+    values[':fence'] = fence;
+    names['#fence'] = FOLD_FENCE_ATTRIBUTE;
+  }
   return {
     TableName: table,
     // The row's one item, in the partition its key is sharded to (rollupPartitionShards).
     Key: rollupKeys.row(row),
     UpdateExpression:
       `ADD ${adds.join(', ')} SET updatedAt = :updatedAt, orgId = :orgId, campaignId = :campaignId, dimension = :dimension, period = :period, #key = :key` +
-      (fence === undefined ? '' : ', foldSequence = :fence'),
-    ...(fence === undefined ? {} : { ConditionExpression: 'attribute_not_exists(foldSequence) OR foldSequence < :fence' }),
+      (fence === undefined ? '' : ', #fence = :fence'),
+    ...(fence === undefined ? {} : { ConditionExpression: 'attribute_not_exists(#fence) OR #fence < :fence' }),
     ExpressionAttributeNames: names,
     ExpressionAttributeValues: values,
   };
