@@ -27,7 +27,10 @@ export interface ClickFoldStore {
   receipt(orgId: string, campaignId: string, after: string): Promise<FoldReceipt | undefined>;
   /** The receipt whose range starts highest below `sortKey` (the one covering it, if any covers it). */
   receiptBelow(orgId: string, campaignId: string, sortKey: string): Promise<FoldReceipt | undefined>;
-  /** Stores a receipt unless its range was fixed already; false then. */
+  /**
+   * Stores a receipt unless its range was fixed already; false then. A receipt too large for one
+   * item throws `FoldReceiptTooLargeError` (the use case cuts the range shorter).
+   */
   createReceipt(receipt: FoldReceipt): Promise<boolean>;
   /**
    * The first `limit` clicks of the campaign index after `after` up to `through` (erased re-keys
@@ -68,6 +71,16 @@ const receiptOf = (item: Record<string, unknown>): FoldReceipt => {
 };
 
 const isConditionFailure = (error: unknown) => error instanceof ConditionalCheckFailedException;
+
+/** Room for a receipt's gzipped body in one item (400 KB), its other attributes and a margin. */
+const MAX_RECEIPT_BODY_BYTES = 300_000;
+
+export class FoldReceiptTooLargeError extends Error {
+  constructor(readonly bytes: number) {
+    super(`A click fold receipt of ${bytes} bytes does not fit one item`);
+    this.name = 'FoldReceiptTooLargeError';
+  }
+}
 
 /** Keys of one index shard in the range, ascending, at most `limit`. */
 const shardKeys = async (orgId: string, campaignId: string, shard: number, after: string, through: string, limit: number) => {
@@ -162,6 +175,8 @@ export const dynamoClickFoldStore: ClickFoldStore = {
   },
 
   async createReceipt(receipt) {
+    const body = encodeBody(receipt);
+    if (body.byteLength > MAX_RECEIPT_BODY_BYTES) throw new FoldReceiptTooLargeError(body.byteLength);
     try {
       await documentClient().send(
         new PutCommand({
@@ -174,7 +189,7 @@ export const dynamoClickFoldStore: ClickFoldStore = {
             through: receipt.through,
             sequence: receipt.sequence,
             clicks: receipt.clickDigests.length,
-            body: encodeBody(receipt),
+            body,
             // Kept as long as a ledger entry: a redelivered click is checked against its receipt.
             expiresAt: Math.floor(Date.now() / 1000) + LEDGER_TTL_SECONDS,
           },

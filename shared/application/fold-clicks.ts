@@ -9,7 +9,7 @@
  * or a range to read again; nothing is counted twice and nothing is skipped.
  */
 import { clickFoldMaxClicks } from '../settings.js';
-import type { ClickFoldStore } from '../adapters/click-fold-store.js';
+import { FoldReceiptTooLargeError, type ClickFoldStore } from '../adapters/click-fold-store.js';
 import { clickDigest, clickSortKey, firstWatermark, planReceipt, receiptCovers, type FoldReceipt } from '../domain/click-fold.js';
 import type { ClickEventRecord } from '../domain/events.js';
 
@@ -51,15 +51,25 @@ export const foldCampaign = async (
   const applied: FoldReceipt[] = [];
   /** The receipts whose clicks this call counts (it moved the watermark past them). */
   const advanced: FoldReceipt[] = [];
+  let limit = maxClicks;
   while (mark.through < through) {
     let receipt = await store.receipt(orgId, campaignId, mark.through);
     if (!receipt) {
-      const { clicks, end } = await store.clicksInRange(orgId, campaignId, mark.through, through, maxClicks);
+      const { clicks, end } = await store.clicksInRange(orgId, campaignId, mark.through, through, limit);
       // Clicks the ledger applied (before the campaign's first fold, or as late clicks) stay its.
       const inLedger = clicks.length > 0 ? await store.inLedger(clicks.map((click) => click.event.eventId)) : new Set<string>();
       const planned = planReceipt({ orgId, campaignId, after: mark.through, through: end, sequence: mark.sequence + 1 }, clicks, inLedger);
       // Another consumer may have fixed this range first: then its receipt is the one.
-      receipt = (await store.createReceipt(planned)) ? planned : await store.receipt(orgId, campaignId, mark.through);
+      let created: boolean;
+      try {
+        created = await store.createReceipt(planned);
+      } catch (error) {
+        // Clicks that differ in nearly every row: the same range in shorter pieces.
+        if (!(error instanceof FoldReceiptTooLargeError) || limit === 1) throw error;
+        limit = Math.max(1, Math.floor(limit / 2));
+        continue;
+      }
+      receipt = created ? planned : await store.receipt(orgId, campaignId, mark.through);
       if (!receipt) throw new Error(`Fold receipt ${mark.sequence + 1} of campaign ${campaignId} is neither new nor stored`);
     }
     await applyReceipt(store, receipt, outcome);

@@ -7,7 +7,7 @@
  */
 import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { dynamoClickFoldStore } from '../../shared/adapters/click-fold-store.js';
+import { dynamoClickFoldStore, FoldReceiptTooLargeError } from '../../shared/adapters/click-fold-store.js';
 import { tableName } from '../../shared/adapters/config.js';
 import { documentClient } from '../../shared/adapters/dynamo.js';
 import { dynamoRollupWriter } from '../../shared/adapters/rollup-writer.js';
@@ -123,6 +123,21 @@ describe('click fold', { timeout: 120_000 }, () => {
     const delivered = await processStreamBatch(recordsOf(clicks));
     expect(delivered.outcome).toMatchObject({ appliedClicks: 0, alreadyApplied: 45, transactions: 0 });
     await expectExact(45);
+  });
+
+  it('cuts a range shorter when its receipt would not fit one item', async () => {
+    const clicks = clicksFrom(0, 30);
+    await writeEvents(clicks);
+    // A store whose receipts hold at most 4 clicks (as if each were too large beyond that).
+    const small: typeof dynamoClickFoldStore = {
+      ...dynamoClickFoldStore,
+      createReceipt: (receipt) =>
+        receipt.clickDigests.length > 4 ? Promise.reject(new FoldReceiptTooLargeError(400_000)) : dynamoClickFoldStore.createReceipt(receipt),
+    };
+    const delivered = await processStreamBatch(recordsOf(clicks), { writer: dynamoRollupWriter, fold: small });
+    expect(delivered.batchItemFailures).toEqual([]);
+    expect(delivered.outcome).toMatchObject({ foldedClicks: 30, transactions: 0 });
+    await expectExact(30);
   });
 
   it('leaves out a click an erasure re-keyed before its range was folded: the ledger counts it once', async () => {
