@@ -355,16 +355,16 @@ const perUnit = (path: CountedPath & { apiRequests?: number }, fn: FunctionId, p
 
 /**
  * What one click and one conversion cost to take in and roll up, and one read-API request.
- * The roll-up consumer's invocations, compute and writes are shared per event; its reads are the
- * conversions' (attribution reads visitor partitions; a click is rolled up without a read). Its
- * stream reads (about one GetRecords per invocation) are free for a Lambda trigger.
+ * The roll-up consumer's invocations, compute, writes and reads are shared per event (reads: the
+ * click fold reads each click from the campaign index and looks up its ledger item; attribution
+ * reads visitor partitions for conversions). Its stream reads (about one GetRecords per invocation)
+ * are free for a Lambda trigger.
  */
 export const usagePerUnit = (capacity: Capacity, plan = program, redirectOrigin: RedirectOrigin = deployedRedirectOrigin) => {
   const { rollup } = capacity;
   const bytes = plan.cdnResponseBytes;
-  const rollupPerEvent = perUnit(rollup, pathFunctions.rollup, rollup.events, { reads: false });
+  const rollupPerEvent = perUnit(rollup, pathFunctions.rollup, rollup.events);
   rollupPerEvent.dynamoStreamsReadRequest = ratio(rollup.lambdaInvocations, rollup.events);
-  const rollupReadsPerConversion = { ...noUsage(), dynamoReadRequestUnit: ratio(rollup.readUnits, rollup.conversions) };
   return {
     click: add(
       perUnit(capacity.redirect, pathFunctions.redirect, capacity.redirect.requests, {
@@ -377,7 +377,6 @@ export const usagePerUnit = (capacity: Capacity, plan = program, redirectOrigin:
     conversion: add(
       perUnit(capacity.webhook, pathFunctions.webhook, capacity.webhook.requests, { responseBytes: bytes.webhook }),
       rollupPerEvent,
-      rollupReadsPerConversion,
     ),
     query: perUnit(capacity.queries, pathFunctions.queries, capacity.queries.requests, { responseBytes: bytes.queries }),
   };

@@ -56,8 +56,9 @@ describe('cost model', () => {
     const writesPerClick =
       (redirect.writeUnits + redirect.transactWriteUnits) / redirect.requests + (rollup.writeUnits + rollup.transactWriteUnits) / rollup.events;
     close(line(lines, 'dynamoWriteRequestUnit').perMillionClicks, 1_000_000 * writesPerClick * prices.dynamoWriteRequestUnit.usd);
-    // Reads: the redirect's only; the consumer reads for conversions, not for clicks.
-    close(line(lines, 'dynamoReadRequestUnit').perMillionClicks, (1_000_000 * redirect.readUnits) / redirect.requests * prices.dynamoReadRequestUnit.usd);
+    // Reads: the redirect's, and the consumer's share per event (the click fold reads each click; attribution reads for conversions).
+    const readsPerClick = redirect.readUnits / redirect.requests + rollup.readUnits / rollup.events;
+    close(line(lines, 'dynamoReadRequestUnit').perMillionClicks, 1_000_000 * readsPerClick * prices.dynamoReadRequestUnit.usd);
     // Streams reads by a Lambda trigger are free.
     expect(line(lines, 'dynamoStreamsReadRequest').perMillionClicks).toBe(0);
   });
@@ -66,7 +67,7 @@ describe('cost model', () => {
     const lines = costLines(capacity);
     const { webhook, rollup } = capacity;
     close(line(lines, 'apiGatewayHttpRequest').perThousandConversions, (1_000 * webhook.apiRequests) / webhook.requests * prices.apiGatewayHttpRequest.usd);
-    const readsPerConversion = webhook.readUnits / webhook.requests + rollup.readUnits / rollup.conversions;
+    const readsPerConversion = webhook.readUnits / webhook.requests + rollup.readUnits / rollup.events;
     close(line(lines, 'dynamoReadRequestUnit').perThousandConversions, 1_000 * readsPerConversion * prices.dynamoReadRequestUnit.usd);
     const writesPerConversion = billedWriteUnits(webhook) / webhook.requests + billedWriteUnits(rollup) / rollup.events;
     close(line(lines, 'dynamoWriteRequestUnit').perThousandConversions, 1_000 * writesPerConversion * prices.dynamoWriteRequestUnit.usd);
