@@ -24,6 +24,6 @@ export const handler = async (event: DynamoDBStreamEvent, context?: Context): Pr
   if (context) logger.addContext(context);
   const deadline = Date.now() + Math.max(0, (context?.getRemainingTimeInMillis() ?? 0) - TIMEOUT_RESERVE_MS);
   const { batchItemFailures, outcome } = await processStreamBatchPatiently(event.Records, deadline);
-  publishBatchMetrics({ appliedClicks: outcome.appliedClicks, lagMs: rollupLagMs(event.Records, { batchItemFailures }) });
+  publishBatchMetrics({ appliedClicks: outcome.appliedClicks, foldedClicks: outcome.foldedClicks, lagMs: rollupLagMs(event.Records, { batchItemFailures }) });
   return { batchItemFailures };
 };

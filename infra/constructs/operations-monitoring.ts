@@ -89,6 +89,7 @@ export class OperationsMonitoring extends Construct {
 
     const clicksLost = custom(metricNames.clickNotRecorded, 'redirect', cloudwatch.Stats.SUM);
     const clicksRecorded = custom(metricNames.clicksRecorded, 'rollup', cloudwatch.Stats.SUM);
+    const clicksFolded = custom(metricNames.clicksFolded, 'rollup', cloudwatch.Stats.SUM);
     const rollupLag = custom(metricNames.rollupLag, 'rollup', cloudwatch.Stats.MAXIMUM);
 
     this.alarms = {
@@ -146,7 +147,7 @@ export class OperationsMonitoring extends Construct {
           new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: [...Object.values(this.alarms), ...props.otherAlarms], width: 24, height: 3 }),
         ],
         [
-          new cloudwatch.GraphWidget({ title: 'Clicks recorded (rolled up) and lost', left: [clicksRecorded], right: [clicksLost], width: 8 }),
+          new cloudwatch.GraphWidget({ title: 'Clicks recorded (rolled up; of them folded) and lost', left: [clicksRecorded, clicksFolded], right: [clicksLost], width: 8 }),
           new cloudwatch.GraphWidget({ title: 'Conversion webhooks', left: conversions, width: 8 }),
           new cloudwatch.GraphWidget({
             title: 'Roll-up lag (ms) and dead letters (roll-up, archive)',

@@ -130,7 +130,7 @@ describe('metrics', () => {
     for (const line of lines) expect(line[metricNamesOf(line)[0]]).toBe(1);
   });
 
-  it('the consumer counts the clicks it rolled up and the lag of its newest record, once per batch', async () => {
+  it('the consumer counts the clicks it rolled up (and folded) and the lag of its newest record, once per batch', async () => {
     await system.streamsIdle();
     const from = output.text().length;
     for (let i = 0; i < 3; i++) {
@@ -141,6 +141,8 @@ describe('metrics', () => {
     const batches = emfLines(from).filter((line) => metricNamesOf(line).includes(metricNames.clicksRecorded));
     expect(batches.length).toBeGreaterThanOrEqual(1);
     expect(batches.reduce((sum, line) => sum + Number(line[metricNames.clicksRecorded]), 0)).toBe(3);
+    // Fresh clicks, in the index before their batch: the click fold counts each of them.
+    expect(batches.reduce((sum, line) => sum + Number(line[metricNames.clicksFolded]), 0)).toBe(3);
     for (const line of batches) {
       expect(metricNamesOf(line)).toContain(metricNames.rollupLag);
       const lag = Number(line[metricNames.rollupLag]);
