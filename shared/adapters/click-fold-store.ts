@@ -5,7 +5,7 @@
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { campaignIndexName, campaignIndexShards } from '../settings.js';
 import { rangeBound, type FoldReceipt, type FoldWatermark, type IndexedClick } from '../domain/click-fold.js';
 import { ERASED_BY_ATTRIBUTE } from '../domain/erasure.js';
@@ -13,7 +13,7 @@ import { clickEventSchema } from '../domain/events.js';
 import type { Contribution, RollupDimension } from '../domain/rollup.js';
 import { tableName } from './config.js';
 import { documentClient } from './dynamo.js';
-import { eventItemsOf } from './event-items.js';
+import { eventItemsOf, itemsOf } from './event-items.js';
 import { eventKeys, rollupKeys } from './keys.js';
 import { LEDGER_TTL_SECONDS, rowUpdateInput } from './rollup-writer.js';
 
@@ -106,7 +106,6 @@ const shardKeys = async (orgId: string, campaignId: string, shard: number, after
   return keys.slice(0, limit);
 };
 
-const READS_PER_CALL = 100;
 
 export const dynamoClickFoldStore: ClickFoldStore = {
   async watermark(orgId, campaignId) {
@@ -225,21 +224,8 @@ export const dynamoClickFoldStore: ClickFoldStore = {
   },
 
   async inLedger(eventIds) {
-    const table = tableName('rollups');
-    const held = new Set<string>();
-    for (let i = 0; i < eventIds.length; i += READS_PER_CALL) {
-      let pending: Array<Record<string, unknown>> = eventIds.slice(i, i + READS_PER_CALL).map((id) => rollupKeys.applied(id));
-      for (let round = 0; pending.length > 0; round++) {
-        if (round > 0) await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** Math.min(round, 6)));
-        const result = await documentClient().send(
-          new BatchGetCommand({ RequestItems: { [table]: { Keys: pending, ConsistentRead: true, ProjectionExpression: 'pk' } } }),
-        );
-        for (const item of result.Responses?.[table] ?? []) held.add(String(item.pk).slice('APPLIED#'.length));
-        pending = result.UnprocessedKeys?.[table]?.Keys ?? [];
-        if (round > 10 && pending.length > 0) throw new Error(`BatchGetItem left ${pending.length} ledger keys unprocessed`);
-      }
-    }
-    return held;
+    const held = await itemsOf('rollups', eventIds.map((id) => rollupKeys.applied(id)), { consistent: true });
+    return new Set(held.map((item) => String(item.pk).slice('APPLIED#'.length)));
   },
 
   async applyRow(contribution, fence) {

@@ -12,6 +12,8 @@ import { clickFoldMaxClicks } from '../settings.js';
 import { FoldReceiptTooLargeError, type ClickFoldStore } from '../adapters/click-fold-store.js';
 import { clickDigest, clickSortKey, firstWatermark, planReceipt, receiptCovers, type FoldReceipt } from '../domain/click-fold.js';
 import type { ClickEventRecord } from '../domain/events.js';
+import { rowId } from '../domain/rollup.js';
+import { inLanes } from './in-lanes.js';
 
 /** Fenced row updates in flight at once for one receipt. */
 const ROW_WRITES_AT_ONCE = 16;
@@ -24,15 +26,12 @@ export interface FoldOutcome {
   rowWrites: number;
 }
 
-const applyReceipt = async (store: ClickFoldStore, receipt: FoldReceipt, outcome: FoldOutcome): Promise<void> => {
-  const queue = [...receipt.rows];
-  const worker = async () => {
-    for (let row = queue.shift(); row; row = queue.shift()) {
-      if (await store.applyRow(row, receipt.sequence)) outcome.rowWrites++;
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(ROW_WRITES_AT_ONCE, queue.length) }, worker));
-};
+/** Every row of a receipt, each its own lane: rows are distinct items, so any order will do. */
+const applyReceipt = (store: ClickFoldStore, receipt: FoldReceipt, outcome: FoldOutcome): Promise<void> =>
+  inLanes(receipt.rows, (row) => rowId(row.row), ROW_WRITES_AT_ONCE, async (row) => {
+    if (await store.applyRow(row, receipt.sequence)) outcome.rowWrites++;
+    return true;
+  });
 
 /**
  * Folds a campaign through `through` (the highest sort key of a batch's clicks), from its

@@ -34,6 +34,7 @@ import { dynamoClickFoldStore, type ClickFoldStore } from '../adapters/click-fol
 import { clickDigest, clickSortKey, rangeBound } from '../domain/click-fold.js';
 import { applyRefund, withParkedRefunds } from './apply-refunds.js';
 import { foldCampaign, foldedClickIds } from './fold-clicks.js';
+import { inLanes } from './in-lanes.js';
 
 /**
  * Longest path credited: keeps one conversion's writes, without its breakdown rows, inside one
@@ -158,32 +159,6 @@ const APPLY_LANES = 16;
 /** Conversions being attributed at once. */
 const PLANNING_LANES = 32;
 
-/**
- * Runs `task` over items grouped into lanes by `laneOf`: a lane's items in order, up to
- * `concurrency` lanes at once. A task answering false stops its lane.
- */
-const inLanes = async <T>(
-  items: readonly T[],
-  laneOf: (item: T) => string,
-  concurrency: number,
-  task: (item: T) => Promise<boolean>,
-): Promise<void> => {
-  const lanes = new Map<string, T[]>();
-  for (const item of items) {
-    const key = laneOf(item);
-    const lane = lanes.get(key);
-    if (lane) lane.push(item);
-    else lanes.set(key, [item]);
-  }
-  const queue = [...lanes.values()];
-  const worker = async () => {
-    for (let lane = queue.shift(); lane; lane = queue.shift()) {
-      for (const item of lane) if (!(await task(item))) break;
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, worker));
-};
-
 /** What the use case writes through; the DynamoDB writer and ranking index unless a test injects others. */
 export interface StreamBatchDependencies {
   writer: RollupWriter;
@@ -266,9 +241,9 @@ export const processStreamBatch = async (
   }
   // Clicks go through the fold of their campaign first; those it did not count, through the ledger.
   const foldStore = dependencies.fold === undefined ? dynamoClickFoldStore : dependencies.fold;
-  if (!foldStore) {
-    for (const { index, p, event } of clicks) planned.push({ event: p, index, eventId: event.eventId, kind: 'click', contributions: clickContributions(event) });
-  }
+  const throughLedger = ({ index, p, event }: (typeof clicks)[number]) =>
+    planned.push({ event: p, index, eventId: event.eventId, kind: 'click', contributions: clickContributions(event) });
+  if (!foldStore) clicks.forEach(throughLedger);
   await inLanes(
     foldStore ? byCampaign(clicks) : [],
     (group) => `${group[0]!.event.orgId}\u0000${group[0]!.event.campaignId}`,
@@ -286,9 +261,10 @@ export const processStreamBatch = async (
         for (const receipt of receipts) for (const advocateId of receipt.advocateIds) noteAdvocate(touched, orgId, campaignId, advocateId);
         const folded = await foldedClickIds(foldStore!, group.map((c) => c.event), receipts);
         const countedNow = new Set(advanced.flatMap((receipt) => receipt.clickDigests));
-        for (const { index, p, event } of group) {
+        for (const click of group) {
+          const { event } = click;
           if (!folded.has(event.eventId)) {
-            planned.push({ event: p, index, eventId: event.eventId, kind: 'click', contributions: clickContributions(event) });
+            throughLedger(click);
             continue;
           }
           // Counted by an earlier delivery, or by another consumer's fold: its advocate is synced all the same.

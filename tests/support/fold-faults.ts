@@ -3,17 +3,11 @@ import { dynamoClickFoldStore, type ClickFoldStore } from '../../shared/adapters
 
 export const crashingFoldStore = (method: keyof ClickFoldStore, failAt: number, onCrash: () => void = () => {}): ClickFoldStore => {
   let calls = 0;
-  return new Proxy(dynamoClickFoldStore, {
-    get(target, property, receiver) {
-      const original = Reflect.get(target, property, receiver) as (...args: unknown[]) => unknown;
-      if (property !== method) return original;
-      return (...args: unknown[]) => {
-        if (++calls === failAt) {
-          onCrash();
-          return Promise.reject(new Error(`injected crash in the click fold's ${String(method)}`));
-        }
-        return original.apply(target, args);
-      };
-    },
-  });
+  const original = dynamoClickFoldStore[method] as (...args: unknown[]) => Promise<unknown>;
+  const crashing = (...args: unknown[]) => {
+    if (++calls !== failAt) return original.apply(dynamoClickFoldStore, args);
+    onCrash();
+    return Promise.reject(new Error(`injected crash in the click fold's ${method}`));
+  };
+  return { ...dynamoClickFoldStore, [method]: crashing };
 };
