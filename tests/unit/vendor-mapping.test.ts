@@ -127,6 +127,11 @@ describe('HubSpot', () => {
     });
   });
 
+  it('refuses a delivery id too long to key its dedupe record (the fuzzing sent a long eventId: a 500)', () => {
+    const long = JSON.stringify([{ eventId: 'e'.repeat(3000), subscriptionType: 'contact.propertyChange', objectId: 7, occurredAt: NOW.getTime(), propertyName: 'eaclid', propertyValue: 'click-7' }]);
+    expect(hubspotScheme.map(delivery(long, {}))).toMatchObject({ kind: 'invalid', status: 422, errors: [{ field: 'mapped.deliveryId' }] });
+  });
+
   it('refuses a delivery whose events are not objects (the fuzzing sent nested arrays)', () => {
     const nested = JSON.stringify(JSON.parse('['.repeat(50) + ']'.repeat(50)));
     expect(hubspotScheme.map(delivery(nested, {}))).toEqual({ kind: 'invalid', status: 422, errors: [{ field: '[0]', message: 'each event must be an object' }] });

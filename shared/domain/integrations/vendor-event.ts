@@ -96,6 +96,9 @@ export const missingFields = (fields: Record<string, unknown>): FieldError[] =>
     .filter(([, value]) => value === undefined)
     .map(([field]) => ({ field, message: 'is required for this event type' }));
 
+/** Longest dedupe id a vendor delivery may carry (Stripe, Shopify and HubSpot ids are under 100). */
+const MAX_DELIVERY_ID_LENGTH = 256;
+
 /**
  * The intent, validated by the Standard Webhooks route's own schema; `prefix` names the vendor
  * field the data came from in errors.
@@ -105,6 +108,8 @@ export const validatedIntent = (
   deliveryId: string,
   data: Record<string, unknown>,
 ): { ok: true; intent: VendorIntent } | { ok: false; errors: FieldError[] } => {
+  // The dedupe id becomes part of a key (`WHID#<source>#<id>`, at most 2,048 bytes): a vendor id is far shorter.
+  if (deliveryId.length > MAX_DELIVERY_ID_LENGTH) return { ok: false, errors: [{ field: 'mapped.deliveryId', message: `must be at most ${MAX_DELIVERY_ID_LENGTH} characters` }] };
   const clean = Object.fromEntries(Object.entries(data).filter(([, value]) => value !== undefined));
   const result = type === 'conversion' ? conversionDataSchema.safeParse(clean) : refundDataSchema.safeParse(clean);
   if (!result.success) return { ok: false, errors: fieldErrorsFromZod(result.error).map((error) => ({ ...error, field: `mapped.${error.field}` })) };
